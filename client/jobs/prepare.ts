@@ -1,0 +1,60 @@
+/**
+ * From a validated input file to a job's workflow input: each tenant's items are stored once (claim check)
+ * and the workflow gets keys and counts only, whatever the size of the input.
+ */
+import path from 'node:path';
+import type { JobInput, JobOptions, TenantPlan } from '../../contracts/job';
+import { planBatches, scheduleSizes } from '../../contracts/plan';
+import { encodeStoredItems } from '../../contracts/stored-items';
+import type { TenantSettings } from '../../contracts/tenants';
+import type { BlobStore } from '../../store/blob-store';
+import type { ParsedInput } from '../input';
+import { groupByTenant } from '../input/normalize';
+
+export interface PrepareOptions extends JobOptions {
+  jobId: string;
+}
+
+export async function prepareJob(
+  input: ParsedInput,
+  tenants: ReadonlyMap<string, TenantSettings>,
+  store: BlobStore,
+  options: PrepareOptions,
+): Promise<JobInput> {
+  const inputRef = await store.put(input.bytes);
+  const plans: TenantPlan[] = [];
+  for (const [tenantId, items] of groupByTenant(input.rows)) {
+    const settings = tenants.get(tenantId);
+    if (!settings) throw new Error(`tenant ${tenantId} is not in the tenants file`);
+    const sizes = scheduleSizes(items.map((item) => item.scheduleId));
+    plans.push({
+      tenantId,
+      itemsRef: await store.put(encodeStoredItems(items)),
+      total: items.length,
+      scheduleSizes: sizes,
+      batchCount: planBatches(sizes, options.batchSize).length,
+      limits: settings.limits,
+    });
+  }
+  return {
+    jobId: options.jobId,
+    source: {
+      fileName: path.basename(input.file),
+      format: input.format,
+      inputRef,
+      rows: input.rows.length,
+    },
+    options: {
+      batchSize: options.batchSize,
+      maxAttempts: options.maxAttempts,
+      requestTimeoutMs: options.requestTimeoutMs,
+    },
+    tenants: plans,
+  };
+}
+
+/** A readable, sortable, unique job id: `wfm-20261127-230512-k3f9qz`. */
+export function newJobId(now = new Date(), random = Math.random): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `wfm-${stamp}-${random().toString(36).slice(2, 8).padEnd(6, '0')}`;
+}

@@ -1,0 +1,68 @@
+/**
+ * The assignment and the input row: one zod schema each, used by the client to validate a whole input file
+ * before anything starts, and by the worker to read what the client stored.
+ */
+import { z } from 'zod';
+
+const MAX_SHIFT_MS = 24 * 60 * 60 * 1000;
+
+/** Tenant ids become part of task queue names and workflow ids, so they keep to a safe alphabet. */
+export const tenantIdSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+    'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit',
+  );
+
+/**
+ * Text that a spreadsheet would run as a formula when the report is opened ("=HYPERLINK(...)") is refused
+ * on the way in, so failure reports written back to CSV stay inert.
+ */
+function text(max: number) {
+  return z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine((value) => !/^[=+\-@\t\r]/.test(value), 'must not start with =, +, -, @ or a control character');
+}
+
+const offsetDateTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time with an offset' });
+
+const assignmentShape = {
+  /** The caller's idempotency key, unique within a tenant. */
+  id: text(128),
+  userId: text(128),
+  start: offsetDateTime,
+  end: offsetDateTime,
+  activityCodeId: text(128).optional(),
+  managementUnitId: text(128).optional(),
+  notes: z.string().max(1000, 'must be at most 1000 characters').optional(),
+};
+
+function checkShiftSpan(value: { start: string; end: string }, ctx: z.RefinementCtx): void {
+  const span = Date.parse(value.end) - Date.parse(value.start);
+  if (!(span > 0)) ctx.addIssue({ code: 'custom', path: ['end'], message: 'must be after start' });
+  else if (span > MAX_SHIFT_MS)
+    ctx.addIssue({ code: 'custom', path: ['end'], message: 'must be at most 24 h after start' });
+}
+
+export const assignmentSchema = z.object(assignmentShape).strict().superRefine(checkShiftSpan);
+
+export type Assignment = z.infer<typeof assignmentSchema>;
+
+/** One row of an input file: an assignment plus where it goes. */
+export const inputRowSchema = z
+  .object({ tenantId: tenantIdSchema, scheduleId: text(128), ...assignmentShape })
+  .strict()
+  .superRefine(checkShiftSpan);
+
+export type InputRow = z.infer<typeof inputRowSchema>;
+
+/** What the client stores per tenant, one per line (NDJSON), sorted by schedule so batches never mix schedules. */
+export interface StoredItem {
+  /** Line of the input file the row came from, so reports can point back at it. */
+  line: number;
+  scheduleId: string;
+  assignment: Assignment;
+}

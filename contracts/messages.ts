@@ -1,0 +1,18 @@
+/**
+ * Signals and queries of the job and tenant workflows. Steering goes to the job, which forwards it to its
+ * tenants; progress is read from each workflow directly.
+ */
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { JobProgress, TenantProgress, ThrottledSignal } from './job';
+import type { TenantLimits } from './tenants';
+
+export const pauseSignal = defineSignal('pause');
+export const resumeSignal = defineSignal('resume');
+/** Graceful: no new PUTs, in-flight ones finish, the rest is reported as not sent. */
+export const cancelSignal = defineSignal<[{ reason?: string }]>('cancel');
+/** Change a tenant's limits while the job runs; omitted fields keep their value. */
+export const setLimitsSignal = defineSignal<[{ tenantId: string } & Partial<TenantLimits>]>('setLimits');
+export const throttledSignal = defineSignal<[ThrottledSignal]>('throttled');
+
+export const jobProgressQuery = defineQuery<JobProgress>('jobProgress');
+export const tenantProgressQuery = defineQuery<TenantProgress>('tenantProgress');

@@ -1,0 +1,241 @@
+import { randomInt } from 'node:crypto';
+import {
+  parseSimulatorConfig,
+  faultSettingsSchema,
+  throttleLimitsSchema,
+  type ClientConfig,
+  type FaultSettingsInput,
+  type OrgConfig,
+  type SimulatorConfig,
+  type SimulatorConfigInput,
+  type ThrottleLimits,
+} from './config';
+import { SeededRandom, deriveSeed } from './prng';
+import { RingBuffer, emptyCounters, type OrgCounters, type OrgStats, type RequestRecord } from './stats';
+import { TokenBucketThrottle, type Clock } from './throttle';
+import { TokenStore, type IssuedToken } from './tokens';
+import { sameAssignment, type Assignment } from './validation';
+
+/** Runtime state of one org. Counters and log objects are replaced on reset, so in-flight requests keep theirs. */
+export interface OrgRuntime {
+  /** Effective config, including runtime changes (faults, throttle, scopes). */
+  config: OrgConfig;
+  clients: Map<string, ClientConfig>;
+  users: ReadonlySet<string> | undefined;
+  throttle: TokenBucketThrottle | null;
+  counters: OrgCounters;
+  log: RingBuffer<RequestRecord>;
+  /** scheduleId -> assignment id -> assignment. */
+  schedules: Map<string, Map<string, Assignment>>;
+  random: SeededRandom;
+}
+
+/** Result of applying one item. */
+export type ApplyResult = 'created' | 'updated' | 'unchanged';
+
+/** Whole-simulator stats, as returned by `GET /__admin/stats`. */
+export interface SimulatorStats {
+  /** ms epoch of start or last reset. */
+  startedAt: number;
+  /** Seed of the fault PRNG in use, to reproduce a run. */
+  seed: number;
+  /** Requests that could not be tied to an org (unknown client id or unknown/missing token). */
+  unattributed: { tokenRequests: number; putRequests: number };
+  orgs: Record<string, OrgStats>;
+}
+
+/** An admin operation named an org or client that does not exist. */
+export class UnknownEntityError extends Error {
+  readonly type = 'UnknownEntityError';
+}
+
+/** All mutable simulator state, behind the operations the HTTP routes and in-process tests use. */
+export class SimulatorState {
+  readonly tokens: TokenStore;
+  private baseConfig!: SimulatorConfig;
+  private orgs = new Map<string, OrgRuntime>();
+  private scheduleOwners = new Map<string, string>();
+  private clientOwners = new Map<string, string>();
+  private seedInUse = 0;
+  private startedAtMs = 0;
+  private unattributed = { tokenRequests: 0, putRequests: 0 };
+
+  constructor(
+    config: SimulatorConfig,
+    /** Clock for token expiry, throttle and timestamps; latency faults still use real timers. */
+    readonly now: Clock = Date.now,
+  ) {
+    this.tokens = new TokenStore(now);
+    this.load(config);
+  }
+
+  /** Global settings and orgs as configured, with runtime changes applied (a copy). */
+  get config(): SimulatorConfig {
+    return structuredClone({
+      ...this.baseConfig,
+      seed: this.seedInUse,
+      orgs: [...this.orgs.values()].map((o) => o.config),
+    });
+  }
+
+  /** The org by id. */
+  org(orgId: string): OrgRuntime | undefined {
+    return this.orgs.get(orgId);
+  }
+
+  /** The org owning a schedule id. */
+  orgOfSchedule(scheduleId: string): OrgRuntime | undefined {
+    const owner = this.scheduleOwners.get(scheduleId);
+    return owner === undefined ? undefined : this.orgs.get(owner);
+  }
+
+  /** The org and current config of an OAuth client. */
+  client(clientId: string): { org: OrgRuntime; client: ClientConfig } | undefined {
+    const owner = this.clientOwners.get(clientId);
+    const org = owner === undefined ? undefined : this.orgs.get(owner);
+    const client = org?.clients.get(clientId);
+    return org && client ? { org, client } : undefined;
+  }
+
+  /** Counts a request no org can be blamed for. */
+  countUnattributed(kind: 'tokenRequests' | 'putRequests'): void {
+    this.unattributed[kind]++;
+  }
+
+  /** Stores assignments idempotently by id in one schedule of the org; returns each item's result. */
+  apply(org: OrgRuntime, scheduleId: string, assignments: Assignment[]): ApplyResult[] {
+    const stored = org.schedules.get(scheduleId);
+    if (!stored) throw new UnknownEntityError(`schedule "${scheduleId}" is not in org "${org.config.id}"`);
+    return assignments.map((assignment) => {
+      const existing = stored.get(assignment.id);
+      stored.set(assignment.id, assignment);
+      if (!existing) return 'created';
+      org.counters.repeatedAssignmentPuts++;
+      return sameAssignment(existing, assignment) ? 'unchanged' : 'updated';
+    });
+  }
+
+  /** Stats of every org. */
+  stats(): SimulatorStats {
+    const orgs: Record<string, OrgStats> = {};
+    for (const [orgId, org] of this.orgs) {
+      let applied = 0;
+      for (const schedule of org.schedules.values()) applied += schedule.size;
+      orgs[orgId] = { ...org.counters, assignmentsApplied: applied, throttle: org.throttle?.snapshot() ?? null };
+    }
+    return { startedAt: this.startedAtMs, seed: this.seedInUse, unattributed: { ...this.unattributed }, orgs };
+  }
+
+  /** The org's PUT request log, oldest first. */
+  requestLog(orgId: string): RequestRecord[] {
+    return this.requireOrg(orgId)
+      .log.toArray()
+      .map((r) => ({ ...r }));
+  }
+
+  /** Every assignment stored for the org, by schedule then id. */
+  assignments(orgId: string): Array<{ scheduleId: string } & Assignment> {
+    const org = this.requireOrg(orgId);
+    const out: Array<{ scheduleId: string } & Assignment> = [];
+    for (const [scheduleId, stored] of org.schedules) {
+      for (const a of sortedById(stored)) out.push({ scheduleId, ...a });
+    }
+    return out;
+  }
+
+  /** Assignments of one schedule sorted by id (read-back). */
+  scheduleAssignments(org: OrgRuntime, scheduleId: string): Assignment[] {
+    return sortedById(org.schedules.get(scheduleId) ?? new Map<string, Assignment>());
+  }
+
+  /** Replaces the org's faults (`{}` clears them). Throws a ZodError on invalid settings. */
+  setFaults(orgId: string, faults: FaultSettingsInput): void {
+    this.requireOrg(orgId).config.faults = faultSettingsSchema.parse(faults);
+  }
+
+  /** Changes the org's limits; `null` lifts the throttle. A throttle added to an unthrottled org starts full. */
+  setThrottle(orgId: string, limits: ThrottleLimits | null): void {
+    const org = this.requireOrg(orgId);
+    const parsed = limits === null ? null : throttleLimitsSchema.parse(limits);
+    org.config.throttle = parsed;
+    if (parsed === null) org.throttle = null;
+    else if (org.throttle) org.throttle.setLimits(parsed);
+    else org.throttle = this.newThrottle(parsed);
+  }
+
+  /** Revokes every token issued so far to the org; returns how many were revoked. */
+  revokeTokens(orgId: string): number {
+    this.requireOrg(orgId);
+    return this.tokens.revokeOrg(orgId);
+  }
+
+  /** Replaces a client's scopes; takes effect for tokens already issued too. */
+  setClientScopes(orgId: string, clientId: string, scopes: string[]): void {
+    const client = this.requireOrg(orgId).clients.get(clientId);
+    if (!client) throw new UnknownEntityError(`client "${clientId}" is not in org "${orgId}"`);
+    client.scopes = [...scopes];
+  }
+
+  /** Every token issued so far (a test aid). */
+  issuedTokens(): IssuedToken[] {
+    return this.tokens.list();
+  }
+
+  /**
+   * Back to a clean slate: stats, logs, stored assignments, tokens and windows cleared, buckets full, runtime
+   * changes undone. With a config, that config replaces the current one (validated first; throws on error).
+   */
+  reset(config?: SimulatorConfigInput): void {
+    this.load(config === undefined ? this.baseConfig : parseSimulatorConfig(config));
+  }
+
+  /** Throws {@link UnknownEntityError} for an unknown org. */
+  requireOrg(orgId: string): OrgRuntime {
+    const org = this.orgs.get(orgId);
+    if (!org) throw new UnknownEntityError(`unknown org "${orgId}"`);
+    return org;
+  }
+
+  private load(config: SimulatorConfig): void {
+    // Resolve a random seed once, so a reset without a new config replays the same fault sequence.
+    this.seedInUse = config.seed ?? randomInt(0, 2 ** 32 - 1);
+    this.baseConfig = { ...structuredClone(config), seed: this.seedInUse };
+    this.startedAtMs = this.now();
+    this.unattributed = { tokenRequests: 0, putRequests: 0 };
+    this.tokens.clear();
+    this.orgs = new Map();
+    this.scheduleOwners = new Map();
+    this.clientOwners = new Map();
+    for (const orgConfig of structuredClone(config.orgs)) {
+      const runtime: OrgRuntime = {
+        config: orgConfig,
+        clients: new Map(orgConfig.clients.map((c) => [c.clientId, c])),
+        users: orgConfig.users ? new Set(orgConfig.users) : undefined,
+        throttle: orgConfig.throttle ? this.newThrottle(orgConfig.throttle) : null,
+        counters: emptyCounters(),
+        log: new RingBuffer(config.requestLogSize),
+        schedules: new Map(orgConfig.schedules.map((s) => [s, new Map<string, Assignment>()])),
+        random: new SeededRandom(deriveSeed(this.seedInUse, orgConfig.id)),
+      };
+      this.orgs.set(orgConfig.id, runtime);
+      for (const s of orgConfig.schedules) this.scheduleOwners.set(s, orgConfig.id);
+      for (const c of orgConfig.clients) this.clientOwners.set(c.clientId, orgConfig.id);
+    }
+  }
+
+  private newThrottle(limits: ThrottleLimits): TokenBucketThrottle {
+    return new TokenBucketThrottle(limits, { now: this.now, violationGraceMs: this.baseConfig.violationGraceMs });
+  }
+
+  /** Global options the routes read on every request. */
+  get options(): Pick<
+    SimulatorConfig,
+    'retryAfterFormat' | 'rateLimitHeaders' | 'maxAssignmentsPerRequest' | 'tokenTtlSeconds'
+  > {
+    return this.baseConfig;
+  }
+}
+
+function sortedById(stored: Map<string, Assignment>): Assignment[] {
+  return [...stored.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((a) => ({ ...a }));
+}

@@ -1,0 +1,127 @@
+import type { ThrottleSnapshot } from './throttle';
+
+/** How a PUT ended: an HTTP status, or one of the ways it got no answer. */
+export type RequestOutcome = number | 'reset' | 'hung' | 'aborted';
+
+/** One PUT in an org's request log. */
+export interface RequestRecord {
+  /** Arrival, ms epoch. */
+  at: number;
+  /** When the response ended or the socket closed, ms epoch; null while in flight. */
+  endedAt: number | null;
+  /** Final status; `aborted` = the client closed the connection before the answer was sent. Null while in flight. */
+  status: RequestOutcome | null;
+  /** The Retry-After seconds sent with a 429. */
+  retryAfterSeconds?: number;
+  /** Number of assignments in the body (0 when the body had the wrong shape or was not read). */
+  items: number;
+  /** PUTs of the org in flight when this one arrived (not counting itself). */
+  inFlightAtArrival: number;
+  /** Arrived inside an open Retry-After window (after the grace). */
+  violation: boolean;
+}
+
+/** Counters of one org, as returned by `GET /__admin/stats`. */
+export interface OrgStats {
+  tokenRequests: number;
+  tokensIssued: number;
+  putRequests: number;
+  status2xx: number;
+  status400: number;
+  status401: number;
+  status403: number;
+  status404: number;
+  status413: number;
+  status429: number;
+  status5xx: number;
+  connectionResets: number;
+  hungResponses: number;
+  /** PUTs whose client closed the connection before the answer (e.g. a client timeout during latency). */
+  clientAborts: number;
+  /** Most PUTs of the org in flight at once, from arrival to response end or socket close. */
+  peakConcurrency: number;
+  inFlight: number;
+  /** PUTs that arrived while a Retry-After window was open (after the grace). */
+  violations: number;
+  /** Requests with this org's token aimed at another org's schedule. */
+  crossOrgTokenUses: number;
+  /** Distinct assignments currently stored for the org, all schedules. */
+  assignmentsApplied: number;
+  /** Items of successful PUTs whose id already existed in that schedule. */
+  repeatedAssignmentPuts: number;
+  /** Arrival of the first / last PUT, ms epoch, or null. */
+  firstPutAt: number | null;
+  lastPutAt: number | null;
+  /** Throttle state, or null when the org is unthrottled. */
+  throttle: ThrottleSnapshot | null;
+}
+
+/** The counters the server increments; the rest of {@link OrgStats} is computed when read. */
+export type OrgCounters = Omit<OrgStats, 'assignmentsApplied' | 'throttle'>;
+
+/** Fresh zeroed counters. */
+export function emptyCounters(): OrgCounters {
+  return {
+    tokenRequests: 0,
+    tokensIssued: 0,
+    putRequests: 0,
+    status2xx: 0,
+    status400: 0,
+    status401: 0,
+    status403: 0,
+    status404: 0,
+    status413: 0,
+    status429: 0,
+    status5xx: 0,
+    connectionResets: 0,
+    hungResponses: 0,
+    clientAborts: 0,
+    peakConcurrency: 0,
+    inFlight: 0,
+    violations: 0,
+    crossOrgTokenUses: 0,
+    repeatedAssignmentPuts: 0,
+    firstPutAt: null,
+    lastPutAt: null,
+  };
+}
+
+/** Adds one finished PUT to the status counters. */
+export function countOutcome(counters: OrgCounters, outcome: RequestOutcome): void {
+  if (outcome === 'reset') counters.connectionResets++;
+  else if (outcome === 'hung') counters.hungResponses++;
+  else if (outcome === 'aborted') counters.clientAborts++;
+  else if (outcome >= 200 && outcome < 300) counters.status2xx++;
+  else if (outcome >= 500) counters.status5xx++;
+  else if (outcome === 400) counters.status400++;
+  else if (outcome === 401) counters.status401++;
+  else if (outcome === 403) counters.status403++;
+  else if (outcome === 404) counters.status404++;
+  else if (outcome === 413) counters.status413++;
+  else if (outcome === 429) counters.status429++;
+}
+
+/** Fixed-size log that keeps the newest `capacity` entries. */
+export class RingBuffer<T> {
+  private readonly entries: T[] = [];
+  private next = 0;
+
+  constructor(private readonly capacity: number) {}
+
+  push(entry: T): void {
+    if (this.entries.length < this.capacity) this.entries.push(entry);
+    else this.entries[this.next] = entry;
+    this.next = (this.next + 1) % this.capacity;
+  }
+
+  /** Entries oldest first. */
+  toArray(): T[] {
+    if (this.entries.length < this.capacity) return [...this.entries];
+    return [...this.entries.slice(this.next), ...this.entries.slice(0, this.next)];
+  }
+
+  clear(): void {
+    this.entries.length = 0;
+    this.next = 0;
+  }
+}

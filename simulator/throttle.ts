@@ -1,0 +1,166 @@
+import type { ThrottleLimits } from './config';
+
+/** Milliseconds since the epoch; injectable so tests can move time without sleeping. */
+export type Clock = () => number;
+
+/** Outcome of one request at the throttle. */
+export type ThrottleDecision =
+  | { allowed: true }
+  | {
+      allowed: false;
+      /** Whole seconds for the `Retry-After` header (>= 1). */
+      retryAfterSeconds: number;
+      /** True when the request arrived inside an open Retry-After window (after the grace). */
+      violation: boolean;
+      /** When the org's Retry-After window closes, ms epoch. */
+      windowOpenUntil: number;
+    };
+
+/** Snapshot for stats and rate-limit headers. */
+export interface ThrottleSnapshot {
+  burst: number;
+  refillPerSecond: number;
+  /** Current (fractional) tokens in the bucket. */
+  tokens: number;
+  /** End of the open Retry-After window (ms epoch), or null when none is open. */
+  windowOpenUntil: number | null;
+}
+
+// Absorbs float error so that waiting exactly Retry-After seconds always yields a token.
+const EPSILON = 1e-9;
+
+/** Whole seconds until a bucket holding `tokens` has one token again (at least 1), as sent in `Retry-After`. */
+export function retryAfterSecondsFor(tokens: number, refillPerSecond: number): number {
+  return Math.max(1, Math.ceil((1 - tokens) / refillPerSecond - EPSILON));
+}
+
+/**
+ * The fastest time in seconds that `requestCount` requests can all be admitted by a full bucket with these limits:
+ * the burst goes at once, the rest at the refill rate. This is the ideal lower bound for a job's makespan per org.
+ */
+export function idealDurationSeconds(requestCount: number, limits: ThrottleLimits | null): number {
+  if (limits === null || requestCount <= limits.burst) return 0;
+  return (requestCount - limits.burst) / limits.refillPerSecond;
+}
+
+/**
+ * Per-org token bucket with the Retry-After window the simulator enforces.
+ *
+ * The bucket holds up to `burst` tokens, starts full and refills continuously at `refillPerSecond`. An admitted
+ * request takes one token; with fewer than one token the request gets 429 and Retry-After N =
+ * max(1, ceil((1 - tokens) / refillPerSecond)), and a window opens from now until now + N s. Inside the window
+ * every request is refused without touching the bucket and counts as a violation, except during the first
+ * `violationGraceMs` after the 429 that opened the window (those requests were already on the wire), which
+ * the bucket answers as usual. Pure: time comes only from the injected clock.
+ */
+export class TokenBucketThrottle {
+  private currentLimits: ThrottleLimits;
+  private tokenCount: number;
+  private lastRefillAt: number;
+  private windowStartedAt: number | null = null;
+  private windowEndsAt: number | null = null;
+
+  constructor(
+    limits: ThrottleLimits,
+    private readonly options: { now?: Clock; violationGraceMs?: number } = {},
+  ) {
+    this.currentLimits = { ...limits };
+    this.tokenCount = limits.burst;
+    this.lastRefillAt = this.now();
+  }
+
+  /** Current limits. */
+  get limits(): ThrottleLimits {
+    return { ...this.currentLimits };
+  }
+
+  /** Tokens in the bucket right now (fractional). */
+  tokens(): number {
+    this.refill();
+    return this.tokenCount;
+  }
+
+  /** End of the open Retry-After window (ms epoch), or null. */
+  windowOpenUntil(): number | null {
+    if (this.windowEndsAt !== null && this.now() >= this.windowEndsAt) this.closeWindow();
+    return this.windowEndsAt;
+  }
+
+  /** Decides one request: takes a token, or refuses with Retry-After (opening or reporting the window). */
+  tryTake(): ThrottleDecision {
+    const now = this.now();
+    if (this.windowEndsAt !== null && now >= this.windowEndsAt) this.closeWindow();
+    if (this.windowEndsAt !== null && this.windowStartedAt !== null) {
+      const graceEndsAt = this.windowStartedAt + (this.options.violationGraceMs ?? 0);
+      if (now >= graceEndsAt) {
+        const remainingSeconds = Math.max(1, Math.ceil((this.windowEndsAt - now) / 1000 - EPSILON));
+        return {
+          allowed: false,
+          retryAfterSeconds: remainingSeconds,
+          violation: true,
+          windowOpenUntil: this.windowEndsAt,
+        };
+      }
+    }
+    this.refill();
+    if (this.tokenCount >= 1 - EPSILON) {
+      this.tokenCount = Math.max(0, this.tokenCount - 1);
+      return { allowed: true };
+    }
+    const retryAfterSeconds = retryAfterSecondsFor(this.tokenCount, this.currentLimits.refillPerSecond);
+    const endsAt = now + retryAfterSeconds * 1000;
+    // A 429 inside the grace keeps the grace of the 429 that opened the window, so a flood cannot chain graces.
+    if (this.windowStartedAt === null) this.windowStartedAt = now;
+    this.windowEndsAt = Math.max(this.windowEndsAt ?? 0, endsAt);
+    return { allowed: false, retryAfterSeconds, violation: false, windowOpenUntil: this.windowEndsAt };
+  }
+
+  /** Changes the limits at runtime; the bucket keeps its tokens, capped at the new burst. Open windows stay. */
+  setLimits(limits: ThrottleLimits): void {
+    this.refill();
+    this.currentLimits = { ...limits };
+    this.tokenCount = Math.min(this.tokenCount, limits.burst);
+  }
+
+  /** Refills the bucket and closes any window. */
+  reset(): void {
+    this.tokenCount = this.currentLimits.burst;
+    this.lastRefillAt = this.now();
+    this.closeWindow();
+  }
+
+  /** State for stats. */
+  snapshot(): ThrottleSnapshot {
+    return { ...this.currentLimits, tokens: this.tokens(), windowOpenUntil: this.windowOpenUntil() };
+  }
+
+  /** Values of the optional `inin-ratelimit-*` headers: limit, tokens used, seconds until full. */
+  rateLimitHeaderValues(): { allowed: number; count: number; resetSeconds: number } {
+    const tokens = this.tokens();
+    const { burst, refillPerSecond } = this.currentLimits;
+    return {
+      allowed: burst,
+      count: Math.max(0, burst - Math.floor(tokens + EPSILON)),
+      resetSeconds: Math.max(0, Math.ceil((burst - tokens) / refillPerSecond - EPSILON)),
+    };
+  }
+
+  private refill(): void {
+    const now = this.now();
+    const elapsedMs = Math.max(0, now - this.lastRefillAt);
+    this.lastRefillAt = now;
+    this.tokenCount = Math.min(
+      this.currentLimits.burst,
+      this.tokenCount + (elapsedMs / 1000) * this.currentLimits.refillPerSecond,
+    );
+  }
+
+  private closeWindow(): void {
+    this.windowStartedAt = null;
+    this.windowEndsAt = null;
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+}

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { TokenBucketThrottle, idealDurationSeconds, retryAfterSecondsFor } from '../../simulator';
+import { FakeClock } from './helpers';
+
+function takeN(throttle: TokenBucketThrottle, n: number): boolean[] {
+  return Array.from({ length: n }, () => throttle.tryTake().allowed);
+}
+
+describe('TokenBucketThrottle arithmetic (fake clock)', () => {
+  it('admits exactly burst requests from full, then refuses with Retry-After = ceil((1 - tokens) / refill)', () => {
+    const clock = new FakeClock();
+    const throttle = new TokenBucketThrottle({ burst: 2, refillPerSecond: 0.5 }, { now: clock.now });
+    expect(takeN(throttle, 2)).toEqual([true, true]);
+    const refused = throttle.tryTake();
+    expect(refused).toEqual({
+      allowed: false,
+      retryAfterSeconds: 2,
+      violation: false,
+      windowOpenUntil: clock.nowMs + 2000,
+    });
+  });
+
+  it('rounds Retry-After up to at least 1 s for fast refill', () => {
+    const clock = new FakeClock();
+    const throttle = new TokenBucketThrottle({ burst: 2, refillPerSecond: 3 }, { now: clock.now });
+    takeN(throttle, 2);
+    const refused = throttle.tryTake();
+    expect(refused.allowed).toBe(false);
+    if (!refused.allowed) expect(refused.retryAfterSeconds).toBe(1);
+  });
+
+  it('counts partial refill: 0.6 tokens at 0.5/s needs ceil(0.4/0.5) = 1 s', () => {
+    const clock = new FakeClock();
+    const throttle = new TokenBucketThrottle({ burst: 1, refillPerSecond: 0.5 }, { now: clock.now });
+    throttle.tryTake();
+    clock.advance(1200); // 0.6 tokens
+    const refused = throttle.tryTake();
+    expect(refused.allowed).toBe(false);
+    if (!refused.allowed) expect(refused.retryAfterSeconds).toBe(1);
+    expect(retryAfterSecondsFor(0.6, 0.5)).toBe(1);
+    expect(retryAfterSecondsFor(0, 0.25)).toBe(4);
+  });
+
+  it('has a token again exactly when Retry-After has passed', () => {
+    const clock = new FakeClock();
+    const throttle = new TokenBucketThrottle(
+      { burst: 2, refillPerSecond: 0.5 },
+      { now: clock.now, violationGraceMs: 5 },
+    );
+    takeN(throttle, 3);
+    clock.advance(2000);
+    expect(throttle.tryTake().allowed).toBe(true);
+    expect(throttle.tryTake().allowed).toBe(false);
+  });
+
+  it('refuses everything inside the window as violations without spending tokens, except during the grace', () => {
+    const clock = new FakeClock();
+    const throttle = new TokenBucketThrottle(
+      { burst: 1, refillPerSecond: 0.5 },
+      { now: clock.now, violationGraceMs: 5 },
+    );
+    throttle.tryTake();
+    const opened = throttle.tryTake(); // 429, window 2 s
+    expect(opened).toMatchObject({ allowed: false, retryAfterSeconds: 2, violation: false });
+
+    clock.advance(4); // still in the grace: answered by the bucket, not a violation; its 429 extends the window
+    expect(throttle.tryTake()).toMatchObject({ allowed: false, violation: false, windowOpenUntil: clock.nowMs + 2000 });
+
+    clock.advance(1); // grace over
+    expect(throttle.tryTake()).toMatchObject({ allowed: false, violation: true, retryAfterSeconds: 2 });
+    clock.advance(1095); // 0.904 s left → remaining whole seconds = 1
+    expect(throttle.tryTake()).toMatchObject({ allowed: false, violation: true, retryAfterSeconds: 1 });
+    expect(throttle.windowOpenUntil()).toBe(clock.nowMs + 904);
+
+    clock.advance(904); // window closed; the refused requests spent nothing, so the bucket has 1 token
+    expect(throttle.windowOpenUntil()).toBeNull();
+    expect(throttle.tryTake()).toEqual({ allowed: true });
+  });
+
+  it('admits in the grace when the bucket has refilled meanwhile', () => {
+    const clock = new FakeClock();
+    const throttle = new TokenBucketThrottle(
+      { burst: 1, refillPerSecond: 1000 },
+      { now: clock.now, violationGraceMs: 5 },
+    );
+    throttle.tryTake();
+    expect(throttle.tryTake().allowed).toBe(false); // 0 tokens, window 1 s
+    clock.advance(2); // 2 tokens' worth, capped at 1
+    expect(throttle.tryTake().allowed).toBe(true);
+  });
+
+  it('keeps tokens capped when limits drop at runtime and reports snapshot and header values', () => {
+    const clock = new FakeClock();
+    const throttle = new TokenBucketThrottle({ burst: 10, refillPerSecond: 2 }, { now: clock.now });
+    takeN(throttle, 3);
+    expect(throttle.rateLimitHeaderValues()).toEqual({ allowed: 10, count: 3, resetSeconds: 2 });
+    throttle.setLimits({ burst: 4, refillPerSecond: 1 });
+    expect(throttle.snapshot()).toEqual({ burst: 4, refillPerSecond: 1, tokens: 4, windowOpenUntil: null });
+    throttle.reset();
+    expect(throttle.tokens()).toBe(4);
+  });
+
+  it('computes the ideal duration of n requests', () => {
+    expect(idealDurationSeconds(500, { burst: 50, refillPerSecond: 8 })).toBeCloseTo(56.25);
+    expect(idealDurationSeconds(40, { burst: 50, refillPerSecond: 8 })).toBe(0);
+    expect(idealDurationSeconds(1000, null)).toBe(0);
+  });
+});

@@ -1,0 +1,41 @@
+/**
+ * `npm run worker`: one process serving the orchestration queue and every tenant in the tenants file.
+ *
+ * Environment: `WFM_TENANTS` (tenants file, default ./tenants.json), `WFM_STORE_DIR` (claim-check store),
+ * `WFM_WORKER_ROLE` (`all` default, `tenants` for a process without the orchestration Worker), and the
+ * standard `TEMPORAL_*` connection settings.
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { loadTemporalSettings } from '../config/temporal';
+import { defaultTenantsFile, loadTenantsFile } from '../config/tenants-file';
+import { openStore } from '../store/blob-store';
+import { createWorkers, runWorkers } from './workers';
+
+async function main(): Promise<void> {
+  const tenantsFile = defaultTenantsFile();
+  const tenants = loadTenantsFile(tenantsFile);
+  const temporal = loadTemporalSettings();
+  const store = openStore();
+  const connection = await NativeConnection.connect(temporal.connectionOptions);
+  try {
+    const workers = await createWorkers({
+      connection,
+      namespace: temporal.namespace,
+      tenants: tenants.values(),
+      store,
+      orchestration: process.env.WFM_WORKER_ROLE !== 'tenants',
+    });
+    console.log(
+      `worker: ${tenants.size} tenant(s) from ${tenantsFile} on ${temporal.connectionOptions.address} ` +
+        `(namespace ${temporal.namespace}), store ${store.location}`,
+    );
+    await runWorkers(workers);
+  } finally {
+    await connection.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

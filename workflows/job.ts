@@ -1,0 +1,195 @@
+/**
+ * One bulk job: a child workflow per tenant, so each tenant has its own history, its own failure and its own
+ * line in the Web UI, and one tenant's trouble never fails another. Steering signals land here and are
+ * forwarded to the tenants; the job keeps the steering state so tenants that start later get it too.
+ */
+import {
+  CancellationScope,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  type ChildWorkflowHandle,
+  type SignalDefinition,
+} from '@temporalio/workflow';
+import type { FailureReason, JobInput, JobProgress, JobResult, JobStatus, TenantResult } from '../contracts/job';
+import { cancelSignal, jobProgressQuery, pauseSignal, resumeSignal, setLimitsSignal } from '../contracts/messages';
+import { ORCHESTRATION_TASK_QUEUE, searchAttributes, tenantWorkflowId } from '../contracts/names';
+import type { TenantLimits } from '../contracts/tenants';
+import { tenantAssignments } from './tenant';
+
+type TenantSummary = Omit<TenantResult, 'failures'>;
+
+/** A signal to pass on to tenants (all of them, or one). */
+interface Forward {
+  tenantId?: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- forwards signals of any argument list
+  signal: SignalDefinition<any[]>;
+  args: unknown[];
+}
+
+export async function bulkJob(input: JobInput): Promise<JobResult> {
+  const total = input.tenants.reduce((sum, tenant) => sum + tenant.total, 0);
+  const limits = new Map<string, TenantLimits>(input.tenants.map((tenant) => [tenant.tenantId, tenant.limits]));
+  const done = new Map<string, TenantSummary>();
+  const outbox: Forward[] = [];
+  let paused = false;
+  let cancel: FailureReason | undefined;
+
+  setHandler(pauseSignal, () => {
+    paused = true;
+    outbox.push({ signal: pauseSignal, args: [] });
+  });
+  setHandler(resumeSignal, () => {
+    paused = false;
+    outbox.push({ signal: resumeSignal, args: [] });
+  });
+  setHandler(cancelSignal, ({ reason }) => {
+    cancel ??= { code: 'cancelled', message: reason ?? 'job cancelled' };
+    outbox.push({ signal: cancelSignal, args: [{ reason: cancel.message }] });
+  });
+  setHandler(setLimitsSignal, (change) => {
+    const current = limits.get(change.tenantId);
+    if (!current) {
+      log.warn('limits for a tenant that is not in this job ignored', { tenantId: change.tenantId });
+      return;
+    }
+    limits.set(change.tenantId, {
+      concurrency: change.concurrency ?? current.concurrency,
+      ...((change.ratePerSecond ?? current.ratePerSecond) !== undefined && {
+        ratePerSecond: change.ratePerSecond ?? current.ratePerSecond,
+      }),
+    });
+    outbox.push({ tenantId: change.tenantId, signal: setLimitsSignal, args: [change] });
+  });
+  setHandler(jobProgressQuery, (): JobProgress => ({
+    jobId: input.jobId,
+    status: done.size === input.tenants.length ? statusOf([...done.values()]) : 'running',
+    paused,
+    cancelRequested: cancel !== undefined,
+    total,
+    tenants: input.tenants.map((tenant) => {
+      const summary = done.get(tenant.tenantId);
+      return {
+        tenantId: tenant.tenantId,
+        total: tenant.total,
+        limits: limits.get(tenant.tenantId)!,
+        ...(summary && { done: summary }),
+      };
+    }),
+  }));
+
+  upsertSearchAttributes([
+    { key: searchAttributes.status, value: 'running' },
+    { key: searchAttributes.total, value: total },
+  ]);
+
+  let children: ChildWorkflowHandle<typeof tenantAssignments>[] = [];
+  try {
+    children = await Promise.all(
+      input.tenants.map((plan) =>
+        startChild(tenantAssignments, {
+          workflowId: tenantWorkflowId(input.jobId, plan.tenantId),
+          taskQueue: ORCHESTRATION_TASK_QUEUE,
+          args: [
+            {
+              jobId: input.jobId,
+              plan: { ...plan, limits: limits.get(plan.tenantId)! },
+              options: input.options,
+              control: { paused, ...(cancel && { cancel }) },
+            },
+          ],
+          typedSearchAttributes: [
+            { key: searchAttributes.jobId, value: input.jobId },
+            { key: searchAttributes.tenantId, value: plan.tenantId },
+            { key: searchAttributes.status, value: 'preflight' },
+            { key: searchAttributes.total, value: plan.total },
+          ],
+          memo: { jobId: input.jobId, tenantId: plan.tenantId, file: input.source.fileName, total: plan.total },
+        }),
+      ),
+    );
+  } catch (error) {
+    if (!isCancellation(error)) throw error;
+    cancel ??= { code: 'cancelled', message: 'job cancelled before all tenants started' };
+  }
+
+  // Forward steering in the background; tenants that already finished are skipped.
+  void forwardSteering(
+    input.jobId,
+    input.tenants.map((tenant) => tenant.tenantId),
+    outbox,
+    done,
+  );
+
+  await CancellationScope.nonCancellable(() =>
+    Promise.all(
+      children.map(async (child, index) => {
+        const { failures: _failures, ...summary } = await child.result();
+        done.set(input.tenants[index]!.tenantId, summary);
+        upsertSearchAttributes([
+          { key: searchAttributes.applied, value: [...done.values()].reduce((sum, t) => sum + t.applied, 0) },
+          { key: searchAttributes.failed, value: [...done.values()].reduce((sum, t) => sum + t.failed, 0) },
+        ]);
+      }),
+    ),
+  );
+
+  const tenants = input.tenants.map(
+    (plan): TenantSummary =>
+      done.get(plan.tenantId) ?? {
+        tenantId: plan.tenantId,
+        status: 'cancelled',
+        total: plan.total,
+        applied: 0,
+        failed: plan.total,
+        throttled: 0,
+        stopReason: cancel ?? { code: 'cancelled', message: 'not started' },
+      },
+  );
+  const status = statusOf(tenants);
+  upsertSearchAttributes([{ key: searchAttributes.status, value: status }]);
+  return {
+    jobId: input.jobId,
+    status,
+    total,
+    applied: tenants.reduce((sum, t) => sum + t.applied, 0),
+    failed: tenants.reduce((sum, t) => sum + t.failed, 0),
+    tenants,
+  };
+}
+
+async function forwardSteering(
+  jobId: string,
+  tenantIds: readonly string[],
+  outbox: Forward[],
+  done: ReadonlyMap<string, unknown>,
+) {
+  for (;;) {
+    await condition(() => outbox.length > 0);
+    for (const { tenantId, signal, args } of outbox.splice(0)) {
+      const targets = tenantId ? [tenantId] : tenantIds;
+      await Promise.all(
+        targets
+          .filter((target) => !done.has(target))
+          .map((target) =>
+            getExternalWorkflowHandle(tenantWorkflowId(jobId, target))
+              .signal(signal, ...args)
+              .catch((error: unknown) =>
+                log.info('tenant did not take a forwarded signal', { target, error: String(error) }),
+              ),
+          ),
+      );
+    }
+  }
+}
+
+function statusOf(tenants: readonly TenantSummary[]): JobStatus {
+  if (tenants.some((t) => t.status === 'cancelled')) return 'cancelled';
+  if (tenants.length > 0 && tenants.every((t) => t.status === 'failed')) return 'failed';
+  if (tenants.some((t) => t.failed > 0)) return 'completed-with-failures';
+  return 'completed';
+}
