@@ -56,8 +56,7 @@ export interface TenantWorkflowInput {
   options: JobOptions;
   control: TenantControl;
   carry?: TenantCarry;
-  /** Continue as new past this many history events (default 8,000; tests set it low). */
-  historyEventLimit?: number;
+  tuning?: JobTuning;
 }
 
 export interface JobInput {
@@ -72,6 +71,15 @@ export interface JobInput {
   };
   options: JobOptions;
   tenants: TenantPlan[];
+  tuning?: JobTuning;
+}
+
+/** Knobs for tests and unusual deployments; the defaults suit production. */
+export interface JobTuning {
+  /** Tenant workflows continue as new past this many history events (default 8,000). */
+  historyEventLimit?: number;
+  /** An activity whose worker stops heartbeating for this long is retried elsewhere (default 10 s). */
+  heartbeatTimeoutMs?: number;
 }
 
 /** Why assignments did not land, as the API (or the job) said it. */

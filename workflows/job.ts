@@ -99,6 +99,7 @@ export async function bulkJob(input: JobInput): Promise<JobResult> {
               jobId: input.jobId,
               plan: { ...plan, limits: limits.get(plan.tenantId)! },
               options: input.options,
+              ...(input.tuning && { tuning: input.tuning }),
               control: { paused, ...(cancel && { cancel }) },
             },
           ],
@@ -117,12 +118,14 @@ export async function bulkJob(input: JobInput): Promise<JobResult> {
     cancel ??= { code: 'cancelled', message: 'job cancelled before all tenants started' };
   }
 
-  // Forward steering in the background; tenants that already finished are skipped.
-  void forwardSteering(
-    input.jobId,
-    input.tenants.map((tenant) => tenant.tenantId),
-    outbox,
-    done,
+  // Forward steering in the background, still after a cancellation request (a cancel must reach the tenants).
+  void CancellationScope.nonCancellable(() =>
+    forwardSteering(
+      input.jobId,
+      input.tenants.map((tenant) => tenant.tenantId),
+      outbox,
+      done,
+    ),
   );
 
   await CancellationScope.nonCancellable(() =>

@@ -45,12 +45,14 @@ import { planBatches } from '../contracts/plan';
 import { addBatchFailure, addItemFailures } from './failures';
 
 const DEFAULT_HISTORY_EVENT_LIMIT = 8_000;
+/** Activities heartbeat every 2 s; a worker silent for this long is presumed dead and its batch retried. */
+const DEFAULT_HEARTBEAT_TIMEOUT_MS = 10_000;
 
 export async function tenantAssignments(input: TenantWorkflowInput): Promise<TenantResult> {
   const { jobId, plan, options } = input;
   const batches = planBatches(plan.scheduleSizes, options.batchSize);
   const sizeOf = (batch: number) => batches[batch]!.end - batches[batch]!.start;
-  const historyEventLimit = input.historyEventLimit ?? DEFAULT_HISTORY_EVENT_LIMIT;
+  const historyEventLimit = input.tuning?.historyEventLimit ?? DEFAULT_HISTORY_EVENT_LIMIT;
 
   const state: TenantCarry = input.carry ?? {
     runNumber: 1,
@@ -70,7 +72,7 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
     taskQueue: tenantTaskQueue(plan.tenantId),
     // Covers a PUT, a re-send of the valid items after a 400, a 401 refresh, and gate waits.
     startToCloseTimeout: 3 * options.requestTimeoutMs + 60_000,
-    heartbeatTimeout: '20s',
+    heartbeatTimeout: input.tuning?.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
     retry: {
       initialInterval: '1s',
       backoffCoefficient: 2,

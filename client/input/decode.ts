@@ -54,11 +54,8 @@ function decode(bytes: Buffer, maxBytes: number): string | { line: number; messa
 
   const longLine = findLongLine(bytes);
   if (longLine) {
-    const size = formatSize(longLine.bytes);
-    return {
-      line: longLine.line,
-      message: `line is ${size} long, more than ${formatSize(MAX_LINE_BYTES)}: is this a binary file?`,
-    };
+    const size = `${longLine.bytes.toLocaleString('en-US')} bytes`;
+    return { line: longLine.line, message: `line is longer than 1 MiB (${size}): is this a binary file?` };
   }
 
   let text: string;

@@ -10,7 +10,7 @@ import { detectFormat } from './format';
 import { InputError, IssueCollector } from './issues';
 import { readJsonArray } from './json';
 import { readNdjson } from './ndjson';
-import type { ParsedInput, ParsedRow, ReadInputOptions, ReadResult } from './types';
+import type { InputText, ParsedInput, ParsedRow, ReadInputOptions, ReadResult } from './types';
 import { validateRecords } from './validate';
 
 export type { InputIssue } from './issues';
@@ -18,7 +18,7 @@ export { InputError, formatIssue, formatIssues } from './issues';
 export type { ParsedInput, ParsedRow, ReadInputOptions } from './types';
 export { DEFAULT_MAX_BYTES } from './decode';
 
-const READERS: Record<InputFormat, (text: string, issues: IssueCollector) => ReadResult> = {
+const READERS: Record<InputFormat, (input: InputText, issues: IssueCollector) => ReadResult> = {
   csv: readCsv,
   json: readJsonArray,
   ndjson: readNdjson,
@@ -69,7 +69,7 @@ function parseText(
     return undefined;
   }
   const format = detectFormat(file, text, opts.format);
-  const read = READERS[format](text, issues);
+  const read = READERS[format]({ text, bytes }, issues);
   // After other problems, an empty result is their consequence, not news.
   if (read.records.length === 0 && issues.count === 0) issues.add(0, 'no assignments in file');
   const rows = validateRecords(read.records, issues, {

@@ -1,10 +1,11 @@
 /** Reads a JSON file: one top-level array of row objects. */
 import type { IssueCollector } from './issues';
 import { LineIndex, scanJson } from './json-scan';
-import type { ReadResult } from './types';
+import type { InputText, ReadResult } from './types';
 import { describeKind, quote } from './wording';
 
-export function readJsonArray(text: string, issues: IssueCollector): ReadResult {
+/** Each element of the array is a row, numbered by the line its value starts on. */
+export function readJsonArray({ text }: InputText, issues: IssueCollector): ReadResult {
   const lines = new LineIndex(text);
   const scan = scanJson(text, 1);
   if (scan.error) {

@@ -1,12 +1,13 @@
 /** Reads NDJSON (JSON Lines): one row object per non-blank line. */
 import type { IssueCollector } from './issues';
 import { scanJson } from './json-scan';
-import type { RawRecord, ReadResult } from './types';
+import type { InputText, RawRecord, ReadResult } from './types';
 import { describeKind } from './wording';
 
 const ARRAY_HINT = ' (a JSON array? name the file .json)';
 
-export function readNdjson(text: string, issues: IssueCollector): ReadResult {
+/** Each non-blank line is a row; a bad line is reported and the next one read. */
+export function readNdjson({ text }: InputText, issues: IssueCollector): ReadResult {
   const records: RawRecord[] = [];
   let firstContentLine = true;
   let line = 0;

@@ -11,7 +11,10 @@ const storedItemSchema = z
   .object({ line: z.number().int().nonnegative(), scheduleId: z.string().min(1), assignment: assignmentSchema })
   .strict();
 
-/** Groups rows by tenant (in order of first appearance); within a tenant, sorts stably by scheduleId (input order kept within a schedule). */
+/**
+ * Groups rows by tenant (in order of first appearance); within a tenant, sorts stably by scheduleId
+ * (input order kept within a schedule), so that batches never mix schedules.
+ */
 export function groupByTenant(rows: readonly ParsedRow[]): Map<string, StoredItem[]> {
   const byTenant = new Map<string, StoredItem[]>();
   for (const { line, row } of rows) {

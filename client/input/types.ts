@@ -26,6 +26,12 @@ export interface ParsedInput {
   bytes: Buffer;
 }
 
+/** What a format reader reads: the decoded text, and the bytes it came from (a UTF-8 BOM is in those). */
+export interface InputText {
+  text: string;
+  bytes: Buffer;
+}
+
 /** A row as a format reader found it, before validation. */
 export interface RawRecord {
   line: number;

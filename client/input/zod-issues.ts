@@ -39,26 +39,30 @@ export function describeZodIssues(
     const field = fieldName(issue.path);
     if (field !== undefined && skipFields.has(field)) continue;
     if (issue.code === 'custom' && field === 'end' && datesWrong) continue;
-    problems.push(
-      field === undefined ? { message: describe(issue, input) } : { field, message: describe(issue, input) },
-    );
+    const message = wordIssue(issue, input);
+    problems.push(field === undefined ? { message } : { field, message });
   }
   return problems;
 }
 
-function describe(issue: z.core.$ZodIssue, input: unknown): string {
+function wordIssue(issue: z.core.$ZodIssue, input: unknown): string {
   const value = valueAt(input, issue.path);
   if (issue.path.length === 0 && issue.code === 'invalid_type') {
     return `expected an assignment object, got ${describeKind(input)}`;
   }
-  if (issue.code === 'invalid_type' && value === undefined) return 'is required';
+  if (issue.code === 'invalid_type') {
+    // Worded here rather than taken from zod: a schema's custom message (the date-time one) replaces zod's.
+    return value === undefined ? 'is required' : `expected ${issue.expected}, received ${typeName(value)}`;
+  }
   const message = issue.message.replace(/^Invalid input: /, '');
   if (issue.code === 'invalid_format' && typeof value === 'string') {
     const example = issue.format === 'datetime' ? ` such as ${DATE_TIME_EXAMPLE}` : '';
     return `${message}${example}, got ${quote(value)}`;
   }
-  if (issue.code === 'custom' && issue.path[0] === 'end')
+  if (issue.code === 'custom' && issue.path[0] === 'end') {
+    // The span checks: both values are valid date-times here (see datesWrong), so safe to show as they are.
     return `${message} (start ${shown(input, 'start')}, end ${shown(input, 'end')})`;
+  }
   return message;
 }
 
@@ -78,4 +82,9 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 function shown(input: unknown, field: string): string {
   const value = valueAt(input, [field]);
   return typeof value === 'string' ? value : String(value);
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'array' : typeof value;
 }

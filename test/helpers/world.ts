@@ -8,7 +8,15 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
-import { DEFAULT_JOB_OPTIONS, type JobInput, type JobOptions } from '../../contracts/job';
+import {
+  DEFAULT_JOB_OPTIONS,
+  type JobInput,
+  type JobOptions,
+  type JobTuning,
+  type TenantResult,
+} from '../../contracts/job';
+import { tenantWorkflowId } from '../../contracts/names';
+import type { bulkJob, tenantAssignments } from '../../workflows';
 import type { TenantSettings } from '../../contracts/tenants';
 import { resolveTenants, tenantsFileSchema, type TenantsFile } from '../../contracts/tenants';
 import { readInputFile } from '../../client/input';
@@ -26,6 +34,8 @@ function quietRuntime() {
     // already installed by an earlier world in this process
   }
 }
+
+export type StartOptions = Partial<JobOptions> & { jobId?: string; tuning?: JobTuning };
 
 export interface WorldOptions {
   /** Organisations, ids without the world suffix; default: the simulator's defaults. */
@@ -54,7 +64,9 @@ export interface World {
   startWorkers(): Promise<void>;
   stopWorkers(): Promise<void>;
   /** Writes `rows` as NDJSON, validates and stores them, starts the job. */
-  startJobFromRows(rows: object[], options?: Partial<JobOptions> & { jobId?: string }): Promise<JobInput>;
+  startJobFromRows(rows: object[], options?: StartOptions): Promise<JobInput>;
+  /** A tenant workflow's result, once its job has finished. */
+  tenantResult(jobId: string, tenantId: string): Promise<TenantResult>;
   close(): Promise<void>;
 }
 
@@ -129,13 +141,19 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
       const inputFile = path.join(dir, `input-${Math.random().toString(36).slice(2, 8)}.ndjson`);
       await writeFile(inputFile, rows.map((row) => JSON.stringify(row)).join('\n'));
       const parsed = await readInputFile(inputFile, { knownTenants: new Set(tenants.keys()) });
-      const input = await prepareJob(parsed, tenants, store, {
+      const { tuning, jobId, ...options } = jobOptions;
+      const prepared = await prepareJob(parsed, tenants, store, {
         ...DEFAULT_JOB_OPTIONS,
-        ...jobOptions,
-        jobId: jobOptions.jobId ?? newJobId(),
+        ...options,
+        jobId: jobId ?? newJobId(),
       });
+      const input = { ...prepared, ...(tuning && { tuning }) };
       await startJob(client, input);
       return input;
+    },
+    async tenantResult(jobId, tenantId) {
+      await client.workflow.getHandle<typeof bulkJob>(jobId).result();
+      return client.workflow.getHandle<typeof tenantAssignments>(tenantWorkflowId(jobId, tenantId)).result();
     },
     async close() {
       await world.stopWorkers();

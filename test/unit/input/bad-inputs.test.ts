@@ -32,7 +32,9 @@ function contentsOf(name: string): Buffer {
 }
 
 function matches(issue: InputIssue, expected: ExpectedIssue): boolean {
-  return issue.line === expected.line && issue.field === expected.field && issue.message.includes(expected.messageIncludes);
+  return (
+    issue.line === expected.line && issue.field === expected.field && issue.message.includes(expected.messageIncludes)
+  );
 }
 
 describe('bad-input corpus', () => {
@@ -53,7 +55,10 @@ describe('bad-input corpus', () => {
     const [first, ...others] = expected ?? [];
     expect(first && issues[0] && matches(issues[0], first), `first issue: ${JSON.stringify(issues[0])}`).toBe(true);
     for (const wanted of others) {
-      expect(issues.some((issue) => matches(issue, wanted)), JSON.stringify(wanted)).toBe(true);
+      expect(
+        issues.some((issue) => matches(issue, wanted)),
+        JSON.stringify(wanted),
+      ).toBe(true);
     }
   });
 });

@@ -30,7 +30,7 @@ describe('CSV line numbers', () => {
   it('are not shifted by a UTF-8 byte-order mark', () => {
     const text = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${CSV_HEADER}\n${csvLine()}\n`)]);
     const parsed = parseInput(text, 'in.csv');
-    expect(parsed.rows).toEqual([{ line: 2, row: expect.objectContaining({ tenantId: 'acme' }) }]);
+    expect(parsed.rows.map(({ line, row }) => [line, row.tenantId])).toEqual([[2, 'acme']]);
     expect(parsed.bytes).toBe(text);
   });
 
@@ -45,7 +45,14 @@ describe('CSV line numbers', () => {
 describe('CSV cells', () => {
   it('leave empty optional cells out of the row', () => {
     const [parsed] = parseInput(Buffer.from(`${CSV_HEADER}\n${csvLine()}\n`), 'in.csv').rows;
-    expect(parsed?.row).toEqual({ tenantId: 'acme', scheduleId: 's-1', id: 'a-1', userId: 'u-1', start: START, end: END });
+    expect(parsed?.row).toEqual({
+      tenantId: 'acme',
+      scheduleId: 's-1',
+      id: 'a-1',
+      userId: 'u-1',
+      start: START,
+      end: END,
+    });
   });
 
   it('keep embedded commas and doubled quotes of quoted cells', () => {
@@ -76,7 +83,9 @@ describe('CSV cells', () => {
   });
 
   it('report every row with the wrong number of cells, and validate the others', () => {
-    const text = [CSV_HEADER, `${csvLine({ id: 'a-1' })},x`, 'acme,s-1', csvLine({ id: 'a-3', end: 'later' })].join('\n');
+    const text = [CSV_HEADER, `${csvLine({ id: 'a-1' })},x`, 'acme,s-1', csvLine({ id: 'a-3', end: 'later' })].join(
+      '\n',
+    );
     expect(brief(issuesOf(text, 'in.csv'))).toEqual([
       '2: has 10 cells, the header has 9 (a value containing a comma must be in double quotes)',
       '3: has 2 cells, the header has 9',
@@ -134,17 +143,20 @@ describe('CSV header', () => {
 
 describe('CSV syntax errors', () => {
   it('stop reading but keep the issues of the rows before', () => {
-    const text = [CSV_HEADER, csvLine({ id: 'a-1', userId: '' }), csvLine({ id: 'a-2', notes: '"open' }), csvLine()].join(
-      '\n',
-    );
+    const text = [
+      CSV_HEADER,
+      csvLine({ id: 'a-1', userId: '' }),
+      csvLine({ id: 'a-2', notes: '"open' }),
+      csvLine(),
+    ].join('\n');
     expect(brief(issuesOf(text, 'in.csv'))).toEqual([
       '2 userId: must not be empty',
       '3: a quoted value starts in this row and is never closed; reading stopped here',
     ]);
   });
 
-  it('name the line of a stray quote inside a multi-line record', () => {
-    const text = [CSV_HEADER, csvLine({ notes: '"one\n"two" three"' })].join('\n');
+  it('are reported on the line where the broken record starts', () => {
+    const text = [CSV_HEADER, csvLine({ id: 'a-1' }), csvLine({ notes: '"one\r\n"two" three"' })].join('\r\n');
     expect(brief(issuesOf(text, 'in.csv'))).toEqual([
       '3: text after a closing quote; a quote inside a quoted value must be doubled (""); reading stopped here',
     ]);
@@ -154,7 +166,7 @@ describe('CSV syntax errors', () => {
     const lines = Array.from({ length: 30_000 }, (_, i) => csvLine({ id: `a-${i}` }));
     const text = [CSV_HEADER, csvLine({ id: 'x', notes: '"open' }), ...lines].join('\n');
     expect(brief(issuesOf(text, 'in.csv'))).toEqual([
-      '2: row is longer than 1.0 MiB (an unclosed quote?); reading stopped here',
+      '2: row is longer than 1 MiB (an unclosed quote?); reading stopped here',
     ]);
   });
 });
