@@ -37,11 +37,18 @@ const assignmentShape = {
   end: offsetDateTime,
   activityCodeId: text(128).optional(),
   managementUnitId: text(128).optional(),
-  notes: z.string().max(1000, 'must be at most 1000 characters').optional(),
+  notes: z
+    .string()
+    .max(1000, 'must be at most 1000 characters')
+    // Free text may start with "-", but not with what a spreadsheet runs as a formula.
+    .refine((value) => !/^[=+@\t\r]/.test(value), 'must not start with =, +, @ or a control character')
+    .optional(),
 };
 
 function checkShiftSpan(value: { start: string; end: string }, ctx: z.RefinementCtx): void {
   const span = Date.parse(value.end) - Date.parse(value.start);
+  // An unreadable date has its own issue already; "end must be after start" would only mislead.
+  if (Number.isNaN(span)) return;
   if (!(span > 0)) ctx.addIssue({ code: 'custom', path: ['end'], message: 'must be after start' });
   else if (span > MAX_SHIFT_MS)
     ctx.addIssue({ code: 'custom', path: ['end'], message: 'must be at most 24 h after start' });

@@ -2,37 +2,51 @@
  * The claim-checked form of a tenant's items: NDJSON of `StoredItem`, one per line. The client writes it,
  * activities and reports read it; this module is the only place that knows the encoding.
  */
+import { z } from 'zod';
 import { assignmentSchema, type Assignment, type StoredItem } from './assignment';
 
-const ASSIGNMENT_KEYS = ['id', 'userId', 'start', 'end', 'activityCodeId', 'managementUnitId', 'notes'] as const;
+/** The worker re-checks what it reads: a stored file is input too. */
+const storedItemSchema = z
+  .object({ line: z.number().int().nonnegative(), scheduleId: z.string().min(1), assignment: assignmentSchema })
+  .strict();
 
-/** Same items, same bytes: keys in a fixed order and absent fields left out, so equal inputs share one blob. */
+/** NDJSON bytes of the items, one per line, deterministic (same items → same bytes, whatever their key order). */
 export function encodeStoredItems(items: readonly StoredItem[]): Buffer {
-  const lines = items.map((item) => {
-    const assignment: Record<string, string> = {};
-    for (const key of ASSIGNMENT_KEYS) {
-      const value = item.assignment[key];
-      if (value !== undefined) assignment[key] = value;
-    }
-    return JSON.stringify({ line: item.line, scheduleId: item.scheduleId, assignment });
-  });
-  return Buffer.from(lines.length ? `${lines.join('\n')}\n` : '');
+  const lines = items.map(({ line, scheduleId, assignment }) =>
+    JSON.stringify({ line, scheduleId, assignment: canonicalAssignment(assignment) }),
+  );
+  return Buffer.from(lines.map((json) => `${json}\n`).join(''), 'utf8');
 }
 
-/** Reads what `encodeStoredItems` wrote; checks each assignment again, as stored input may be shared. */
+/** Reads what `encodeStoredItems` wrote. @throws Error naming the line of anything else */
 export function decodeStoredItems(bytes: Buffer): StoredItem[] {
+  const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   const items: StoredItem[] = [];
-  const text = bytes.toString('utf8');
-  let lineNumber = 0;
-  for (const line of text.split('\n')) {
-    lineNumber++;
-    if (!line) continue;
-    const raw = JSON.parse(line) as { line?: unknown; scheduleId?: unknown; assignment?: unknown };
-    if (typeof raw.line !== 'number' || typeof raw.scheduleId !== 'string') {
-      throw new Error(`stored items, line ${lineNumber}: not a stored item`);
+  text.split('\n').forEach((json, index) => {
+    if (json === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(json);
+    } catch (error) {
+      throw new Error(`stored items, line ${index + 1}: ${(error as Error).message}`);
     }
-    const assignment: Assignment = assignmentSchema.parse(raw.assignment);
-    items.push({ line: raw.line, scheduleId: raw.scheduleId, assignment });
-  }
+    const parsed = storedItemSchema.safeParse(value);
+    if (!parsed.success) throw new Error(`stored items, line ${index + 1}: ${z.prettifyError(parsed.error)}`);
+    items.push(parsed.data);
+  });
   return items;
+}
+
+/** The assignment's fields in a fixed order, absent ones left out (not `undefined`). */
+export function canonicalAssignment(assignment: Assignment): Assignment {
+  const { id, userId, start, end, activityCodeId, managementUnitId, notes } = assignment;
+  return {
+    id,
+    userId,
+    start,
+    end,
+    ...(activityCodeId !== undefined && { activityCodeId }),
+    ...(managementUnitId !== undefined && { managementUnitId }),
+    ...(notes !== undefined && { notes }),
+  };
 }

@@ -1,6 +1,5 @@
 /** Every workflow history of a job (job and tenant workflows, every run), for replay and for secret scans. */
 import type { Client } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { temporal } from '@temporalio/proto';
 import { searchAttributes } from '../../contracts/names';
 
@@ -24,7 +23,12 @@ export async function jobHistories(client: Client, jobId: string): Promise<Recor
   return histories;
 }
 
-/** The history as the JSON `temporal workflow show --output json` prints, for text searches. */
+/**
+ * The history as text with every payload decoded to UTF-8 (where `temporal workflow show --output json` would
+ * show base64), so a search finds a secret inside any input, result, failure, memo or search attribute.
+ */
 export function historyText(history: temporal.api.history.v1.IHistory): string {
-  return historyToJSON(history);
+  return JSON.stringify(history, (_key, value: unknown) =>
+    value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value,
+  );
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ParsedRow } from '../../../client/input';
-import { decodeStoredItems, encodeStoredItems, groupByTenant } from '../../../client/input/normalize';
+import { groupByTenant } from '../../../client/input/normalize';
+import { decodeStoredItems, encodeStoredItems } from '../../../contracts/stored-items';
 import type { InputRow, StoredItem } from '../../../contracts/assignment';
 import { END, START } from './helpers';
 
