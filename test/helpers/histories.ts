@@ -1,7 +1,8 @@
 /** Every workflow history of a job (job and tenant workflows, every run), for replay and for secret scans. */
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
-import { searchAttributes } from '../../contracts/names';
+import type { JobInput } from '../../contracts/job';
+import { tenantWorkflowId } from '../../contracts/names';
 
 export interface RecordedHistory {
   workflowId: string;
@@ -9,16 +10,23 @@ export interface RecordedHistory {
   history: temporal.api.history.v1.IHistory;
 }
 
-export async function jobHistories(client: Client, jobId: string): Promise<RecordedHistory[]> {
+/**
+ * Walks each workflow's runs back from the latest through `continuedExecutionRunId`, so no run is missed
+ * (visibility, being eventually consistent, could miss a run that just closed).
+ */
+export async function jobHistories(
+  client: Client,
+  job: Pick<JobInput, 'jobId' | 'tenants'>,
+): Promise<RecordedHistory[]> {
+  const workflowIds = [job.jobId, ...job.tenants.map((tenant) => tenantWorkflowId(job.jobId, tenant.tenantId))];
   const histories: RecordedHistory[] = [];
-  // Visibility is eventually consistent; the job's own workflow is fetched by id so it is never missed.
-  const ids = new Map<string, string>();
-  for await (const execution of client.workflow.list({ query: `${searchAttributes.jobId.name} = '${jobId}'` })) {
-    ids.set(`${execution.workflowId}:${execution.runId}`, execution.workflowId);
-  }
-  for (const [key, workflowId] of ids) {
-    const runId = key.slice(workflowId.length + 1);
-    histories.push({ workflowId, runId, history: await client.workflow.getHandle(workflowId, runId).fetchHistory() });
+  for (const workflowId of workflowIds) {
+    let runId: string | null | undefined = (await client.workflow.getHandle(workflowId).describe()).runId;
+    while (runId) {
+      const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+      histories.push({ workflowId, runId, history });
+      runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+    }
   }
   return histories;
 }

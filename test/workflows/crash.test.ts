@@ -63,7 +63,7 @@ describe('worker crash', () => {
     // Secrets: nowhere in any history of the job, nor in either worker's output.
     expect(secretsOf(world).length).toBeGreaterThan(3);
     const texts: Record<string, string> = { 'first worker log': first.output(), 'second worker log': second.output() };
-    for (const { workflowId, runId, history } of await jobHistories(world.client, input.jobId)) {
+    for (const { workflowId, runId, history } of await jobHistories(world.client, input)) {
       texts[`history of ${workflowId} (${runId})`] = historyText(history);
     }
     expect(Object.keys(texts).length).toBeGreaterThanOrEqual(2 + 4);
