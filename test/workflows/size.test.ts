@@ -1,0 +1,69 @@
+/**
+ * Any size: 100 tenants × 500 assignments, and one tenant with 20,000, run to the end without touching
+ * Temporal's payload or history limits (claim check, continue-as-new).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tenantProgressQuery } from '../../contracts/messages';
+import { tenantWorkflowId } from '../../contracts/names';
+import type { bulkJob } from '../../workflows';
+import { jobHistories } from '../helpers/histories';
+import { assignmentRows, createWorld, type World } from '../helpers/world';
+
+/** Temporal's limits: 2 MB per payload; histories warn at 10,240 events. */
+const MAX_PAYLOAD_BYTES = 2 * 1024 * 1024;
+const MAX_EVENTS_PER_RUN = 10_240;
+
+async function expectWithinLimits(world: World, input: Parameters<typeof jobHistories>[1]) {
+  for (const { workflowId, history } of await jobHistories(world.client, input)) {
+    expect(history.events!.length, workflowId).toBeLessThan(MAX_EVENTS_PER_RUN);
+    const largest = Math.max(
+      ...history.events!.map((event) => JSON.stringify(event, (_k, v: unknown) => (v instanceof Uint8Array ? 'x'.repeat(v.length) : v)).length),
+    );
+    expect(largest, workflowId).toBeLessThan(MAX_PAYLOAD_BYTES);
+  }
+}
+
+describe('size', () => {
+  describe('100 tenants × 500 assignments', () => {
+    let world: World;
+    beforeAll(async () => {
+      world = await createWorld({
+        orgs: Array.from({ length: 100 }, (_, i) => ({ id: `t${i + 1}`, throttle: null })),
+      });
+    });
+    afterAll(() => world?.close());
+
+    it('completes every tenant', async () => {
+      const rows = Array.from({ length: 100 }, (_, i) => {
+        const tenantId = world.tenant(`t${i + 1}`);
+        return assignmentRows(tenantId, [`${tenantId}-s1`, `${tenantId}-s2`], 500);
+      }).flat();
+      const input = await world.startJobFromRows(rows);
+      const result = await world.client.workflow.getHandle<typeof bulkJob>(input.jobId).result();
+      expect(result).toMatchObject({ status: 'completed', total: 50_000, applied: 50_000, failed: 0 });
+      const stats = world.sim.state.stats().orgs;
+      expect(Object.values(stats).reduce((sum, org) => sum + org.assignmentsApplied, 0)).toBe(50_000);
+      await expectWithinLimits(world, input);
+    });
+  });
+
+  describe('one tenant with 20,000 assignments', () => {
+    let world: World;
+    beforeAll(async () => {
+      world = await createWorld({ orgs: [{ id: 'big', throttle: null }], limits: { big: { concurrency: 10 } } });
+    });
+    afterAll(() => world?.close());
+
+    it('completes, continuing as new to keep each run’s history bounded', async () => {
+      const big = world.tenant('big');
+      const rows = assignmentRows(big, [`${big}-s1`, `${big}-s2`, `${big}-s3`], 20_000);
+      const input = await world.startJobFromRows(rows, { batchSize: 10 });
+      const result = await world.client.workflow.getHandle<typeof bulkJob>(input.jobId).result();
+      expect(result).toMatchObject({ status: 'completed', applied: 20_000, failed: 0 });
+      expect(world.sim.state.stats().orgs[big]!.assignmentsApplied).toBe(20_000);
+      const progress = await world.client.workflow.getHandle(tenantWorkflowId(input.jobId, big)).query(tenantProgressQuery);
+      expect(progress.runNumber).toBeGreaterThan(1);
+      await expectWithinLimits(world, input);
+    });
+  });
+});
