@@ -25,8 +25,15 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'os', 'crypto', 'http', 'https'], message: 'Workflows must stay deterministic.' },
-            { group: ['../activities', '../activities/*'], message: 'Import activities as types only.', allowTypeImports: true },
+            {
+              group: ['node:*', 'fs', 'path', 'os', 'crypto', 'http', 'https'],
+              message: 'Workflows must stay deterministic.',
+            },
+            {
+              group: ['../activities', '../activities/*'],
+              message: 'Import activities as types only.',
+              allowTypeImports: true,
+            },
           ],
         },
       ],

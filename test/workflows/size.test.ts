@@ -17,7 +17,10 @@ async function expectWithinLimits(world: World, input: Parameters<typeof jobHist
   for (const { workflowId, history } of await jobHistories(world.client, input)) {
     expect(history.events!.length, workflowId).toBeLessThan(MAX_EVENTS_PER_RUN);
     const largest = Math.max(
-      ...history.events!.map((event) => JSON.stringify(event, (_k, v: unknown) => (v instanceof Uint8Array ? 'x'.repeat(v.length) : v)).length),
+      ...history.events!.map(
+        (event) =>
+          JSON.stringify(event, (_k, v: unknown) => (v instanceof Uint8Array ? 'x'.repeat(v.length) : v)).length,
+      ),
     );
     expect(largest, workflowId).toBeLessThan(MAX_PAYLOAD_BYTES);
   }
@@ -61,7 +64,9 @@ describe('size', () => {
       const result = await world.client.workflow.getHandle<typeof bulkJob>(input.jobId).result();
       expect(result).toMatchObject({ status: 'completed', applied: 20_000, failed: 0 });
       expect(world.sim.state.stats().orgs[big]!.assignmentsApplied).toBe(20_000);
-      const progress = await world.client.workflow.getHandle(tenantWorkflowId(input.jobId, big)).query(tenantProgressQuery);
+      const progress = await world.client.workflow
+        .getHandle(tenantWorkflowId(input.jobId, big))
+        .query(tenantProgressQuery);
       expect(progress.runNumber).toBeGreaterThan(1);
       await expectWithinLimits(world, input);
     });
