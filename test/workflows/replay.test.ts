@@ -15,7 +15,7 @@ describe('replay', () => {
   beforeAll(async () => {
     world = await createWorld({
       orgs: [
-        { id: 'acme', throttle: { burst: 5, refillPerSecond: 40 } },
+        { id: 'acme', throttle: { burst: 5, refillPerSecond: 10 } },
         { id: 'globex', throttle: null, faults: { latencyMs: 10 } },
       ],
     });
@@ -26,7 +26,7 @@ describe('replay', () => {
     const acme = world.tenant('acme');
     const globex = world.tenant('globex');
     const rows = [
-      ...assignmentRows(acme, [`${acme}-s1`], 120, 'r'),
+      ...assignmentRows(acme, [`${acme}-s1`], 80, 'r'),
       ...assignmentRows(globex, ['unknown-schedule'], 10, 'x'),
       ...assignmentRows(globex, [`${globex}-s1`], 100, 'r'),
     ];
@@ -37,7 +37,7 @@ describe('replay', () => {
     await job.signal(setLimitsSignal, { tenantId: acme, concurrency: 2, ratePerSecond: 50 });
     await job.signal(resumeSignal);
     const result = await job.result();
-    expect(result).toMatchObject({ applied: 220, failed: 10 });
+    expect(result).toMatchObject({ applied: 180, failed: 10 });
     expect(world.sim.state.stats().orgs[acme]!.status429).toBeGreaterThan(0);
 
     const histories = await jobHistories(world.client, input);
