@@ -9,7 +9,7 @@ export class TenantGate {
   private cooldownUntil = 0;
   private ratePerSecond: number | undefined;
   private tokens = 0;
-  private refilledAt = 0;
+  private refilledAt: number | undefined;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -50,11 +50,14 @@ export class TenantGate {
   }
 
   private refill(): void {
-    const now = this.now();
-    if (this.ratePerSecond !== undefined) {
-      const elapsed = this.refilledAt === 0 ? Infinity : (now - this.refilledAt) / 1000;
-      this.tokens = Math.min(this.capacity(), this.tokens + elapsed * this.ratePerSecond);
+    if (this.ratePerSecond === undefined) {
+      // Unpaced: when pacing starts again it starts with a full second's worth.
+      this.refilledAt = undefined;
+      return;
     }
+    const now = this.now();
+    const elapsed = this.refilledAt === undefined ? Infinity : (now - this.refilledAt) / 1000;
+    this.tokens = Math.min(this.capacity(), this.tokens + elapsed * this.ratePerSecond);
     this.refilledAt = now;
   }
 }

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WRITE_SCOPE } from '../../contracts/names';
 import type { bulkJob } from '../../workflows';
+import { failedAssignments } from '../../client/jobs/failures';
 import { assignmentRows, createWorld, type World } from '../helpers/world';
 
 const USERS = Array.from({ length: 50 }, (_, i) => `user-${i + 1}`);
@@ -55,8 +56,11 @@ describe('failures with reasons', () => {
     const applied = new Set(world.sim.state.assignments(acme).map((a) => a.id));
     for (const row of good) expect(applied.has(row.id)).toBe(true);
     for (const row of bad) expect(applied.has(row.id)).toBe(false);
-    expect(tenant.failures.reduce((sum, f) => sum + f.count, 0)).toBe(4);
-    expect(tenant.failures.every((f) => f.reason.code === 'invalid-item' && /user/i.test(f.reason.message))).toBe(true);
+    const failed = await failedAssignments(world.store, input.tenants[0]!, 10, tenant.failures);
+    expect(failed.map((f) => f.assignment.id).sort()).toEqual(bad.map((row) => row.id).sort());
+    expect(failed.every((f) => f.reason.code === 'invalid-item' && /user/i.test(f.reason.message))).toBe(true);
+    // Each points back at its line of the input (the rows were written one per line).
+    for (const f of failed) expect(rows[f.line - 1]!.id).toBe(f.assignment.id);
   });
 
   it('fails every batch of an unknown schedule with one request, and the rest of the tenant lands', async () => {
@@ -70,8 +74,14 @@ describe('failures with reasons', () => {
     const tenant = await world.tenantResult(input.jobId, initech);
 
     expect(tenant).toMatchObject({ status: 'completed-with-failures', applied: 50, failed: 50 });
-    expect(tenant.failures.reduce((sum, f) => sum + f.count, 0)).toBe(50);
-    expect(tenant.failures.every((f) => f.reason.status === 404)).toBe(true);
+    const failed = await failedAssignments(world.store, input.tenants[0]!, 5, tenant.failures);
+    expect(failed.map((f) => f.assignment.id).sort()).toEqual(
+      rows
+        .slice(0, 50)
+        .map((row) => row.id)
+        .sort(),
+    );
+    expect(failed.every((f) => f.reason.status === 404)).toBe(true);
     // The window may have sent a few batches of the schedule before the first 404 came back, never all ten.
     expect(world.sim.state.stats().orgs[initech]!.status404 - before).toBeLessThanOrEqual(5);
   });

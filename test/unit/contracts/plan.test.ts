@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { planBatches, scheduleSizes } from '../../../contracts/plan';
+import { addBatchFailure, addItemFailures } from '../../../workflows/failures';
+import type { FailureRecord } from '../../../contracts/job';
+
+describe('planBatches', () => {
+  it('never crosses a schedule and never exceeds the batch size', () => {
+    const ids = ['a', 'a', 'a', 'a', 'a', 'b', 'c', 'c', 'c'];
+    expect(scheduleSizes(ids)).toEqual([5, 1, 3]);
+    expect(planBatches(scheduleSizes(ids), 2)).toEqual([
+      { start: 0, end: 2, schedule: 0 },
+      { start: 2, end: 4, schedule: 0 },
+      { start: 4, end: 5, schedule: 0 },
+      { start: 5, end: 6, schedule: 1 },
+      { start: 6, end: 8, schedule: 2 },
+      { start: 8, end: 9, schedule: 2 },
+    ]);
+  });
+
+  it('covers every item exactly once, for batch size 1 too', () => {
+    const sizes = [7, 1, 25, 26];
+    for (const batchSize of [1, 5, 25, 100]) {
+      const batches = planBatches(sizes, batchSize);
+      expect(batches.reduce((sum, b) => sum + b.end - b.start, 0)).toBe(59);
+      batches.forEach((b, i) => expect(b.start).toBe(i === 0 ? 0 : batches[i - 1]!.end));
+    }
+    expect(planBatches([], 25)).toEqual([]);
+    expect(() => planBatches([3], 0)).toThrow(RangeError);
+  });
+});
+
+describe('failure records', () => {
+  const reason = { status: 404, code: 'not.found', message: 'schedule not found' };
+
+  it('merges runs of whole batches failing for the same reason', () => {
+    const records: FailureRecord[] = [];
+    addBatchFailure(records, 3, 3, 25, reason);
+    addBatchFailure(records, 4, 4, 25, reason);
+    addBatchFailure(records, 5, 9, 110, reason);
+    addBatchFailure(records, 11, 11, 25, reason); // not adjacent
+    addBatchFailure(records, 12, 12, 25, { ...reason, message: 'other' });
+    addBatchFailure(records, 13, 13, 0, reason); // nothing failed: no record
+    expect(records).toEqual([
+      { fromBatch: 3, toBatch: 9, count: 160, reason },
+      { fromBatch: 11, toBatch: 11, count: 25, reason },
+      { fromBatch: 12, toBatch: 12, count: 25, reason: { ...reason, message: 'other' } },
+    ]);
+  });
+
+  it('groups refused items of a batch by reason', () => {
+    const records: FailureRecord[] = [];
+    const unknownUser = { status: 400, code: 'invalid-item', message: 'userId: user not found' };
+    const badEnd = { status: 400, code: 'invalid-item', message: 'end: must be after start' };
+    addItemFailures(records, 7, [
+      { offset: 1, reason: unknownUser },
+      { offset: 4, reason: badEnd },
+      { offset: 9, reason: unknownUser },
+    ]);
+    expect(records).toEqual([
+      { fromBatch: 7, toBatch: 7, offsets: [1, 9], count: 2, reason: unknownUser },
+      { fromBatch: 7, toBatch: 7, offsets: [4], count: 1, reason: badEnd },
+    ]);
+  });
+});
