@@ -82,10 +82,10 @@ describe('TokenCache', () => {
   it('passes a failed refresh to every waiting caller and tries again on the next call', async () => {
     let calls = 0;
     const cache = new TokenCache(
-      async () => {
+      () => {
         calls++;
-        if (calls === 1) throw new Error('login down');
-        return { value: 'ok', issuedAt: 0, expiresAt: 600_000, scopes: [] };
+        if (calls === 1) return Promise.reject(new Error('login down'));
+        return Promise.resolve({ value: 'ok', issuedAt: 0, expiresAt: 600_000, scopes: [] });
       },
       { now: () => 0 },
     );
