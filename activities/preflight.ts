@@ -9,9 +9,15 @@ import type { ActivityDeps } from './deps';
 export function createCheckTenantAccess(deps: ActivityDeps) {
   return async function checkTenantAccess(tenantId: string): Promise<PreflightResult> {
     const tenant = deps.tenant(tenantId);
-    const token = await deps.token(tenant);
+    const canWrite = (scopes: string[]) => scopes.length === 0 || scopes.includes(WRITE_SCOPE);
+    let token = await deps.token(tenant);
+    if (!canWrite(token.scopes)) {
+      // The cached token may predate a scope granted since: ask once more before failing the tenant.
+      tenant.tokens.invalidate(token);
+      token = await deps.token(tenant);
+    }
     // A login service that lists no scopes at all leaves the answer to the API (403 mid-job stops the tenant).
-    if (token.scopes.length === 0 || token.scopes.includes(WRITE_SCOPE)) return { ok: true, scopes: token.scopes };
+    if (canWrite(token.scopes)) return { ok: true, scopes: token.scopes };
     return {
       ok: false,
       scopes: token.scopes,

@@ -15,6 +15,8 @@ import type { AccessToken } from './auth/token-cache';
 import { backoffDelayMs, retryAfterWithJitterMs } from './http/backoff';
 import { parseRetryAfter, parseRetryAfterFromBody } from './http/retry-after';
 import type { ActivityDeps } from './deps';
+import type { TenantMetrics } from './metrics';
+import type { TenantRuntime } from './tenant-runtime';
 import { waitForGate } from './wait-for-gate';
 
 /** The platform's error body: `{message, code, status, contextId, details, errors}`. */
@@ -31,7 +33,9 @@ export function createPutBatch(deps: ActivityDeps) {
     // heartbeat timeout rather than the much longer start-to-close timeout.
     const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
     try {
-      return await putBatchAttempt(input, context, deps);
+      const result = await putBatchAttempt(input, context, deps);
+      deps.tenant(input.tenantId).metrics.batchFinished(result);
+      return result;
     } finally {
       clearInterval(heartbeat);
     }
@@ -65,9 +69,17 @@ async function putBatchAttempt(input: PutBatchInput, context: Context, deps: Act
 
   while (pending.length > 0) {
     await waitForGate(tenant.gate, context);
-    const token = await deps.token(tenant);
-    const assignments = pending.map((offset) => stored.items[range.start + offset]!.assignment);
-    const response = await send(url, token, toBody(tenant.settings, assignments), input.requestTimeoutMs, context);
+    let token: AccessToken;
+    let response: ApiResponse | undefined;
+    try {
+      token = await deps.token(tenant);
+      const assignments = pending.map((offset) => stored.items[range.start + offset]!.assignment);
+      const requestBody = toBody(tenant.settings, assignments);
+      response = await send(url, token, requestBody, input.requestTimeoutMs, context, tenant.metrics);
+    } finally {
+      // Every request the gate let through reports back, so a probe after a cooldown never blocks the others.
+      tenant.gate.requestDone(response?.status === 429);
+    }
 
     if (response.ok) {
       return { outcome: 'done', applied: pending.length, failures };
@@ -87,14 +99,14 @@ async function putBatchAttempt(input: PutBatchInput, context: Context, deps: Act
           context,
         );
       case 403:
-        return { outcome: 'tenant-forbidden', reason, count: pending.length };
+        return { outcome: 'tenant-forbidden', reason, count: pending.length, failures };
       case 404:
-        return { outcome: 'rejected', reason, count: pending.length, scheduleMissing: true };
+        return { outcome: 'rejected', reason, count: pending.length, failures, scheduleMissing: true };
       case 429:
-        throw await throttled(input, response, body, context, deps, tenant.gate);
+        throw await throttled(input, response, body, context, deps, tenant);
       case 400: {
         const refused = refusedOffsets(body, pending);
-        if (refused.size === 0) return { outcome: 'rejected', reason, count: pending.length };
+        if (refused.size === 0) return { outcome: 'rejected', reason, count: pending.length, failures };
         for (const [offset, itemReason] of refused) failures.push({ offset, reason: itemReason });
         pending = pending.filter((offset) => !refused.has(offset));
         continue;
@@ -107,7 +119,7 @@ async function putBatchAttempt(input: PutBatchInput, context: Context, deps: Act
             context,
           );
         }
-        return { outcome: 'rejected', reason, count: pending.length };
+        return { outcome: 'rejected', reason, count: pending.length, failures };
     }
   }
   return { outcome: 'done', applied: 0, failures };
@@ -127,7 +139,9 @@ async function send(
   body: string,
   timeoutMs: number,
   context: Context,
+  metrics: TenantMetrics,
 ): Promise<ApiResponse> {
+  const finished = metrics.requestStarted();
   try {
     const response = await fetch(url, {
       method: 'PUT',
@@ -136,10 +150,12 @@ async function send(
       signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), context.cancellationSignal]),
     });
     const text = await response.text();
+    finished(response.status);
     return { ok: response.ok, status: response.status, headers: response.headers, text, receivedAt: Date.now() };
   } catch (error) {
-    if (context.cancellationSignal.aborted) throw error;
     const timedOut = error instanceof Error && error.name === 'TimeoutError';
+    finished(context.cancellationSignal.aborted ? 'cancelled' : timedOut ? 'timeout' : 'network_error');
+    if (context.cancellationSignal.aborted) throw error;
     throw retryable(
       `PUT ${new URL(url).pathname} ${timedOut ? `timed out after ${timeoutMs} ms` : `failed: ${describeFetchError(error)}`}`,
       timedOut ? failureTypes.requestTimeout : failureTypes.networkError,
@@ -192,11 +208,12 @@ async function throttled(
   body: ApiErrorBody | undefined,
   context: Context,
   deps: ActivityDeps,
-  gate: { holdUntil(until: number): void },
+  tenant: Pick<TenantRuntime, 'gate' | 'metrics'>,
 ): Promise<ApplicationFailure> {
   const retryAfterMs =
     parseRetryAfter(response.headers.get('retry-after'), response.receivedAt) ?? parseRetryAfterFromBody(body?.message);
-  if (retryAfterMs !== undefined) gate.holdUntil(response.receivedAt + retryAfterMs);
+  tenant.metrics.throttled(retryAfterMs);
+  if (retryAfterMs !== undefined) tenant.gate.holdUntil(response.receivedAt + retryAfterMs);
   try {
     await context.client.workflow
       .getHandle(tenantWorkflowId(input.jobId, input.tenantId))

@@ -60,7 +60,14 @@ export type Assignment = z.infer<typeof assignmentSchema>;
 
 /** One row of an input file: an assignment plus where it goes. */
 export const inputRowSchema = z
-  .object({ tenantId: tenantIdSchema, scheduleId: text(128), ...assignmentShape })
+  .object({
+    tenantId: tenantIdSchema,
+    scheduleId: text(128),
+    ...assignmentShape,
+    /** Written by `wfm-bulk report` next to each failed row; ignored on the way in, so a report can be re-run. */
+    failureCode: z.string().optional(),
+    failureMessage: z.string().optional(),
+  })
   .strict()
   .superRefine(checkShiftSpan);
 

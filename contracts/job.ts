@@ -142,16 +142,20 @@ export interface ItemFailure {
 /** The API's final answer for one batch: what landed, what was refused and why. */
 export type PutBatchResult =
   | { outcome: 'done'; applied: number; failures: ItemFailure[] }
-  /** The whole batch was refused (404 schedule, 400 without item detail, 413). */
+  /**
+   * The rest of the batch (`count` items) was refused as a whole (404 schedule, 400 without item detail, 413);
+   * `failures` are items refused one by one before that.
+   */
   | {
       outcome: 'rejected';
       reason: FailureReason;
       count: number;
+      failures: ItemFailure[];
       /** The schedule itself is unknown: its other batches would be refused too and are not sent. */
       scheduleMissing?: boolean;
     }
   /** The tenant can no longer write at all (403 missing permission): stop the tenant. */
-  | { outcome: 'tenant-forbidden'; reason: FailureReason; count: number };
+  | { outcome: 'tenant-forbidden'; reason: FailureReason; count: number; failures: ItemFailure[] };
 
 export interface PreflightResult {
   ok: boolean;

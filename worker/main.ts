@@ -2,13 +2,14 @@
  * `npm run worker`: one process serving the orchestration queue and every tenant in the tenants file.
  *
  * Environment: `WFM_TENANTS` (tenants file, default ./tenants.json), `WFM_STORE_DIR` (claim-check store),
- * `WFM_WORKER_ROLE` (`all` default, `tenants` for a process without the orchestration Worker), and the
- * standard `TEMPORAL_*` connection settings.
+ * `WFM_WORKER_ROLE` (`all` default, `tenants` for a process without the orchestration Worker),
+ * `WFM_METRICS_ADDRESS` (Prometheus endpoint, off by default), and the standard `TEMPORAL_*` connection settings.
  */
 import { NativeConnection } from '@temporalio/worker';
 import { loadTemporalSettings } from '../config/temporal';
 import { defaultTenantsFile, loadTenantsFile } from '../config/tenants-file';
 import { openStore } from '../store/blob-store';
+import { installRuntime, metricsAddressFromEnv } from './runtime';
 import { createWorkers, runWorkers } from './workers';
 
 async function main(): Promise<void> {
@@ -16,6 +17,9 @@ async function main(): Promise<void> {
   const tenants = loadTenantsFile(tenantsFile);
   const temporal = loadTemporalSettings();
   const store = openStore();
+  // Before the connection: the runtime (and its metrics exporter) is fixed once the first native object exists.
+  const { metricsUrl } = installRuntime({ metricsAddress: metricsAddressFromEnv() });
+  if (metricsUrl) console.log(`metrics: Prometheus endpoint on ${metricsUrl}`);
   const connection = await NativeConnection.connect(temporal.connectionOptions);
   try {
     const workers = await createWorkers({

@@ -171,14 +171,25 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
         addItemFailures(state.failures, batch, result.failures);
         break;
       case 'rejected':
-        state.failed += result.count;
-        addBatchFailure(state.failures, batch, batch, result.count, result.reason);
-        if (result.scheduleMissing) skipRestOfSchedule(batch, result.reason);
-        break;
       case 'tenant-forbidden':
-        state.failed += result.count;
-        addBatchFailure(state.failures, batch, batch, result.count, result.reason);
-        stop(result.reason);
+        state.failed += result.failures.length + result.count;
+        addItemFailures(state.failures, batch, result.failures);
+        if (result.failures.length === 0) {
+          addBatchFailure(state.failures, batch, batch, result.count, result.reason);
+        } else {
+          // Only the items not refused one by one: their offsets are the ones not named above.
+          const named = new Set(result.failures.map((failure) => failure.offset));
+          const rest = Array.from({ length: sizeOf(batch) }, (_, offset) => offset).filter(
+            (offset) => !named.has(offset),
+          );
+          addItemFailures(
+            state.failures,
+            batch,
+            rest.map((offset) => ({ offset, reason: result.reason })),
+          );
+        }
+        if (result.outcome === 'tenant-forbidden') stop(result.reason);
+        else if (result.scheduleMissing) skipRestOfSchedule(batch, result.reason);
         break;
     }
     publishStatus();

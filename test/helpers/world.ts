@@ -45,6 +45,8 @@ export interface WorldOptions {
   limits?: Record<string, { concurrency?: number; ratePerSecond?: number }>;
   /** Start Workers in this process (default true). */
   workers?: boolean;
+  /** Temporal frontend to use (default: the shared dev server of the test run). */
+  address?: string;
 }
 
 export interface World {
@@ -84,7 +86,7 @@ export async function createWorld(options: WorldOptions = {}): Promise<World> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'wfm-bulk-test-'));
   const storeDir = path.join(dir, 'store');
   const store = new FileBlobStore(storeDir);
-  const address = inject('temporalAddress');
+  const address = options.address ?? inject('temporalAddress');
 
   const env: NodeJS.ProcessEnv = { WFM_STORE_DIR: storeDir, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default' };
   const file: TenantsFile = {

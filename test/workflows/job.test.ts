@@ -23,9 +23,9 @@ describe('a bulk job across tenants', () => {
   beforeAll(async () => {
     world = await createWorld({
       orgs: [
-        { id: 'acme', throttle: { burst: 10, refillPerSecond: 20 } },
-        { id: 'globex', throttle: { burst: 10, refillPerSecond: 20 } },
-        { id: 'initech', throttle: { burst: 10, refillPerSecond: 20 } },
+        { id: 'acme', throttle: { burst: 10, refillPerSecond: 10 } },
+        { id: 'globex', throttle: { burst: 10, refillPerSecond: 10 } },
+        { id: 'initech', throttle: { burst: 10, refillPerSecond: 10 } },
       ],
       limits: { acme: { concurrency: 3 }, globex: { concurrency: 5 }, initech: { concurrency: 4 } },
     });

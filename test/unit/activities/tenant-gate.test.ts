@@ -49,3 +49,56 @@ describe('TenantGate', () => {
     expect(gate.tryTake()).toBe(1_000);
   });
 });
+
+describe('TenantGate after a cooldown', () => {
+  it('lets one probe go when the window ends, holds the rest until it answers', () => {
+    const clock = { now: 0 };
+    const gate = new TenantGate(() => clock.now);
+    gate.holdUntil(1_000);
+    clock.now = 1_000;
+    expect(gate.tryTake()).toBe(0); // the probe
+    expect(gate.tryTake()).toBeGreaterThan(0);
+    expect(gate.tryTake()).toBeGreaterThan(0);
+    gate.requestDone(false);
+    expect(gate.tryTake()).toBe(0);
+    expect(gate.tryTake()).toBe(0);
+  });
+
+  it('keeps probing after a probe is throttled again', () => {
+    const clock = { now: 0 };
+    const gate = new TenantGate(() => clock.now);
+    gate.holdUntil(1_000);
+    clock.now = 1_000;
+    expect(gate.tryTake()).toBe(0);
+    gate.holdUntil(2_000); // the probe met a 429 of its own
+    gate.requestDone(true);
+    expect(gate.tryTake()).toBe(1_000);
+    clock.now = 2_000;
+    expect(gate.tryTake()).toBe(0);
+    expect(gate.tryTake()).toBeGreaterThan(0);
+  });
+
+  it('does not probe again for a cooldown it has already seen', () => {
+    const clock = { now: 0 };
+    const gate = new TenantGate(() => clock.now);
+    gate.holdUntil(1_000);
+    clock.now = 1_000;
+    expect(gate.tryTake()).toBe(0);
+    gate.requestDone(false);
+    gate.holdUntil(1_000); // the same window, heard again through the workflow
+    expect(gate.tryTake()).toBe(0);
+    expect(gate.tryTake()).toBe(0);
+  });
+
+  it('lets another probe go when one never reports back', () => {
+    const clock = { now: 0 };
+    const gate = new TenantGate(() => clock.now);
+    gate.holdUntil(1);
+    clock.now = 1;
+    expect(gate.tryTake()).toBe(0);
+    clock.now += 29_000;
+    expect(gate.tryTake()).toBeGreaterThan(0);
+    clock.now += 1_001;
+    expect(gate.tryTake()).toBe(0);
+  });
+});

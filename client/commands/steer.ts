@@ -1,0 +1,93 @@
+/** `pause`, `resume`, `cancel` and `limits`: signals to a running job, which passes them to its tenants. */
+import type { Command } from 'commander';
+import { cancelSignal, jobProgressQuery, pauseSignal, resumeSignal, setLimitsSignal } from '../../contracts/messages';
+import { CliError, EXIT } from '../errors';
+import type { ClientContext } from '../temporal';
+import { withClient } from './with-client';
+import { integerIn, positiveNumber } from './options';
+
+async function runningJob({ client }: ClientContext, jobId: string) {
+  const handle = client.workflow.getHandle(jobId);
+  const description = await handle.describe().catch(() => {
+    throw new CliError(`no job ${jobId} in this namespace`);
+  });
+  if (description.type !== 'bulkJob') throw new CliError(`${jobId} is a ${description.type} workflow, not a job`);
+  if (description.status.name !== 'RUNNING')
+    throw new CliError(`job ${jobId} is no longer running (${description.status.name.toLowerCase()})`);
+  return handle;
+}
+
+export function addSteerCommands(program: Command): void {
+  program
+    .command('pause')
+    .description('stop sending new PUTs for every tenant of a job; PUTs in flight finish')
+    .argument('<jobId>')
+    .action(async (jobId: string, _flags: object, command: Command) => {
+      process.exitCode = await withClient(command, async (context) => {
+        await (await runningJob(context, jobId)).signal(pauseSignal);
+        console.log(`pause sent to job ${jobId}`);
+        return EXIT.ok;
+      });
+    });
+
+  program
+    .command('resume')
+    .description('resume a paused job')
+    .argument('<jobId>')
+    .action(async (jobId: string, _flags: object, command: Command) => {
+      process.exitCode = await withClient(command, async (context) => {
+        await (await runningJob(context, jobId)).signal(resumeSignal);
+        console.log(`resume sent to job ${jobId}`);
+        return EXIT.ok;
+      });
+    });
+
+  program
+    .command('cancel')
+    .description('stop a job: no new PUTs, in-flight ones finish, the rest is reported as not sent')
+    .argument('<jobId>')
+    .option('--reason <text>', 'why, kept with every assignment not sent')
+    .action(async (jobId: string, flags: { reason?: string }, command: Command) => {
+      process.exitCode = await withClient(command, async (context) => {
+        await (
+          await runningJob(context, jobId)
+        ).signal(cancelSignal, { ...(flags.reason && { reason: flags.reason }) });
+        console.log(`cancel sent to job ${jobId}; its result will list what was not sent (wfm-bulk report ${jobId})`);
+        return EXIT.ok;
+      });
+    });
+
+  program
+    .command('limits')
+    .description('change a tenant’s concurrency and/or rate while the job runs')
+    .argument('<jobId>')
+    .argument('<tenant>')
+    .option(
+      '--concurrency <n>',
+      'PUTs in flight at once (the worker’s configured concurrency stays the per-process ceiling)',
+      integerIn(1, 200),
+    )
+    .option('--rate <perSecond>', 'PUTs per second', positiveNumber(10_000))
+    .action(
+      async (jobId: string, tenantId: string, flags: { concurrency?: number; rate?: number }, command: Command) => {
+        if (flags.concurrency === undefined && flags.rate === undefined)
+          throw new CliError('give --concurrency and/or --rate');
+        process.exitCode = await withClient(command, async (context) => {
+          const handle = await runningJob(context, jobId);
+          const progress = await handle.query(jobProgressQuery);
+          if (!progress.tenants.some((tenant) => tenant.tenantId === tenantId)) {
+            throw new CliError(
+              `tenant ${tenantId} is not in job ${jobId} (its tenants: ${progress.tenants.map((t) => t.tenantId).join(', ')})`,
+            );
+          }
+          await handle.signal(setLimitsSignal, {
+            tenantId,
+            ...(flags.concurrency !== undefined && { concurrency: flags.concurrency }),
+            ...(flags.rate !== undefined && { ratePerSecond: flags.rate }),
+          });
+          console.log(`limits sent for ${tenantId} in job ${jobId}`);
+          return EXIT.ok;
+        });
+      },
+    );
+}

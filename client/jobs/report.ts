@@ -1,0 +1,73 @@
+/**
+ * The failure report of a job: every failed assignment with the API's reason, written in the input's format
+ * with two extra fields (`failureCode`, `failureMessage`) that `start` ignores, so the report itself can be
+ * started again as a job.
+ */
+import { stringify } from 'csv-stringify/sync';
+import type { Client } from '@temporalio/client';
+import type { InputFormat, JobInput } from '../../contracts/job';
+import { tenantWorkflowId } from '../../contracts/names';
+import type { BlobStore } from '../../store/blob-store';
+import type { tenantAssignments } from '../../workflows';
+import { CliError } from '../errors';
+import { ROW_FIELDS } from '../input/fields';
+import { failedAssignments, type FailedAssignment } from './failures';
+import { fetchJobView, jobInput } from './view';
+
+/** Every failed assignment of a finished job, tenant by tenant, in input order within each tenant. */
+export async function collectFailures(
+  client: Client,
+  store: BlobStore,
+  jobId: string,
+): Promise<{ input: JobInput; failures: FailedAssignment[] }> {
+  const view = await fetchJobView(client, jobId);
+  if (view.execution === 'RUNNING') {
+    throw new CliError(
+      `job ${jobId} is still running (${view.applied + view.failed}/${view.total} done); wait for it or cancel it first`,
+    );
+  }
+  const input = await jobInput(client, jobId);
+  const failures: FailedAssignment[] = [];
+  for (const plan of input.tenants) {
+    const result = await client.workflow
+      .getHandle<typeof tenantAssignments>(tenantWorkflowId(jobId, plan.tenantId))
+      .result();
+    const failed = await failedAssignments(store, plan, input.options.batchSize, result.failures);
+    failures.push(...failed.sort((a, b) => a.line - b.line));
+  }
+  return { input, failures };
+}
+
+/** Rows as the input format writes them: the input's own fields, then the reason. */
+export function reportRows(failures: readonly FailedAssignment[]): Record<string, string>[] {
+  return failures.map(({ tenantId, scheduleId, assignment, reason }) => ({
+    tenantId,
+    scheduleId,
+    ...assignment,
+    failureCode: reason.status ? `${reason.status} ${reason.code}` : reason.code,
+    failureMessage: reason.message,
+  }));
+}
+
+export function formatReport(failures: readonly FailedAssignment[], format: InputFormat): string {
+  const rows = reportRows(failures);
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(rows, null, 2)}\n`;
+    case 'ndjson':
+      return rows.map((row) => `${JSON.stringify(row)}\n`).join('');
+    case 'csv': {
+      const present = new Set(rows.flatMap((row) => Object.keys(row)));
+      const columns = ROW_FIELDS.filter(
+        (field) => present.has(field) || field === 'failureCode' || field === 'failureMessage',
+      );
+      // An API message is not ours to trust: one that a spreadsheet would run as a formula is quoted inert.
+      const inert = rows.map((row) => ({ ...row, failureMessage: neutralizeFormula(row.failureMessage ?? '') }));
+      return stringify(inert, { header: true, columns });
+    }
+  }
+}
+
+function neutralizeFormula(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}

@@ -1,0 +1,173 @@
+/**
+ * A job as the user sees it: the job workflow's state plus each tenant's, read by query while it runs and from
+ * the results once done. The job workflow holds no per-tenant progress (that would grow its history), so the
+ * client asks each tenant workflow directly; their ids follow from the job id.
+ */
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
+import type {
+  FailureReason,
+  JobInput,
+  JobProgress,
+  JobResult,
+  TenantProgress,
+  TenantStatus,
+} from '../../contracts/job';
+import { jobProgressQuery, tenantProgressQuery } from '../../contracts/messages';
+import { tenantWorkflowId } from '../../contracts/names';
+import type { TenantLimits } from '../../contracts/tenants';
+import type { bulkJob } from '../../workflows';
+import { CliError } from '../errors';
+
+export interface TenantView {
+  tenantId: string;
+  status: TenantStatus | 'waiting';
+  total: number;
+  applied: number;
+  failed: number;
+  inFlight: number;
+  throttled: number;
+  cooldownUntil?: number;
+  limits?: TenantLimits;
+  stopReason?: FailureReason;
+}
+
+export interface JobView {
+  jobId: string;
+  /** Temporal's execution status of the job workflow: RUNNING, COMPLETED, FAILED, TERMINATED, … */
+  execution: string;
+  status: JobResult['status'] | 'paused' | 'unknown';
+  paused: boolean;
+  cancelRequested: boolean;
+  total: number;
+  applied: number;
+  failed: number;
+  startTime: Date;
+  closeTime?: Date;
+  tenants: TenantView[];
+  /** Set when no worker answered the progress queries in time: the figures may be stale. */
+  stale?: string;
+}
+
+/** How long a progress query may take; queries need a live worker, and a watch must not hang on a dead one. */
+const QUERY_DEADLINE_MS = 5_000;
+
+export async function fetchJobView(client: Client, jobId: string): Promise<JobView> {
+  const handle = client.workflow.getHandle<typeof bulkJob>(jobId);
+  let description;
+  try {
+    description = await handle.describe();
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) throw new CliError(`no job ${jobId} in this namespace`);
+    throw error;
+  }
+  if (description.type !== 'bulkJob') throw new CliError(`${jobId} is a ${description.type} workflow, not a job`);
+  const base = {
+    jobId,
+    execution: description.status.name,
+    startTime: description.startTime,
+    ...(description.closeTime && { closeTime: description.closeTime }),
+  };
+
+  if (description.status.name === 'COMPLETED') {
+    const result = await handle.result();
+    return {
+      ...base,
+      status: result.status,
+      paused: false,
+      cancelRequested: result.status === 'cancelled',
+      total: result.total,
+      applied: result.applied,
+      failed: result.failed,
+      tenants: result.tenants.map((tenant) => ({ ...tenant, inFlight: 0 })),
+    };
+  }
+  if (description.status.name !== 'RUNNING') {
+    const input = await jobInput(client, jobId);
+    return {
+      ...base,
+      status: 'unknown',
+      paused: false,
+      cancelRequested: false,
+      total: input.tenants.reduce((sum, t) => sum + t.total, 0),
+      applied: 0,
+      failed: 0,
+      tenants: [],
+      stale: `the job workflow is ${description.status.name.toLowerCase()}; open it in the Web UI for details`,
+    };
+  }
+
+  let progress: JobProgress;
+  try {
+    progress = await client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(jobProgressQuery));
+  } catch (error) {
+    const input = await jobInput(client, jobId);
+    return {
+      ...base,
+      status: 'unknown',
+      paused: false,
+      cancelRequested: false,
+      total: input.tenants.reduce((sum, t) => sum + t.total, 0),
+      applied: 0,
+      failed: 0,
+      tenants: input.tenants.map((t) => ({
+        tenantId: t.tenantId,
+        status: 'waiting',
+        total: t.total,
+        applied: 0,
+        failed: 0,
+        inFlight: 0,
+        throttled: 0,
+      })),
+      stale: `no worker answered (${(error as Error).message.split('\n')[0]}); is \`npm run worker\` running?`,
+    };
+  }
+  const tenants = await Promise.all(
+    progress.tenants.map(async (tenant): Promise<TenantView> => {
+      if (tenant.done) return { ...tenant.done, inFlight: 0, limits: tenant.limits };
+      const live = await tenantProgress(client, tenantWorkflowId(jobId, tenant.tenantId));
+      return live
+        ? { ...live, limits: live.limits }
+        : {
+            tenantId: tenant.tenantId,
+            status: 'waiting',
+            total: tenant.total,
+            applied: 0,
+            failed: 0,
+            inFlight: 0,
+            throttled: 0,
+            limits: tenant.limits,
+          };
+    }),
+  );
+  return {
+    ...base,
+    status: progress.paused ? 'paused' : progress.status,
+    paused: progress.paused,
+    cancelRequested: progress.cancelRequested,
+    total: progress.total,
+    applied: tenants.reduce((sum, t) => sum + t.applied, 0),
+    failed: tenants.reduce((sum, t) => sum + t.failed, 0),
+    tenants,
+  };
+}
+
+async function tenantProgress(client: Client, workflowId: string): Promise<TenantProgress | undefined> {
+  try {
+    return await client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
+      client.workflow.getHandle(workflowId).query(tenantProgressQuery),
+    );
+  } catch {
+    return undefined; // not started yet, or its worker is not answering: shown as waiting
+  }
+}
+
+/** The job's own input, from the first event of its history (the job workflow never continues as new). */
+export async function jobInput(client: Client, jobId: string): Promise<JobInput> {
+  const history = await client.workflow.getHandle(jobId).fetchHistory();
+  const payloads = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
+  // Through the client's data converter, codec included, as the worker read it.
+  const input = await decodeFromPayloadsAtIndex<JobInput>(client.options.loadedDataConverter, 0, payloads);
+  if (!input?.tenants) throw new CliError(`cannot read the input of job ${jobId}`);
+  return input;
+}

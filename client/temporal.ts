@@ -1,0 +1,58 @@
+/**
+ * The client's connection to Temporal, configured the Temporal way (`TEMPORAL_*`, profiles), and the links
+ * into its Web UI.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { loadTemporalSettings } from '../config/temporal';
+import { CliError, EXIT } from './errors';
+
+export interface ClientContext {
+  client: Client;
+  namespace: string;
+  address: string;
+  close(): Promise<void>;
+}
+
+export async function connectClient(options: { profile?: string } = {}): Promise<ClientContext> {
+  const settings = loadTemporalSettings(options);
+  const address = settings.connectionOptions.address!;
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ ...settings.connectionOptions, connectTimeout: '5s' });
+    await connection.workflowService.getSystemInfo({});
+  } catch (error) {
+    throw new CliError(
+      `Temporal is not reachable at ${address} (${(error as Error).message.split('\n')[0]}).\n` +
+        'Start a local one with `npm run dev-server`, or point TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE, ' +
+        'TEMPORAL_API_KEY or a TEMPORAL_PROFILE) at your cluster.',
+      EXIT.unreachable,
+    );
+  }
+  return {
+    client: new Client({ connection, namespace: settings.namespace }),
+    namespace: settings.namespace,
+    address,
+    close: () => connection.close(),
+  };
+}
+
+/**
+ * Base URL of the Web UI: `WFM_UI_URL`, Temporal Cloud's for a `*.tmprl.cloud` address, or the dev server's
+ * (gRPC port + 1000) for a local address.
+ */
+export function webUiBase(address: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.WFM_UI_URL) return env.WFM_UI_URL.replace(/\/+$/, '');
+  if (/\.tmprl\.cloud(:\d+)?$/.test(address)) return 'https://cloud.temporal.io';
+  const local = address.match(/^(localhost|127\.0\.0\.1|\[::1\]):(\d+)$/);
+  return local ? `http://${local[1]}:${Number(local[2]) + 1000}` : undefined;
+}
+
+export function jobLinks(context: Pick<ClientContext, 'address' | 'namespace'>, jobId: string) {
+  const base = webUiBase(context.address);
+  if (!base) return undefined;
+  const namespace = encodeURIComponent(context.namespace);
+  return {
+    job: `${base}/namespaces/${namespace}/workflows/${encodeURIComponent(jobId)}`,
+    tenants: `${base}/namespaces/${namespace}/workflows?query=${encodeURIComponent(`WfmJobId="${jobId}"`)}`,
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * The Temporal runtime of a worker process, installed before the first connection. With a metrics address
+ * its Prometheus exporter serves `/metrics`: the SDK's own metrics (`temporal_*`) and the tenants' (`wfm_*`,
+ * see `activities/metrics.ts`) on one endpoint.
+ */
+import { isIP } from 'node:net';
+import { Runtime } from '@temporalio/worker';
+import { metricNames } from '../activities/metrics';
+
+export interface RuntimeSettings {
+  /** `ip:port` for the Prometheus endpoint; none = no metrics exporter. */
+  metricsAddress?: string;
+}
+
+export interface InstalledRuntime {
+  /** Where the metrics are scraped, when an exporter was installed. */
+  metricsUrl?: string;
+}
+
+/** PUTs take milliseconds to a few seconds; the SDK's default buckets start at 50 ms. */
+const REQUEST_DURATION_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000];
+
+/** Installs the process's Temporal runtime; must run before any `NativeConnection` or `Worker` is made. */
+export function installRuntime(settings: RuntimeSettings): InstalledRuntime {
+  const { metricsAddress } = settings;
+  Runtime.install({
+    ...(metricsAddress && {
+      telemetryOptions: {
+        metrics: {
+          prometheus: {
+            bindAddress: metricsAddress,
+            histogramBucketOverrides: { [metricNames.requestDuration]: REQUEST_DURATION_BUCKETS_MS },
+          },
+        },
+      },
+    }),
+  });
+  return metricsAddress ? { metricsUrl: `http://${metricsAddress}/metrics` } : {};
+}
+
+/**
+ * `WFM_METRICS_ADDRESS`: `ip:port` (`0.0.0.0:9464` for every interface, `[::1]:9464` for IPv6) or a bare port,
+ * which binds 127.0.0.1. Unset or empty: no metrics. Throws, naming the variable, on anything else.
+ */
+export function metricsAddressFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env.WFM_METRICS_ADDRESS?.trim();
+  if (!value) return undefined;
+  const match = /^(?:(.+):)?(\d{1,5})$/.exec(value);
+  const host = match?.[1] ?? '127.0.0.1';
+  const port = Number(match?.[2]);
+  // The exporter binds a socket address, not a host name; IPv6 goes in brackets.
+  const bracketed = host.startsWith('[') && host.endsWith(']');
+  const ipOk = bracketed ? isIP(host.slice(1, -1)) === 6 : isIP(host) === 4;
+  if (!match || !ipOk || port < 1 || port > 65_535) {
+    throw new Error(`WFM_METRICS_ADDRESS must be ip:port or a port (e.g. 127.0.0.1:9464), not "${value}"`);
+  }
+  return `${host}:${port}`;
+}
