@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     console.log(
       `\n$ wfm-bulk start ${path.relative(process.cwd(), inputFile)} --batch-size ${flags['batch-size']} --job-id ${jobId}\n`,
     );
-    const code = await runCli(['start', inputFile, '--batch-size', flags['batch-size']!, '--job-id', jobId], env);
+    const code = await runCli(['start', inputFile, '--batch-size', flags['batch-size'], '--job-id', jobId], env);
     console.log(`\n(wfm-bulk exited with ${code}: 0 = all applied, 1 = some failed, as here for umbrella)`);
 
     const report = path.join(DEMO, 'failed.csv');
@@ -168,8 +168,8 @@ function spawnLogged(name: string, args: string[], env: NodeJS.ProcessEnv): Chil
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
   return child;
 }
 
