@@ -4,10 +4,10 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { bulkJob } from '../../workflows';
-import { historyText, jobHistories } from '../helpers/histories';
-import { spawnWorker, type WorkerProcess } from '../helpers/processes';
-import { findSecrets, secretsOf } from '../helpers/secrets';
-import { waitFor } from '../helpers/wait';
+import { historyText, jobHistories } from '../../harness/histories';
+import { spawnWorker, type WorkerProcess } from '../../harness/processes';
+import { findSecrets, secretsOf } from '../../harness/secrets';
+import { waitFor } from '../../harness/wait';
 import { assignmentRows, createWorld, type World } from '../helpers/world';
 
 describe('worker crash', () => {

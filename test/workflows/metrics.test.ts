@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/dev-server';
 import type { bulkJob } from '../../workflows';
-import { spawnWorker, type WorkerProcess } from '../helpers/processes';
-import { findSecrets } from '../helpers/secrets';
+import { spawnWorker, type WorkerProcess } from '../../harness/processes';
+import { findSecrets } from '../../harness/secrets';
 import { assignmentRows, createWorld, type World } from '../helpers/world';
 
 interface Sample {

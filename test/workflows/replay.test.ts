@@ -6,8 +6,8 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { pauseSignal, resumeSignal, setLimitsSignal } from '../../contracts/messages';
 import type { bulkJob } from '../../workflows';
-import { jobHistories } from '../helpers/histories';
-import { waitFor } from '../helpers/wait';
+import { jobHistories } from '../../harness/histories';
+import { waitFor } from '../../harness/wait';
 import { assignmentRows, createWorld, type World } from '../helpers/world';
 
 describe('replay', () => {

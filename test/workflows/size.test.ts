@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tenantProgressQuery } from '../../contracts/messages';
 import { tenantWorkflowId } from '../../contracts/names';
 import type { bulkJob } from '../../workflows';
-import { jobHistories } from '../helpers/histories';
+import { jobHistories } from '../../harness/histories';
 import { assignmentRows, createWorld, type World } from '../helpers/world';
 
 /** Temporal's limits: 2 MB per payload; histories warn at 10,240 events. */

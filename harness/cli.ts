@@ -1,7 +1,7 @@
 /** Runs the real `wfm-bulk` entry point in a child process, as a user would. */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../../scripts/temporal-cli';
+import { PROJECT_ROOT } from '../scripts/temporal-cli';
 
 export interface CliRun {
   code: number | null;

@@ -1,8 +1,8 @@
 /** Every workflow history of a job (job and tenant workflows, every run), for replay and for secret scans. */
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
-import type { JobInput } from '../../contracts/job';
-import { tenantWorkflowId } from '../../contracts/names';
+import type { JobInput } from '../contracts/job';
+import { tenantWorkflowId } from '../contracts/names';
 
 export interface RecordedHistory {
   workflowId: string;

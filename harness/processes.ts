@@ -1,7 +1,7 @@
 /** Worker processes of a test world, started and killed like real deployments. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../../scripts/temporal-cli';
+import { PROJECT_ROOT } from '../scripts/temporal-cli';
 import type { World } from './world';
 
 export interface WorkerProcess {
