@@ -59,16 +59,20 @@ async function putBatchAttempt(input: PutBatchInput, context: Context, deps: Act
   const url =
     tenant.settings.apiBaseUrl + tenant.settings.pathTemplate.replace('{scheduleId}', encodeURIComponent(scheduleId));
 
-  tenant.gate.setRate(input.pacing.ratePerSecond);
   if (input.pacing.cooldownUntil) tenant.gate.holdUntil(input.pacing.cooldownUntil);
 
   // Offsets (within the batch) still to send; items the API refused leave this list with their reason.
   let pending = Array.from({ length: range.end - range.start }, (_, offset) => offset);
   const failures: ItemFailure[] = [];
   let retriedUnauthorized = false;
+  // PUTs the API answered without a 429: the workflow's pacer counts them as paid by the API's bucket.
+  let requests = 0;
+  // Only the first request waits for the planned slot; a re-send after a 401 or a per-item 400 follows at once.
+  let notBefore = input.pacing.notBefore;
 
   while (pending.length > 0) {
-    await waitForGate(tenant.gate, context);
+    await waitForGate(tenant.gate, context, notBefore);
+    notBefore = undefined;
     let token: AccessToken;
     let response: ApiResponse | undefined;
     try {
@@ -80,9 +84,10 @@ async function putBatchAttempt(input: PutBatchInput, context: Context, deps: Act
       // Every request the gate let through reports back, so a probe after a cooldown never blocks the others.
       tenant.gate.requestDone(response?.status === 429);
     }
+    if (response.status !== 429) requests++;
 
     if (response.ok) {
-      return { outcome: 'done', applied: pending.length, failures };
+      return { outcome: 'done', applied: pending.length, failures, requests };
     }
     const body = safeJson(response.text) as ApiErrorBody | undefined;
     const reason = reasonOf(response.status, body, response.text);
@@ -99,14 +104,14 @@ async function putBatchAttempt(input: PutBatchInput, context: Context, deps: Act
           context,
         );
       case 403:
-        return { outcome: 'tenant-forbidden', reason, count: pending.length, failures };
+        return { outcome: 'tenant-forbidden', reason, count: pending.length, failures, requests };
       case 404:
-        return { outcome: 'rejected', reason, count: pending.length, failures, scheduleMissing: true };
+        return { outcome: 'rejected', reason, count: pending.length, failures, requests, scheduleMissing: true };
       case 429:
         throw await throttled(input, response, body, context, deps, tenant);
       case 400: {
         const refused = refusedOffsets(body, pending);
-        if (refused.size === 0) return { outcome: 'rejected', reason, count: pending.length, failures };
+        if (refused.size === 0) return { outcome: 'rejected', reason, count: pending.length, failures, requests };
         for (const [offset, itemReason] of refused) failures.push({ offset, reason: itemReason });
         pending = pending.filter((offset) => !refused.has(offset));
         continue;
@@ -119,10 +124,10 @@ async function putBatchAttempt(input: PutBatchInput, context: Context, deps: Act
             context,
           );
         }
-        return { outcome: 'rejected', reason, count: pending.length, failures };
+        return { outcome: 'rejected', reason, count: pending.length, failures, requests };
     }
   }
-  return { outcome: 'done', applied: 0, failures };
+  return { outcome: 'done', applied: 0, failures, requests };
 }
 
 interface ApiResponse {

@@ -9,21 +9,20 @@ import type { TenantGate } from './tenant-gate';
  */
 export const MAX_GATE_WAIT_MS = 30_000;
 
-/** Waits (heartbeating) until the tenant's gate lets one request go. */
-export async function waitForGate(gate: TenantGate, context: Context): Promise<void> {
+/** Waits until the tenant's gate lets one request go (the activity heartbeats meanwhile). */
+export async function waitForGate(gate: TenantGate, context: Context, notBefore?: number): Promise<void> {
   let waited = 0;
   for (;;) {
-    const wait = gate.tryTake();
+    const wait = gate.tryTake(notBefore);
     if (wait === 0) return;
     if (waited + wait > MAX_GATE_WAIT_MS) {
       throw ApplicationFailure.create({
-        message: `tenant is cooling down for ${wait} ms more; nothing was sent`,
+        message: `tenant is cooling down or paced for ${wait} ms more; nothing was sent`,
         type: failureTypes.coolingDown,
         nextRetryDelay: wait,
         category: ApplicationFailureCategory.BENIGN,
       });
     }
-    context.heartbeat();
     await context.sleep(wait);
     waited += wait;
   }

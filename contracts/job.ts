@@ -48,6 +48,7 @@ export interface TenantCarry {
   failures: FailureRecord[];
   limits: TenantLimits;
   cooldownUntil?: number;
+  pacer: PacerState;
 }
 
 export interface TenantWorkflowInput {
@@ -116,11 +117,57 @@ export type TenantStatus =
 
 export type JobStatus = 'running' | 'completed' | 'completed-with-failures' | 'failed' | 'cancelled';
 
-/** Pacing a tenant's worker process applies before each PUT. */
-export interface Pacing {
-  /** Requests per second; absent = no pacing beyond concurrency. */
+/** The tenant workflow's pacer (workflows/pacing.ts) keeps this state; it is carried across continue-as-new. */
+export type PacerMode = 'learning' | 'learned' | 'configured';
+
+export interface PacerLimits {
   ratePerSecond?: number;
+  burst?: number;
+}
+
+/** Serializable: carried across continue-as-new and returned by the progress query. */
+export interface PacerState {
+  mode: PacerMode;
+  /** Requests per second the pacer plans for; undefined = unpaced (still learning). */
+  ratePerSecond?: number;
+  /** The configured ceiling, if any. */
+  ceilingPerSecond?: number;
+  /** Capacity of the pacer's bucket, in requests. */
+  burst: number;
+  /** Tokens in the pacer's bucket; below zero while retries of throttled requests are owed. */
+  tokens: number;
+  /** Epoch ms the tokens were last brought up to date. */
+  updatedAt: number;
+  /** Start of the current estimate window: the last 429 that was not part of a cluster. */
+  windowStartedAt?: number;
+  /** Requests that succeeded since `windowStartedAt`. */
+  windowSuccesses: number;
+  /** Last 429 seen (clusters included). */
+  lastThrottleAt?: number;
+  /** Last time the rate changed (for the additive increase). */
+  rateChangedAt?: number;
+  /** The latest refill rate measured between two 429s. */
+  estimatedPerSecond?: number;
+}
+
+/** When a PUT may go, as the tenant workflow's pacer planned it; the worker process holds it until then. */
+export interface Pacing {
+  /** Epoch ms before which this request must not be sent (its slot at the tenant's rate). */
+  notBefore?: number;
   /** Epoch ms before which no request of the tenant may go out (an open Retry-After window). */
+  cooldownUntil?: number;
+}
+
+/** The pacer as the progress query shows it (see workflows/pacing.ts). */
+export interface PacingView {
+  /** `learning` until two 429s have measured the API's refill, then `learned`; `configured` with a set rate. */
+  mode: PacerMode;
+  /** Requests per second planned now; absent while learning (unpaced). */
+  ratePerSecond?: number;
+  /** The API's refill rate as last measured between two 429s. */
+  estimatedPerSecond?: number;
+  /** Requests that may go at once after a pause. */
+  burst: number;
   cooldownUntil?: number;
 }
 
@@ -140,7 +187,8 @@ export interface ItemFailure {
 }
 
 /** The API's final answer for one batch: what landed, what was refused and why. */
-export type PutBatchResult =
+/** Every outcome also tells how many PUTs the API answered without a 429 (the pacer counts them). */
+export type PutBatchResult = { requests: number } & (
   | { outcome: 'done'; applied: number; failures: ItemFailure[] }
   /**
    * The rest of the batch (`count` items) was refused as a whole (404 schedule, 400 without item detail, 413);
@@ -155,7 +203,8 @@ export type PutBatchResult =
       scheduleMissing?: boolean;
     }
   /** The tenant can no longer write at all (403 missing permission): stop the tenant. */
-  | { outcome: 'tenant-forbidden'; reason: FailureReason; count: number; failures: ItemFailure[] };
+  | { outcome: 'tenant-forbidden'; reason: FailureReason; count: number; failures: ItemFailure[] }
+);
 
 export interface PreflightResult {
   ok: boolean;
@@ -186,7 +235,7 @@ export interface TenantProgress {
   throttled: number;
   cooldownUntil?: number;
   limits: TenantLimits;
-  pacing: Pacing;
+  pacing: PacingView;
   paused: boolean;
   stopReason?: FailureReason;
   /** Run of the tenant workflow (continue-as-new starts a new one). */

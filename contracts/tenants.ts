@@ -15,6 +15,8 @@ export const tenantLimitsSchema = z.object({
   concurrency: z.number().int().min(1).max(200),
   /** Most PUTs per second for the tenant; absent = learned from 429s alone. */
   ratePerSecond: z.number().positive().max(10_000).optional(),
+  /** PUTs that may go at once above the rate (the API's bucket size); default one second's worth. */
+  burst: z.number().int().min(1).max(100_000).optional(),
 });
 export type TenantLimits = z.infer<typeof tenantLimitsSchema>;
 
@@ -38,6 +40,7 @@ const connectionFields = {
   fieldNames: z.record(z.string(), z.string().min(1)).optional(),
   concurrency: tenantLimitsSchema.shape.concurrency.optional(),
   ratePerSecond: tenantLimitsSchema.shape.ratePerSecond,
+  burst: tenantLimitsSchema.shape.burst,
 };
 
 const tenantEntrySchema = z
@@ -102,7 +105,7 @@ export function resolveTenants(file: TenantsFile): Map<string, TenantSettings> {
   const resolved = new Map<string, TenantSettings>();
   for (const tenant of file.tenants) {
     const merged = { ...file.defaults, ...tenant };
-    const ratePerSecond = merged.ratePerSecond;
+    const { ratePerSecond, burst } = merged;
     resolved.set(tenant.id, {
       id: tenant.id,
       clientId: tenant.clientId,
@@ -115,6 +118,7 @@ export function resolveTenants(file: TenantsFile): Map<string, TenantSettings> {
       limits: {
         concurrency: merged.concurrency ?? DEFAULT_CONCURRENCY,
         ...(ratePerSecond !== undefined && { ratePerSecond }),
+        ...(burst !== undefined && { burst }),
       },
     });
   }

@@ -19,6 +19,7 @@ import type { FailureReason, JobInput, JobProgress, JobResult, JobStatus, Tenant
 import { cancelSignal, jobProgressQuery, pauseSignal, resumeSignal, setLimitsSignal } from '../contracts/messages';
 import { ORCHESTRATION_TASK_QUEUE, searchAttributes, tenantWorkflowId } from '../contracts/names';
 import type { TenantLimits } from '../contracts/tenants';
+import { mergeLimits } from './limits';
 import { tenantAssignments } from './tenant';
 
 type TenantSummary = Omit<TenantResult, 'failures'>;
@@ -57,12 +58,7 @@ export async function bulkJob(input: JobInput): Promise<JobResult> {
       log.warn('limits for a tenant that is not in this job ignored', { tenantId: change.tenantId });
       return;
     }
-    limits.set(change.tenantId, {
-      concurrency: change.concurrency ?? current.concurrency,
-      ...((change.ratePerSecond ?? current.ratePerSecond) !== undefined && {
-        ratePerSecond: change.ratePerSecond ?? current.ratePerSecond,
-      }),
-    });
+    limits.set(change.tenantId, mergeLimits(current, change));
     outbox.push({ tenantId: change.tenantId, signal: setLimitsSignal, args: [change] });
   });
   setHandler(jobProgressQuery, (): JobProgress => ({

@@ -25,6 +25,7 @@ import {
 import type { Activities } from '../activities';
 import type {
   FailureReason,
+  PacingView,
   PutBatchResult,
   TenantCarry,
   TenantProgress,
@@ -43,6 +44,8 @@ import {
 import { searchAttributes, tenantFatalFailureTypes, tenantTaskQueue } from '../contracts/names';
 import { planBatches } from '../contracts/plan';
 import { addBatchFailure, addItemFailures } from './failures';
+import { mergeLimits } from './limits';
+import { changeLimits, initialPacer, recordSuccess, recordThrottle, reserve } from './pacing';
 
 const DEFAULT_HISTORY_EVENT_LIMIT = 8_000;
 /** Activities heartbeat every 2 s; a worker silent for this long is presumed dead and its batch retried. */
@@ -63,6 +66,7 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
     throttled: 0,
     failures: [],
     limits: plan.limits,
+    pacer: initialPacer(plan.limits, Date.now()),
   };
   let paused = input.control.paused;
   let stopReason: FailureReason | undefined = input.control.cancel;
@@ -102,15 +106,13 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
   });
   setHandler(cancelSignal, ({ reason }) => stop({ code: 'cancelled', message: reason ?? 'job cancelled' }));
   setHandler(setLimitsSignal, ({ tenantId: _tenantId, ...change }) => {
-    state.limits = {
-      concurrency: change.concurrency ?? state.limits.concurrency,
-      ...((change.ratePerSecond ?? state.limits.ratePerSecond) !== undefined && {
-        ratePerSecond: change.ratePerSecond ?? state.limits.ratePerSecond,
-      }),
-    };
+    state.limits = mergeLimits(state.limits, change);
+    if (change.ratePerSecond !== undefined || change.burst !== undefined)
+      changeLimits(state.pacer, state.limits, Date.now());
   });
   setHandler(throttledSignal, ({ at, retryAfterMs }) => {
     state.throttled++;
+    recordThrottle(state.pacer, at);
     if (retryAfterMs !== undefined) state.cooldownUntil = Math.max(state.cooldownUntil ?? 0, at + retryAfterMs);
   });
   setHandler(tenantProgressQuery, (): TenantProgress => ({
@@ -127,15 +129,19 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
     throttled: state.throttled,
     ...(state.cooldownUntil !== undefined && { cooldownUntil: state.cooldownUntil }),
     limits: state.limits,
-    pacing: pacing(),
+    pacing: pacingView(),
     paused,
     ...(stopReason && { stopReason }),
     runNumber: state.runNumber,
   }));
 
-  function pacing() {
+  function pacingView(): PacingView {
+    const { mode, ratePerSecond, estimatedPerSecond, burst } = state.pacer;
     return {
-      ...(state.limits.ratePerSecond !== undefined && { ratePerSecond: state.limits.ratePerSecond }),
+      mode,
+      burst,
+      ...(ratePerSecond !== undefined && { ratePerSecond }),
+      ...(estimatedPerSecond !== undefined && { estimatedPerSecond }),
       ...(state.cooldownUntil !== undefined && { cooldownUntil: state.cooldownUntil }),
     };
   }
@@ -164,6 +170,7 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
   }
 
   function onResult(batch: number, result: PutBatchResult) {
+    recordSuccess(state.pacer, result.requests);
     switch (result.outcome) {
       case 'done':
         state.applied += result.applied;
@@ -225,7 +232,10 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
         batchSize: options.batchSize,
         batchIndex: batch,
         requestTimeoutMs: options.requestTimeoutMs,
-        pacing: pacing(),
+        pacing: {
+          notBefore: reserve(state.pacer, Date.now()),
+          ...(state.cooldownUntil !== undefined && { cooldownUntil: state.cooldownUntil }),
+        },
       }),
     )
       .then(
