@@ -218,7 +218,15 @@ async function throttled(
   const retryAfterMs =
     parseRetryAfter(response.headers.get('retry-after'), response.receivedAt) ?? parseRetryAfterFromBody(body?.message);
   tenant.metrics.throttled(retryAfterMs);
-  if (retryAfterMs !== undefined) tenant.gate.holdUntil(response.receivedAt + retryAfterMs);
+  // Holds the tenant in this process at once, and gives this request its own retry slot after the window.
+  const retryDelayMs =
+    retryAfterMs !== undefined
+      ? tenant.gate.throttled(
+          response.receivedAt,
+          retryAfterMs,
+          input.pacing.ratePerSecond ? 1000 / input.pacing.ratePerSecond : retryAfterMs,
+        )
+      : undefined;
   try {
     await context.client.workflow
       .getHandle(tenantWorkflowId(input.jobId, input.tenantId))
@@ -228,8 +236,8 @@ async function throttled(
     deps.log(`tenant ${input.tenantId}: could not tell the workflow about a 429: ${(error as Error).message}`);
   }
   const delay =
-    retryAfterMs !== undefined
-      ? retryAfterWithJitterMs(retryAfterMs, Math.random)
+    retryDelayMs !== undefined
+      ? retryAfterWithJitterMs(retryDelayMs, Math.random)
       : backoffDelayMs(context.info.attempt, Math.random);
   return ApplicationFailure.create({
     message: `API throttled tenant ${input.tenantId} (429), retry after ${retryAfterMs ?? 'unknown'} ms`,

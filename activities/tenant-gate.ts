@@ -8,6 +8,8 @@
  * paces); this gate covers the requests already scheduled when a 429 arrives.
  */
 
+/** 429s closer together than this met requests that were in flight together: one cluster. */
+const CLUSTER_MS = 500;
 /** How often waiters look again while a probe is out. */
 const PROBE_POLL_MS = 25;
 /** A probe that has not reported back in this long is presumed lost, and another may go. */
@@ -17,6 +19,8 @@ export class TenantGate {
   private cooldownUntil = 0;
   private probeRequired = false;
   private probeSentAt: number | undefined;
+  private clusterStartedAt: number | undefined;
+  private clusterSize = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -28,6 +32,23 @@ export class TenantGate {
     if (until <= this.cooldownUntil) return;
     this.cooldownUntil = until;
     this.probeRequired = true;
+  }
+
+  /**
+   * A 429 answered at `at`: holds the tenant for Retry-After and returns the delay after which this request
+   * should be retried. Requests throttled together get retry slots `gapMs` apart after the window, so they do not
+   * all come back at its end (Temporal retries them, outside the workflow's pacer).
+   * @param gapMs time between two requests at the tenant's rate; without one, the Retry-After itself (one
+   *   request per Retry-After is what the API promises)
+   */
+  throttled(at: number, retryAfterMs: number, gapMs: number): number {
+    const until = at + retryAfterMs;
+    this.holdUntil(until);
+    if (this.clusterStartedAt === undefined || at - this.clusterStartedAt >= CLUSTER_MS) {
+      this.clusterStartedAt = at;
+      this.clusterSize = 0;
+    }
+    return retryAfterMs + this.clusterSize++ * gapMs;
   }
 
   get cooldownEndsAt(): number | undefined {

@@ -154,6 +154,8 @@ export interface PacerState {
 export interface Pacing {
   /** Epoch ms before which this request must not be sent (its slot at the tenant's rate). */
   notBefore?: number;
+  /** The rate the pacer plans now, if any: spaces the retries of requests throttled together. */
+  ratePerSecond?: number;
   /** Epoch ms before which no request of the tenant may go out (an open Retry-After window). */
   cooldownUntil?: number;
 }

@@ -4,11 +4,15 @@
  * continue-as-new, and shows in the progress query.
  *
  * The API's throttle is a token bucket we cannot see: it answers 429 with Retry-After and nothing else. So:
- * - Until the first 429s, requests go as fast as the window allows: the API's initial burst is used at once.
- * - A 429 means the API's bucket is empty at that moment. Between two such moments, every request that
- *   succeeded was paid for by the bucket's refill, so successes ÷ elapsed time is the refill rate. The pacer
- *   then sends just under it (multiplicative decrease to the estimate) and creeps up slowly while no 429 comes
- *   (additive increase), so it finds a raised limit and learns a lowered one at the next 429.
+ * - Until the first 429, requests go as fast as the window allows: the API's initial burst is spent at once.
+ * - A 429 means the API's bucket is empty at that moment. Between two such moments every request that succeeded
+ *   was paid by the bucket's refill, so successes ÷ elapsed time is the refill rate.
+ * - The first measurement is one Retry-After cycle: after the first 429's window, requests go unpaced again until
+ *   the next 429; what the API refilled during the window and meanwhile is exactly what succeeded. It counts few
+ *   requests, so the pacer plans 90 % of it.
+ * - Measured, it sends just under the refill, and while no 429 comes it creeps up (quickly back up to the
+ *   measurement if a 429 pushed it below, slowly beyond it), so a raised limit is found and a lowered one is
+ *   measured over the long window since the last 429.
  * - A configured rate (and burst) is a ceiling: the pacer starts there and never goes above it.
  *
  * Each request takes a token of the pacer's own bucket and is given a "not before" time; the worker process
@@ -16,18 +20,33 @@
  */
 import type { PacerLimits, PacerState } from '../contracts/job';
 
-/** Sends this share of the estimated refill rate: a little under, so the API's bucket never quite runs dry. */
+/** Sends this share of the measured refill rate: a little under, so the API's bucket never quite runs dry. */
 export const RATE_MARGIN = 0.97;
+/** The first measurement, over one Retry-After cycle, counts few successes: plan this share of it. */
+export const FIRST_MARGIN = 0.9;
 /** 429s closer together than this answered requests that were already on the wire together: one event. */
 export const THROTTLE_CLUSTER_MS = 500;
-/** A window shorter than this gives too noisy an estimate; it only extends the cluster. */
-export const MIN_ESTIMATE_WINDOW_MS = 800;
-/** While no 429 comes, the rate grows by this share of itself… */
-export const INCREASE_STEP = 0.02;
-/** …this often. */
-export const INCREASE_EVERY_MS = 10_000;
-/** At one 429 the rate falls to no less than this share of itself. */
+/**
+ * A measurement needs a window this long with this many successes (or a window of `LONG_WINDOW_MS`): successes
+ * are counted as their results reach the workflow, a little after the fact, and a few counted on the wrong side
+ * of a 429 must not swing the estimate. A shorter window stays open across the 429: the bucket was empty at both
+ * ends either way.
+ */
+export const MIN_ESTIMATE_WINDOW_MS = 2_500;
+export const MIN_ESTIMATE_SUCCESSES = 8;
+export const LONG_WINDOW_MS = 20_000;
+/** A 429 too soon after the last one to measure anything still takes the rate down by this factor. */
+export const UNMEASURED_DECREASE = 0.85;
+/** At one measured 429 the rate falls to no less than this share of itself. */
 export const MAX_DECREASE = 0.5;
+/**
+ * While no 429 comes the rate grows: quickly back up to the measured rate when it was pushed below it, slowly
+ * beyond it, probing for a raised limit at the cost of an occasional 429.
+ */
+export const RECOVERY_STEP = 0.1;
+export const RECOVERY_EVERY_MS = 5_000;
+export const PROBE_STEP = 0.02;
+export const PROBE_EVERY_MS = 10_000;
 /** The pacer never plans slower than this (requests per second). */
 export const MIN_RATE = 0.05;
 
@@ -53,21 +72,17 @@ export function changeLimits(state: PacerState, limits: PacerLimits, now: number
   refill(state, now);
   if (limits.ratePerSecond === undefined) {
     delete state.ceilingPerSecond;
-    if (state.mode === 'configured') state.mode = state.estimatedPerSecond ? 'learned' : 'learning';
+    if (state.mode === 'configured') state.mode = state.estimatedPerSecond !== undefined ? 'learned' : 'learning';
     if (state.mode === 'learning') delete state.ratePerSecond;
     return;
   }
   state.ceilingPerSecond = limits.ratePerSecond;
   if (limits.burst !== undefined) state.burst = Math.max(1, limits.burst);
-  if (state.mode === 'learning' || state.ratePerSecond === undefined || state.ratePerSecond > limits.ratePerSecond) {
-    state.ratePerSecond = limits.ratePerSecond;
-  }
   if (state.mode === 'learning') {
     state.mode = 'configured';
     state.burst = Math.max(1, limits.burst ?? limits.ratePerSecond);
   }
-  state.tokens = Math.min(state.tokens, state.burst);
-  state.rateChangedAt = now;
+  setRate(state, Math.min(state.ratePerSecond ?? Infinity, limits.ratePerSecond), now);
 }
 
 /**
@@ -75,7 +90,7 @@ export function changeLimits(state: PacerState, limits: PacerLimits, now: number
  * go at once).
  */
 export function reserve(state: PacerState, now: number): number {
-  increaseIfQuiet(state, now);
+  grow(state, now);
   if (state.ratePerSecond === undefined) return now;
   refill(state, now);
   state.tokens -= 1;
@@ -84,13 +99,16 @@ export function reserve(state: PacerState, now: number): number {
   return now + Math.ceil((-state.tokens / state.ratePerSecond) * 1000);
 }
 
-/** A request succeeded: it was paid for by the API's bucket. */
+/** Requests that the API answered without a 429: paid by its bucket. */
 export function recordSuccess(state: PacerState, count = 1): void {
   state.windowSuccesses += count;
 }
 
-/** A request met a 429 at `at` (epoch ms). */
-export function recordThrottle(state: PacerState, at: number): void {
+/**
+ * A request met a 429 at `at` (epoch ms).
+ * @param retryAfterMs the API's Retry-After, when it gave one
+ */
+export function recordThrottle(state: PacerState, at: number, retryAfterMs?: number): void {
   refill(state, at);
   const clustered = state.lastThrottleAt !== undefined && at - state.lastThrottleAt < THROTTLE_CLUSTER_MS;
   state.lastThrottleAt = at;
@@ -99,34 +117,57 @@ export function recordThrottle(state: PacerState, at: number): void {
   if (clustered) return;
 
   const windowStart = state.windowStartedAt;
-  if (windowStart !== undefined && at - windowStart >= MIN_ESTIMATE_WINDOW_MS) {
-    const estimate = state.windowSuccesses / ((at - windowStart) / 1000);
-    state.estimatedPerSecond = estimate;
-    // A window in which the job was not sending all the time (paused, window-bound) underestimates: never
-    // fall by more than half at one 429, so a bad estimate costs little and a real drop takes a few 429s.
-    const floor = state.ratePerSecond !== undefined ? state.ratePerSecond * MAX_DECREASE : MIN_RATE;
-    const planned = Math.max(MIN_RATE, floor, estimate * RATE_MARGIN);
-    state.ratePerSecond = Math.min(planned, state.ceilingPerSecond ?? Infinity, state.ratePerSecond ?? Infinity);
-    if (state.mode === 'learning') state.mode = 'learned';
-    // The catch-up after a Retry-After window: about one second of requests, as the API refilled meanwhile.
-    if (state.mode === 'learned') state.burst = Math.max(1, state.ratePerSecond);
-    state.rateChangedAt = at;
+  if (windowStart === undefined) {
+    // The first 429: the initial burst is spent; the first measurement starts.
+    state.windowStartedAt = at;
+    state.windowSuccesses = 0;
+    return;
   }
+  const span = at - windowStart;
+  // The first cycle: the whole Retry-After window and the unpaced sending after it until this 429.
+  const firstCycle = state.mode === 'learning' && span >= (retryAfterMs ?? 1000);
+  const measurable =
+    firstCycle ||
+    (span >= MIN_ESTIMATE_WINDOW_MS && state.windowSuccesses >= MIN_ESTIMATE_SUCCESSES) ||
+    span >= LONG_WINDOW_MS;
+  if (!measurable) {
+    // Too soon to measure (the window stays open); the pace still comes down a little meanwhile.
+    if (state.ratePerSecond !== undefined) setRate(state, state.ratePerSecond * UNMEASURED_DECREASE, at);
+    return;
+  }
+  const estimate = state.windowSuccesses / (span / 1000);
+  state.estimatedPerSecond = estimate;
+  // A window in which the job was not sending all the time (paused, window-bound) underestimates: never fall by
+  // more than half at one 429, so a bad estimate costs little and a real drop takes a few 429s.
+  const floor = state.ratePerSecond !== undefined ? state.ratePerSecond * MAX_DECREASE : MIN_RATE;
+  if (state.mode === 'learning') state.mode = 'learned';
+  setRate(state, firstCycle ? estimate * FIRST_MARGIN : Math.max(floor, estimate * RATE_MARGIN), at);
   state.windowStartedAt = at;
   state.windowSuccesses = 0;
 }
 
-/** Additive increase: a quiet spell lets the rate climb toward the ceiling (or beyond a learned estimate). */
-function increaseIfQuiet(state: PacerState, now: number): void {
+/** Additive increase in quiet spells. */
+function grow(state: PacerState, now: number): void {
   if (state.ratePerSecond === undefined || state.rateChangedAt === undefined) return;
-  const ceiling = state.ceilingPerSecond ?? Infinity;
-  if (state.ratePerSecond >= ceiling) return;
+  if (state.ratePerSecond >= (state.ceilingPerSecond ?? Infinity)) return;
   const quietSince = Math.max(state.rateChangedAt, state.lastThrottleAt ?? -Infinity);
-  if (now - quietSince < INCREASE_EVERY_MS) return;
+  const target = (state.estimatedPerSecond ?? 0) * RATE_MARGIN;
+  const recovering = state.ratePerSecond < target;
+  if (now - quietSince < (recovering ? RECOVERY_EVERY_MS : PROBE_EVERY_MS)) return;
+  setRate(
+    state,
+    recovering ? Math.min(target, state.ratePerSecond * (1 + RECOVERY_STEP)) : state.ratePerSecond * (1 + PROBE_STEP),
+    now,
+  );
+}
+
+/** A new planned rate within [MIN_RATE, ceiling]; while not configured, the burst is one second of it. */
+function setRate(state: PacerState, rate: number, now: number): void {
   refill(state, now);
-  const step = INCREASE_STEP * (state.estimatedPerSecond ?? state.ratePerSecond);
-  state.ratePerSecond = Math.min(ceiling, state.ratePerSecond + step);
-  if (state.mode === 'learned') state.burst = Math.max(1, state.ratePerSecond);
+  state.ratePerSecond = Math.min(state.ceilingPerSecond ?? Infinity, Math.max(MIN_RATE, rate));
+  // The catch-up after a Retry-After window: about one second of requests, as the API refilled meanwhile.
+  if (state.mode !== 'configured') state.burst = Math.max(1, state.ratePerSecond);
+  state.tokens = Math.min(state.tokens, state.burst);
   state.rateChangedAt = now;
 }
 

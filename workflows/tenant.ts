@@ -112,7 +112,7 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
   });
   setHandler(throttledSignal, ({ at, retryAfterMs }) => {
     state.throttled++;
-    recordThrottle(state.pacer, at);
+    recordThrottle(state.pacer, at, retryAfterMs);
     if (retryAfterMs !== undefined) state.cooldownUntil = Math.max(state.cooldownUntil ?? 0, at + retryAfterMs);
   });
   setHandler(tenantProgressQuery, (): TenantProgress => ({
@@ -234,6 +234,7 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
         requestTimeoutMs: options.requestTimeoutMs,
         pacing: {
           notBefore: reserve(state.pacer, Date.now()),
+          ...(state.pacer.ratePerSecond !== undefined && { ratePerSecond: state.pacer.ratePerSecond }),
           ...(state.cooldownUntil !== undefined && { cooldownUntil: state.cooldownUntil }),
         },
       }),

@@ -84,3 +84,14 @@ describe('TenantGate after a cooldown', () => {
     expect(gate.tryTake()).toBe(0);
   });
 });
+
+describe('TenantGate retry slots', () => {
+  it('spaces the retries of requests throttled together, one gap apart after the window', () => {
+    const gate = new TenantGate(() => 0);
+    expect(gate.throttled(1_000, 1_000, 125)).toBe(1_000);
+    expect(gate.throttled(1_010, 1_000, 125)).toBe(1_125);
+    expect(gate.throttled(1_020, 1_000, 125)).toBe(1_250);
+    // A later 429, not part of that cluster, starts a new one.
+    expect(gate.throttled(3_000, 1_000, 125)).toBe(1_000);
+  });
+});

@@ -1,9 +1,11 @@
 /**
- * A millisecond-step model of one tenant: the worker's window and gate in front of the API's token bucket (the
- * simulator's own `TokenBucketThrottle`), driven by the real pacer. Time is simulated, so the figures it gives
- * are exact and repeatable: no sleeping, no timing on the machine.
+ * A millisecond-step model of one tenant: the workflow's window and pacer, the worker's gate (the real
+ * `TenantGate`) and Temporal's retries, in front of the API's token bucket (the simulator's own
+ * `TokenBucketThrottle`). Time is simulated, so the figures it gives are exact and repeatable: no sleeping, no
+ * timing on the machine.
  */
 import type { PacerLimits, PacerState } from '../../../contracts/job';
+import { TenantGate } from '../../../activities/tenant-gate';
 import { TokenBucketThrottle } from '../../../simulator/throttle';
 import { initialPacer, recordSuccess, recordThrottle, reserve } from '../../../workflows/pacing';
 
@@ -27,14 +29,15 @@ export interface SimResult {
   violations: number;
   sent: number;
   pacer: PacerState;
+  /** Each 429: when, and the pacer right after it. */
+  throttleLog: { at: number; mode: string; ratePerSecond?: number }[];
 }
 
-interface InFlight {
-  /** When it is sent (its slot, or after a cooldown for a retry). */
-  sendAt: number;
-  retry: boolean;
+interface Request {
+  /** Earliest send: its slot from the pacer, or its retry time. */
+  notBefore: number;
   respondAt?: number;
-  outcome?: { allowed: true } | { allowed: false; retryAfterSeconds: number };
+  answer?: { allowed: true } | { allowed: false; retryAfterSeconds: number };
 }
 
 export function simulate(options: SimOptions): SimResult {
@@ -42,59 +45,59 @@ export function simulate(options: SimOptions): SimResult {
   // Requests reach the API at once and answers take `latencyMs` back: a request sent before the client could
   // read a 429 is not a violation, as on the simulator with its grace.
   const api = new TokenBucketThrottle(options.api, { now: () => now, violationGraceMs: options.latencyMs });
+  const gate = new TenantGate(() => now);
   const pacer = initialPacer(options.limits, now);
-  let cooldownUntil = 0;
-  let probeOut = false;
-  let probeRequired = false;
+  const inFlight: Request[] = [];
+  const throttleLog: SimResult['throttleLog'] = [];
   let dispatched = 0;
   let succeeded = 0;
   let throttled = 0;
   let violations = 0;
   let sent = 0;
   let nextDispatchAt = 0;
-  const slots: InFlight[] = [];
 
   while (succeeded < options.requests) {
     if (now > 3_600_000) throw new Error('simulation did not finish in an hour of simulated time');
-    // Answers arrive.
-    for (const request of slots.filter((r) => r.respondAt === now)) {
-      probeOut = false;
-      if (request.outcome!.allowed) {
-        probeRequired = false;
+    for (const request of inFlight.filter((r) => r.respondAt === now)) {
+      const answer = request.answer!;
+      gate.requestDone(!answer.allowed);
+      if (answer.allowed) {
         succeeded++;
         recordSuccess(pacer);
-        slots.splice(slots.indexOf(request), 1);
+        inFlight.splice(inFlight.indexOf(request), 1);
         nextDispatchAt = Math.max(nextDispatchAt, now + options.dispatchMs);
         if (options.dropAt && succeeded === Math.round(options.requests * options.dropAt.share)) {
           api.setLimits({ burst: options.api.burst, refillPerSecond: options.dropAt.refillPerSecond });
         }
       } else {
         throttled++;
-        recordThrottle(pacer, now);
-        const until = now + request.outcome!.retryAfterSeconds * 1000;
-        if (until > cooldownUntil) probeRequired = true;
-        cooldownUntil = Math.max(cooldownUntil, until);
-        // Temporal retries the same activity after Retry-After; it does not ask the pacer again.
-        Object.assign(request, { sendAt: until, retry: true, respondAt: undefined, outcome: undefined });
+        const retryAfterMs = answer.retryAfterSeconds * 1000;
+        recordThrottle(pacer, now, retryAfterMs);
+        throttleLog.push({
+          at: now,
+          mode: pacer.mode,
+          ...(pacer.ratePerSecond && { ratePerSecond: pacer.ratePerSecond }),
+        });
+        // Temporal retries the same activity after the delay the gate gives it, outside the pacer.
+        const gapMs = pacer.ratePerSecond ? 1000 / pacer.ratePerSecond : retryAfterMs;
+        Object.assign(request, { notBefore: now + gate.throttled(now, retryAfterMs, gapMs) });
+        delete request.respondAt;
+        delete request.answer;
       }
     }
-    // The workflow fills its window.
-    while (now >= nextDispatchAt && slots.length < options.concurrency && dispatched < options.requests) {
+    while (now >= nextDispatchAt && inFlight.length < options.concurrency && dispatched < options.requests) {
       dispatched++;
-      slots.push({ sendAt: Math.max(reserve(pacer, now), 0), retry: false });
+      inFlight.push({ notBefore: reserve(pacer, now) });
     }
-    // The gate lets requests go.
-    for (const request of slots) {
-      if (request.respondAt !== undefined || now < request.sendAt || now < cooldownUntil) continue;
-      if (probeRequired && probeOut) continue;
-      if (probeRequired) probeOut = true;
+    for (const request of inFlight) {
+      if (request.respondAt !== undefined || gate.tryTake(request.notBefore) > 0) continue;
       const decision = api.tryTake();
       sent++;
       if (!decision.allowed && decision.violation) violations++;
-      request.outcome = decision;
+      request.answer = decision;
       request.respondAt = now + options.latencyMs;
     }
     now++;
   }
-  return { makespanMs: now, throttled, violations, sent, pacer };
+  return { makespanMs: now, throttled, violations, sent, pacer, throttleLog };
 }

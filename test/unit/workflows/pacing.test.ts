@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { idealDurationSeconds } from '../../../simulator/throttle';
 import {
-  INCREASE_EVERY_MS,
+  PROBE_EVERY_MS,
   changeLimits,
+  FIRST_MARGIN,
   initialPacer,
   recordSuccess,
   recordThrottle,
@@ -11,28 +12,45 @@ import {
 import { simulate } from './pacing-sim';
 
 describe('pacer rules', () => {
-  it('is unpaced while learning, then measures the refill between two 429s', () => {
+  it('is unpaced while learning, then measures the refill over one Retry-After cycle', () => {
     const pacer = initialPacer({}, 0);
     for (let i = 0; i < 50; i++) expect(reserve(pacer, 0)).toBe(0);
-    recordThrottle(pacer, 1_000); // the burst is spent
+    recordThrottle(pacer, 1_000, 1_000); // the burst is spent
     expect(pacer.mode).toBe('learning');
-    for (let i = 0; i < 16; i++) recordSuccess(pacer);
-    recordThrottle(pacer, 3_000); // 16 successes in 2 s: refill 8/s
+    expect(reserve(pacer, 1_000)).toBe(1_000); // still unpaced: the cycle measures what the API refills
+    for (let i = 0; i < 10; i++) recordSuccess(pacer);
+    recordThrottle(pacer, 2_250, 1_000); // 10 successes in 1.25 s: refill 8/s
     expect(pacer.mode).toBe('learned');
+    expect(pacer.estimatedPerSecond).toBe(8);
+    expect(pacer.ratePerSecond).toBeCloseTo(8 * FIRST_MARGIN);
+  });
+
+  it('measures later windows only when long enough, slowing down a little meanwhile', () => {
+    const pacer = initialPacer({}, 0);
+    recordThrottle(pacer, 0, 1_000);
+    for (let i = 0; i < 10; i++) recordSuccess(pacer);
+    recordThrottle(pacer, 1_250, 1_000);
+    const learned = pacer.ratePerSecond!;
+    for (let i = 0; i < 3; i++) recordSuccess(pacer);
+    recordThrottle(pacer, 2_000, 1_000); // 0.75 s, 3 successes: no measurement
+    expect(pacer.ratePerSecond).toBeCloseTo(learned * 0.85);
+    expect(pacer.windowStartedAt).toBe(1_250);
+    for (let i = 0; i < 21; i++) recordSuccess(pacer);
+    recordThrottle(pacer, 4_250, 1_000); // 24 successes in 3 s
     expect(pacer.estimatedPerSecond).toBe(8);
     expect(pacer.ratePerSecond).toBeCloseTo(8 * 0.97);
   });
 
   it('treats 429s close together as one event', () => {
     const pacer = initialPacer({}, 0);
-    recordThrottle(pacer, 1_000);
-    for (let i = 0; i < 10; i++) recordSuccess(pacer);
-    recordThrottle(pacer, 2_000);
+    recordThrottle(pacer, 1_000, 1_000);
+    for (let i = 0; i < 30; i++) recordSuccess(pacer);
+    recordThrottle(pacer, 4_000, 1_000);
     const rate = pacer.ratePerSecond;
-    recordThrottle(pacer, 2_050);
-    recordThrottle(pacer, 2_100);
+    recordThrottle(pacer, 4_050);
+    recordThrottle(pacer, 4_100);
     expect(pacer.ratePerSecond).toBe(rate);
-    expect(pacer.windowStartedAt).toBe(2_000);
+    expect(pacer.windowStartedAt).toBe(4_000);
   });
 
   it('spaces requests at the rate and owes a token for each throttled request', () => {
@@ -47,14 +65,14 @@ describe('pacer rules', () => {
   it('never goes above a configured rate, and comes down to a lower measured one', () => {
     const pacer = initialPacer({ ratePerSecond: 10 }, 0);
     recordThrottle(pacer, 1_000);
-    for (let i = 0; i < 8; i++) recordSuccess(pacer);
-    recordThrottle(pacer, 3_000); // the API refills 4/s, less than configured
+    for (let i = 0; i < 12; i++) recordSuccess(pacer);
+    recordThrottle(pacer, 4_000); // the API refills 4/s, less than configured
     expect(pacer.ratePerSecond).toBeCloseTo(10 * 0.5); // at most halved at one 429
-    for (let i = 0; i < 8; i++) recordSuccess(pacer);
-    recordThrottle(pacer, 5_000);
+    for (let i = 0; i < 12; i++) recordSuccess(pacer);
+    recordThrottle(pacer, 7_000);
     expect(pacer.ratePerSecond).toBeCloseTo(4 * 0.97);
     // A long quiet spell climbs back, never past the ceiling.
-    for (let t = 5_000; t < 5_000 + 500 * INCREASE_EVERY_MS; t += INCREASE_EVERY_MS) reserve(pacer, t);
+    for (let t = 5_000; t < 5_000 + 500 * PROBE_EVERY_MS; t += PROBE_EVERY_MS) reserve(pacer, t);
     expect(pacer.ratePerSecond).toBe(10);
   });
 
@@ -81,6 +99,22 @@ describe('pacer against the simulator’s throttle (simulated time)', () => {
     expect(result.throttled / result.sent).toBeLessThanOrEqual(0.02);
     expect(result.violations).toBe(0);
     expect(result.pacer.mode).toBe('learned');
+  });
+
+  it('learns limits from 5/s to 50/s at latencies from 5 to 200 ms within the targets', () => {
+    for (const refillPerSecond of [5, 8, 20, 50]) {
+      for (const latencyMs of [5, 50, 200]) {
+        // Only where the window, not the API, is the limit would the ideal be out of reach.
+        if (refillPerSecond * ((latencyMs + REPORT.dispatchMs) / 1000) > REPORT.concurrency) continue;
+        const api = { burst: 50, refillPerSecond };
+        const requests = 50 + refillPerSecond * 60;
+        const result = simulate({ ...REPORT, requests, api, latencyMs, limits: {} });
+        const label = `${refillPerSecond}/s at ${latencyMs} ms`;
+        expect(result.makespanMs / (idealDurationSeconds(requests, api) * 1000), label).toBeLessThanOrEqual(1.15);
+        expect(result.throttled / result.sent, label).toBeLessThanOrEqual(0.02);
+        expect(result.violations, label).toBe(0);
+      }
+    }
   });
 
   it('with the limit configured: within 5 % of the ideal and no 429 at all', () => {
