@@ -5,6 +5,7 @@
  */
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import type { Client } from '@temporalio/client';
+import type { PacingView } from '../contracts/job';
 import { fetchJobView, type JobView, type TenantView } from './jobs/view';
 
 export interface WatchOptions {
@@ -74,10 +75,17 @@ function cooling(tenant: TenantView): string {
   return left > 0 ? ` cooling ${formatDuration(left / 1000)}` : '';
 }
 
+/** `8.1/s learned`, `5/s configured`, `learning`: how the tenant's pacer sends now. */
+export function describePacing(pacing: PacingView): string {
+  if (pacing.ratePerSecond === undefined) return 'pacing: learning';
+  return `paced at ${pacing.ratePerSecond.toFixed(1)}/s (${pacing.mode})`;
+}
+
 function tenantLine(tenant: TenantView): string {
   const failed = tenant.failed ? ` failed ${tenant.failed}` : '';
   const reason = tenant.stopReason ? ` (${tenant.stopReason.message})` : '';
-  return `${tenant.status} 429s ${tenant.throttled}${cooling(tenant)}${failed}${reason}`;
+  const pace = tenant.pacing ? ` ${describePacing(tenant.pacing)}` : '';
+  return `${tenant.status} 429s ${tenant.throttled}${cooling(tenant)}${pace}${failed}${reason}`;
 }
 
 function headline(view: JobView): string {

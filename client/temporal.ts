@@ -3,6 +3,7 @@
  * into its Web UI.
  */
 import { Client, Connection } from '@temporalio/client';
+import { dataConverterFromEnv } from '../codec/data-converter';
 import { loadTemporalSettings } from '../config/temporal';
 import { CliError, EXIT } from './errors';
 
@@ -16,6 +17,8 @@ export interface ClientContext {
 export async function connectClient(options: { profile?: string } = {}): Promise<ClientContext> {
   const settings = loadTemporalSettings(options);
   const address = settings.connectionOptions.address!;
+  // Key trouble (a bad key, a payload under a key not given) is the user's to fix: a message and exit 2, no stack.
+  const dataConverter = dataConverterFromEnv(process.env, { mapError: (error) => new CliError(error.message) });
   let connection: Connection;
   try {
     connection = await Connection.connect({ ...settings.connectionOptions, connectTimeout: '5s' });
@@ -29,7 +32,7 @@ export async function connectClient(options: { profile?: string } = {}): Promise
     );
   }
   return {
-    client: new Client({ connection, namespace: settings.namespace }),
+    client: new Client({ connection, namespace: settings.namespace, dataConverter }),
     namespace: settings.namespace,
     address,
     close: () => connection.close(),

@@ -253,6 +253,8 @@ export interface TenantResult {
   throttled: number;
   failures: FailureRecord[];
   stopReason?: FailureReason;
+  /** How the tenant was paced at the end (what the pacer learned). */
+  pacing?: PacingView;
 }
 
 export interface JobProgress {

@@ -70,6 +70,7 @@ async function main(): Promise<void> {
       WFM_METRICS_ADDRESS: String(metricsPort),
     });
     started.push({ stop: () => stopChild(worker) });
+    await workerReady(worker);
     console.log(
       `worker started (log: ${path.join(DEMO, 'worker.log')}, metrics: http://127.0.0.1:${metricsPort}/metrics)`,
     );
@@ -171,6 +172,18 @@ function spawnLogged(name: string, args: string[], env: NodeJS.ProcessEnv): Chil
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   return child;
+}
+
+/** Resolves once the worker says it polls (its first line), so the job's first seconds are not spent waiting. */
+function workerReady(worker: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    worker.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('worker: ')) resolve();
+    });
+    worker.once('exit', (code) =>
+      reject(new Error(`the worker exited (${code}); see ${path.join(DEMO, 'worker.log')}`)),
+    );
+  });
 }
 
 function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<number | null> {

@@ -328,6 +328,7 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
       throttled: state.throttled,
       failures: state.failures,
       ...(stopReason && { stopReason }),
+      pacing: pacingView(),
     };
   });
 }

@@ -8,7 +8,7 @@ import type { ParsedInput } from '../input';
 import { newJobId, prepareJob } from '../jobs/prepare';
 import { startJob } from '../jobs/start';
 import type { JobView } from '../jobs/view';
-import { watchJob } from '../progress';
+import { describePacing, watchJob } from '../progress';
 import { connectClient, jobLinks } from '../temporal';
 
 export interface RunJobOptions extends JobOptions {
@@ -83,8 +83,10 @@ export function printSummary(view: JobView): void {
   console.log(`job ${view.jobId} ${view.status}: ${view.applied} applied, ${view.failed} failed of ${view.total}`);
   for (const tenant of view.tenants) {
     const reason = tenant.stopReason ? ` — ${tenant.stopReason.message}` : '';
+    const pace = tenant.pacing ? `, ${describePacing(tenant.pacing)}` : '';
     console.log(
-      `  ${tenant.tenantId}: ${tenant.status}, ${tenant.applied}/${tenant.total} applied, ${tenant.failed} failed${reason}`,
+      `  ${tenant.tenantId}: ${tenant.status}, ${tenant.applied}/${tenant.total} applied, ${tenant.failed} failed, ` +
+        `${tenant.throttled} × 429${pace}${reason}`,
     );
   }
   if (view.failed > 0)

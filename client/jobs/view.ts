@@ -10,6 +10,7 @@ import type {
   JobInput,
   JobProgress,
   JobResult,
+  PacingView,
   TenantProgress,
   TenantStatus,
 } from '../../contracts/job';
@@ -30,6 +31,7 @@ export interface TenantView {
   cooldownUntil?: number;
   limits?: TenantLimits;
   stopReason?: FailureReason;
+  pacing?: PacingView;
 }
 
 export interface JobView {
