@@ -7,6 +7,7 @@ import { addInspectCommands } from './commands/inspect';
 import { addReportCommands } from './commands/report';
 import { addStartCommand } from './commands/start';
 import { addSteerCommands } from './commands/steer';
+import { CodecError } from '../codec/codec-error';
 import { CliError, EXIT } from './errors';
 
 export function buildProgram(): Command {
@@ -43,6 +44,11 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof CliError) {
       console.error(`wfm-bulk: ${error.message}`);
       return error.exitCode;
+    }
+    if (error instanceof CodecError) {
+      // A payload or stored input this client cannot decrypt: a configuration matter, not a crash.
+      console.error(`wfm-bulk: ${error.message}`);
+      return EXIT.usage;
     }
     console.error(`wfm-bulk: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return EXIT.unexpected;

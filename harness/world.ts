@@ -20,10 +20,12 @@ import type { bulkJob, tenantAssignments } from '../workflows';
 import type { TenantSettings } from '../contracts/tenants';
 import { resolveTenants, tenantsFileSchema, type TenantsFile } from '../contracts/tenants';
 import { readInputFile } from '../client/input';
+import { codecFromEnv } from '../codec/data-converter';
 import { newJobId, prepareJob } from '../client/jobs/prepare';
 import { startJob } from '../client/jobs/start';
 import { startSimulator, type OrgConfigInput, type RunningSimulator, type SimulatorConfigInput } from '../simulator';
-import { FileBlobStore } from '../store/blob-store';
+import { FileBlobStore, type BlobStore } from '../store/blob-store';
+import { EncryptedBlobStore } from '../store/encrypted-blob-store';
 import { createWorkers } from '../worker/workers';
 
 /** The SDK's own logs at WARN, so test output stays readable; once per process. */
@@ -49,6 +51,11 @@ export interface WorldOptions {
   address: string;
   /** Prebuilt workflow code for in-process Workers; bundled from workflows/ when omitted. */
   workflowBundleCode?: string;
+  /**
+   * Payload encryption keys (`WFM_CODEC_KEYS` format) for this world's client, in-process Workers and worker
+   * processes (through `env`); off when omitted.
+   */
+  codecKeys?: string;
 }
 
 export interface World {
@@ -57,11 +64,12 @@ export interface World {
   tenant(name: string): string;
   sim: RunningSimulator;
   client: Client;
-  store: FileBlobStore;
+  /** Sealed with the codec keys when the world has them. */
+  store: BlobStore;
   storeDir: string;
   tenants: Map<string, TenantSettings>;
   tenantsFile: string;
-  /** Environment a worker process of this world needs (secrets, store, tenants, Temporal address). */
+  /** Environment a worker process of this world needs (secrets, store, tenants, Temporal address, codec keys). */
   env: NodeJS.ProcessEnv;
   address: string;
   dir: string;
@@ -87,7 +95,9 @@ export async function createWorld(options: WorldOptions): Promise<World> {
   const sim = await startSimulator({ violationGraceMs: 25, ...options.simulator, orgs });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'wfm-bulk-test-'));
   const storeDir = path.join(dir, 'store');
-  const store = new FileBlobStore(storeDir);
+  const codec = options.codecKeys ? codecFromEnv({ WFM_CODEC_KEYS: options.codecKeys }) : undefined;
+  const files = new FileBlobStore(storeDir);
+  const store = codec ? new EncryptedBlobStore(files, codec) : files;
   const address = options.address;
 
   const env: NodeJS.ProcessEnv = { WFM_STORE_DIR: storeDir, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default' };
@@ -104,9 +114,11 @@ export async function createWorld(options: WorldOptions): Promise<World> {
   await writeFile(tenantsFile, JSON.stringify(file, null, 2));
   env.WFM_TENANTS = tenantsFile;
   const tenants = resolveTenants(tenantsFileSchema.parse(file));
+  if (options.codecKeys) env.WFM_CODEC_KEYS = options.codecKeys;
+  const dataConverter = codec && { payloadCodecs: [codec] };
 
   const clientConnection = await Connection.connect({ address });
-  const client = new Client({ connection: clientConnection });
+  const client = new Client({ connection: clientConnection, ...(dataConverter && { dataConverter }) });
   let workerConnection: NativeConnection | undefined;
   let workers: Worker[] = [];
   let running: Promise<unknown> | undefined;
@@ -132,6 +144,7 @@ export async function createWorld(options: WorldOptions): Promise<World> {
         store,
         env,
         ...(options.workflowBundleCode && { workflowBundle: { code: options.workflowBundleCode } }),
+        ...(dataConverter && { dataConverter }),
       });
       running = Promise.all(workers.map((worker) => worker.run()));
     },

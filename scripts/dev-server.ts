@@ -2,7 +2,8 @@
  * A local Temporal dev server (`temporal server start-dev`) as a child process, with this project's search
  * attributes registered. Used by `npm run dev-server`, the demo, the tests, the fault suite and the benchmark.
  *
- * Run directly it serves on localhost:7233 with the Web UI on localhost:8233, persisting to `.data/temporal.db`.
+ * Run directly it serves on localhost:7233 with the Web UI on localhost:8233, persisting to `.data/temporal.db`; the
+ * Web UI decodes payloads through the codec server at `WFM_CODEC_ENDPOINT` when that is set.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -153,9 +154,11 @@ async function waitUntilServing(address: string, timeoutMs = 60_000): Promise<vo
 
 if (require.main === module) {
   const dbFile = path.join(PROJECT_ROOT, '.data', 'temporal.db');
-  startDevServer({ port: 7233, uiPort: 8233, dbFile })
+  const uiCodecEndpoint = process.env.WFM_CODEC_ENDPOINT || undefined;
+  startDevServer({ port: 7233, uiPort: 8233, dbFile, ...(uiCodecEndpoint && { uiCodecEndpoint }) })
     .then((server) => {
       console.log(`Temporal dev server on ${server.address}, Web UI on ${server.uiUrl}, data in ${dbFile}`);
+      if (uiCodecEndpoint) console.log(`The Web UI decodes payloads through the codec server at ${uiCodecEndpoint}.`);
       console.log('Ctrl-C stops it; workflows are kept for the next start.');
       const stop = () => void server.stop().then(() => process.exit(0));
       process.once('SIGINT', stop);

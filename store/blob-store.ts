@@ -6,6 +6,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { codecFromEnv } from '../codec/data-converter';
+import { EncryptedBlobStore } from './encrypted-blob-store';
 
 /** Where payloads too big for workflow history live; a shared implementation serves several machines. */
 export interface BlobStore {
@@ -82,6 +84,7 @@ export function defaultStoreDirectory(env: NodeJS.ProcessEnv = process.env): str
   return env.WFM_STORE_DIR ?? path.join(os.homedir(), '.wfm-bulk', 'store');
 }
 
+/** The store of `env`, sealed with the payload codec's keys when they are set (`WFM_CODEC_KEYS`, `codec/`). */
 export function openStore(env: NodeJS.ProcessEnv = process.env): BlobStore {
-  return new FileBlobStore(defaultStoreDirectory(env));
+  return new EncryptedBlobStore(new FileBlobStore(defaultStoreDirectory(env)), codecFromEnv(env));
 }

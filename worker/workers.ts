@@ -2,6 +2,7 @@
  * The Workers of one process: one for the orchestration queue (job and tenant workflows) and one per tenant
  * queue (that tenant's PUT activities), all on one connection.
  */
+import type { DataConverter } from '@temporalio/common';
 import type { NativeConnection } from '@temporalio/worker';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { ORCHESTRATION_TASK_QUEUE, tenantTaskQueue } from '../contracts/names';
@@ -23,6 +24,8 @@ export interface WorkerSetOptions {
   /** Environment holding the tenants' secrets (default `process.env`). */
   env?: NodeJS.ProcessEnv;
   identity?: string;
+  /** Payload encryption (`codec/`); also used by the activities' client, so their signals are encrypted too. */
+  dataConverter?: DataConverter;
 }
 
 export async function createWorkers(options: WorkerSetOptions): Promise<Worker[]> {
@@ -34,6 +37,7 @@ export async function createWorkers(options: WorkerSetOptions): Promise<Worker[]
     connection: options.connection,
     namespace: options.namespace,
     ...(options.identity && { identity: options.identity }),
+    ...(options.dataConverter && { dataConverter: options.dataConverter }),
   };
 
   const workers: Promise<Worker>[] = tenants.map((tenant) =>
@@ -43,9 +47,10 @@ export async function createWorkers(options: WorkerSetOptions): Promise<Worker[]
       activities,
       // Per-process ceiling; the tenant workflow's window holds the cap across processes.
       maxConcurrentActivityTaskExecutions: tenant.limits.concurrency,
-      // Enforced by the server for the whole queue, every process; all processes must give the same value.
+      // The tenant workflow's pacer holds the rate (with its burst) across processes; the server's queue limit is
+      // a safety net above it, for the whole queue and every process (all must give the same value).
       ...(tenant.limits.ratePerSecond !== undefined && {
-        maxTaskQueueActivitiesPerSecond: tenant.limits.ratePerSecond,
+        maxTaskQueueActivitiesPerSecond: serverDispatchCap(tenant.limits),
       }),
       // A tenant queue carries at most a few tasks at a time; two polls keep it fed without crowding the server.
       activityTaskPollerBehavior: { type: 'simple-maximum', maximum: 2 },
@@ -63,6 +68,14 @@ export async function createWorkers(options: WorkerSetOptions): Promise<Worker[]
     );
   }
   return Promise.all(workers);
+}
+
+/**
+ * Twice the configured rate, or rate + burst: high enough never to shape the pacer's plan (the server's limiter
+ * allows about one second's worth at once, which would eat the API's burst), low enough to stop a runaway.
+ */
+export function serverDispatchCap(limits: TenantSettings['limits']): number {
+  return limits.ratePerSecond! + (limits.burst ?? limits.ratePerSecond!);
 }
 
 /** Runs every Worker until all have shut down (SIGINT/SIGTERM start a graceful shutdown). */
