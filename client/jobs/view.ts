@@ -85,61 +85,29 @@ export async function fetchJobView(client: Client, jobId: string): Promise<JobVi
     };
   }
   if (description.status.name !== 'RUNNING') {
-    const input = await jobInput(client, jobId);
-    return {
-      ...base,
-      status: 'unknown',
-      paused: false,
-      cancelRequested: false,
-      total: input.tenants.reduce((sum, t) => sum + t.total, 0),
-      applied: 0,
-      failed: 0,
-      tenants: [],
-      stale: `the job workflow is ${description.status.name.toLowerCase()}; open it in the Web UI for details`,
-    };
+    return unknownView(
+      base,
+      await jobInput(client, jobId),
+      `the job workflow is ${description.status.name.toLowerCase()}; open it in the Web UI for details`,
+    );
   }
 
   let progress: JobProgress;
   try {
     progress = await client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(jobProgressQuery));
   } catch (error) {
-    const input = await jobInput(client, jobId);
-    return {
-      ...base,
-      status: 'unknown',
-      paused: false,
-      cancelRequested: false,
-      total: input.tenants.reduce((sum, t) => sum + t.total, 0),
-      applied: 0,
-      failed: 0,
-      tenants: input.tenants.map((t) => ({
-        tenantId: t.tenantId,
-        status: 'waiting',
-        total: t.total,
-        applied: 0,
-        failed: 0,
-        inFlight: 0,
-        throttled: 0,
-      })),
-      stale: `no worker answered (${(error as Error).message.split('\n')[0]}); is \`npm run worker\` running?`,
-    };
+    const reason = (error as Error).message.split('\n')[0];
+    return unknownView(
+      base,
+      await jobInput(client, jobId),
+      `no worker answered (${reason}); is \`npm run worker\` running?`,
+    );
   }
   const tenants = await Promise.all(
     progress.tenants.map(async (tenant): Promise<TenantView> => {
       if (tenant.done) return { ...tenant.done, inFlight: 0, limits: tenant.limits };
       const live = await tenantProgress(client, tenantWorkflowId(jobId, tenant.tenantId));
-      return live
-        ? { ...live, limits: live.limits }
-        : {
-            tenantId: tenant.tenantId,
-            status: 'waiting',
-            total: tenant.total,
-            applied: 0,
-            failed: 0,
-            inFlight: 0,
-            throttled: 0,
-            limits: tenant.limits,
-          };
+      return live ?? { ...waitingTenant(tenant.tenantId, tenant.total), limits: tenant.limits };
     }),
   );
   return {
@@ -152,6 +120,29 @@ export async function fetchJobView(client: Client, jobId: string): Promise<JobVi
     failed: tenants.reduce((sum, t) => sum + t.failed, 0),
     tenants,
   };
+}
+
+/** A job whose state cannot be read now: its size from its input, nothing else, and why. */
+function unknownView(
+  base: Pick<JobView, 'jobId' | 'execution' | 'startTime' | 'closeTime'>,
+  input: JobInput,
+  stale: string,
+): JobView {
+  return {
+    ...base,
+    status: 'unknown',
+    paused: false,
+    cancelRequested: false,
+    total: input.tenants.reduce((sum, tenant) => sum + tenant.total, 0),
+    applied: 0,
+    failed: 0,
+    tenants: input.tenants.map((tenant) => waitingTenant(tenant.tenantId, tenant.total)),
+    stale,
+  };
+}
+
+function waitingTenant(tenantId: string, total: number): TenantView {
+  return { tenantId, status: 'waiting', total, applied: 0, failed: 0, inFlight: 0, throttled: 0 };
 }
 
 async function tenantProgress(client: Client, workflowId: string): Promise<TenantProgress | undefined> {
