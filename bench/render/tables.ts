@@ -1,0 +1,67 @@
+/** The results and targets tables, shared by docs/PERFORMANCE.md and the README's Performance section. Pure. */
+import type { Measurement } from '../results';
+import type { Scenario } from '../scenarios';
+import type { TargetCheck } from '../targets';
+import { count, markdownTable, percent, ratio, scenarioLabel, seconds, timedOutRatio } from './format';
+
+const RESULT_HEADER = [
+  'scenario',
+  'system',
+  'makespan s',
+  'ideal s',
+  'ratio',
+  'PUTs',
+  '429 share',
+  'violations',
+  'lost',
+  'peak conc.',
+  'activities/s',
+  'peak RSS MB',
+  'first→last PUT s',
+];
+
+/** A timed-out run's makespan and ratio are lower bounds: "> …". */
+function makespanCells(row: Measurement, scenarios: readonly Scenario[]): [string, string] {
+  if (row.timedOutAfterMs === undefined) {
+    return [row.error === undefined ? seconds(row.makespanMs) : 'failed', ratio(row.ratio)];
+  }
+  const atLeast = timedOutRatio(row, scenarios);
+  return [`> ${seconds(row.timedOutAfterMs)}`, atLeast === null ? ratio(null) : `> ${ratio(atLeast)}`];
+}
+
+export function resultsTable(rows: readonly Measurement[], scenarios: readonly Scenario[]): string {
+  return markdownTable(
+    RESULT_HEADER,
+    rows.map((row) => [
+      scenarioLabel(row.scenario, scenarios),
+      row.system,
+      makespanCells(row, scenarios)[0],
+      seconds(row.idealMs),
+      makespanCells(row, scenarios)[1],
+      count(row.requests),
+      percent(row.share429),
+      count(row.violations),
+      count(row.lost),
+      count(row.peakConcurrency),
+      count(row.activitiesPerSec),
+      count(row.peakRssMb),
+      seconds(row.putSpanMs),
+    ]),
+  );
+}
+
+/** Why runs failed, one line each; empty when none did. */
+export function failureNotes(rows: readonly Measurement[]): string {
+  return rows
+    .filter((row) => row.error !== undefined)
+    .map((row) => `- (${row.scenario}) ${row.system}: ${row.error!.split('\n')[0]}`)
+    .join('\n');
+}
+
+export function targetsTable(checks: readonly TargetCheck[]): string {
+  const mark = { met: '✅ met', missed: '❌ missed', 'not measured': 'not measured' } as const;
+  return markdownTable(
+    ['target (wfm-bulk)', 'figure', 'verdict'],
+    checks.map((check) => [check.target, check.figure, mark[check.verdict]]),
+  );
+}

@@ -1,0 +1,108 @@
+/** Issue 6's targets, checked against a run's measurements. Pure. */
+import type { Measurement } from './results';
+import type { SystemName } from './scenarios';
+
+export type Verdict = 'met' | 'missed' | 'not measured';
+
+export interface TargetCheck {
+  target: string;
+  /** The worst figure among the rows the target applies to, and where. */
+  figure: string;
+  verdict: Verdict;
+}
+
+const PRODUCT: SystemName[] = ['wfm-bulk', 'wfm-bulk (rate configured)'];
+
+interface Rule {
+  target: string;
+  applies(row: Measurement): boolean;
+  value(row: Measurement): number | null;
+  /** Higher is worse, except for throughput. */
+  worseIsLower?: boolean;
+  limit: number;
+  format(value: number): string;
+}
+
+const RULES: Rule[] = [
+  {
+    target: 'makespan ≤ 1.15 × ideal, limits learned from 429s alone',
+    applies: (row) => row.system === 'wfm-bulk' && row.scenario !== 'b' && row.scenario !== 'e',
+    value: (row) => row.ratio,
+    limit: 1.15,
+    format: (v) => `${v.toFixed(2)}×`,
+  },
+  {
+    target: 'makespan ≤ 1.05 × ideal, limit configured',
+    applies: (row) => row.system === 'wfm-bulk (rate configured)' && row.scenario !== 'b',
+    value: (row) => row.ratio,
+    limit: 1.05,
+    format: (v) => `${v.toFixed(2)}×`,
+  },
+  {
+    target: '429 share ≤ 2 %',
+    applies: (row) => PRODUCT.includes(row.system),
+    value: (row) => row.share429,
+    limit: 0.02,
+    format: (v) => `${(v * 100).toFixed(1)} %`,
+  },
+  {
+    target: 'Retry-After violations 0',
+    applies: (row) => PRODUCT.includes(row.system),
+    value: (row) => row.violations,
+    limit: 0,
+    format: String,
+  },
+  {
+    target: 'lost assignments 0',
+    applies: (row) => PRODUCT.includes(row.system),
+    value: (row) => row.lost,
+    limit: 0,
+    format: String,
+  },
+  {
+    target: '≥ 300 PUT activities/s in (e)',
+    applies: (row) => row.system === 'wfm-bulk' && row.scenario === 'e',
+    value: (row) => row.activitiesPerSec,
+    worseIsLower: true,
+    limit: 300,
+    format: (v) => `${v}/s`,
+  },
+  {
+    target: 'worker peak RSS ≤ 300 MB in (c)',
+    applies: (row) => PRODUCT.includes(row.system) && row.scenario === 'c',
+    value: (row) => row.peakRssMb,
+    limit: 300,
+    format: (v) => `${v} MB`,
+  },
+];
+
+function where(row: Measurement): string {
+  return row.system === 'wfm-bulk' ? `(${row.scenario})` : `(${row.scenario}, ${row.system})`;
+}
+
+function unmeasured(row: Measurement): string {
+  const what =
+    row.timedOutAfterMs === undefined ? 'run failed' : `timed out after ${Math.round(row.timedOutAfterMs / 1000)} s`;
+  return `${what} ${where(row)}`;
+}
+
+function check(rule: Rule, rows: readonly Measurement[]): TargetCheck {
+  const applicable = rows.filter((row) => rule.applies(row));
+  // A run without the figure because it failed or timed out misses the target; one where it does not apply does not count.
+  const missing = applicable.find((row) => rule.value(row) === null && row.error !== undefined);
+  if (missing) return { target: rule.target, figure: unmeasured(missing), verdict: 'missed' };
+  const measured = applicable.flatMap((row) => {
+    const value = rule.value(row);
+    return value === null ? [] : [{ row, value }];
+  });
+  if (measured.length === 0) return { target: rule.target, figure: '–', verdict: 'not measured' };
+  const worst = measured.reduce((a, b) => ((rule.worseIsLower ? b.value < a.value : b.value > a.value) ? b : a));
+  const met = rule.worseIsLower ? worst.value >= rule.limit : worst.value <= rule.limit;
+  const figure =
+    measured.length > 1 ? `worst ${rule.format(worst.value)} ${where(worst.row)}` : rule.format(worst.value);
+  return { target: rule.target, figure, verdict: met ? 'met' : 'missed' };
+}
+
+export function checkTargets(rows: readonly Measurement[]): TargetCheck[] {
+  return RULES.map((rule) => check(rule, rows));
+}
