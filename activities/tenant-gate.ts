@@ -48,7 +48,8 @@ export class TenantGate {
       this.clusterStartedAt = at;
       this.clusterSize = 0;
     }
-    return retryAfterMs + this.clusterSize++ * gapMs;
+    // A fifth more than the gap: the retries share the refill with requests the workflow paces meanwhile.
+    return retryAfterMs + Math.round(this.clusterSize++ * gapMs * 1.2);
   }
 
   get cooldownEndsAt(): number | undefined {

@@ -50,15 +50,26 @@ export const PROBE_EVERY_MS = 10_000;
 /** The pacer never plans slower than this (requests per second). */
 export const MIN_RATE = 0.05;
 
+/**
+ * A configured limit is planned with a little slack: a request sent a few hundred ms early (a busy worker, a
+ * workflow task that ran late) must still find a token in the API's bucket.
+ */
+export const CONFIGURED_RATE_MARGIN = 0.98;
+export const CONFIGURED_BURST_MARGIN = 0.9;
+
+function plannedBurst(limits: PacerLimits & { ratePerSecond: number }): number {
+  return Math.max(1, Math.floor((limits.burst ?? limits.ratePerSecond) * CONFIGURED_BURST_MARGIN));
+}
+
 export function initialPacer(limits: PacerLimits, now: number): PacerState {
   if (limits.ratePerSecond === undefined) {
     return { mode: 'learning', burst: 1, tokens: 1, updatedAt: now, windowSuccesses: 0 };
   }
-  const burst = Math.max(1, limits.burst ?? limits.ratePerSecond);
+  const burst = plannedBurst({ ...limits, ratePerSecond: limits.ratePerSecond });
   return {
     mode: 'configured',
-    ratePerSecond: limits.ratePerSecond,
-    ceilingPerSecond: limits.ratePerSecond,
+    ratePerSecond: limits.ratePerSecond * CONFIGURED_RATE_MARGIN,
+    ceilingPerSecond: limits.ratePerSecond * CONFIGURED_RATE_MARGIN,
     burst,
     tokens: burst,
     updatedAt: now,
@@ -76,13 +87,11 @@ export function changeLimits(state: PacerState, limits: PacerLimits, now: number
     if (state.mode === 'learning') delete state.ratePerSecond;
     return;
   }
-  state.ceilingPerSecond = limits.ratePerSecond;
-  if (limits.burst !== undefined) state.burst = Math.max(1, limits.burst);
-  if (state.mode === 'learning') {
-    state.mode = 'configured';
-    state.burst = Math.max(1, limits.burst ?? limits.ratePerSecond);
-  }
-  setRate(state, Math.min(state.ratePerSecond ?? Infinity, limits.ratePerSecond), now);
+  const ceiling = limits.ratePerSecond * CONFIGURED_RATE_MARGIN;
+  state.ceilingPerSecond = ceiling;
+  if (state.mode === 'learning') state.mode = 'configured';
+  if (state.mode === 'configured') state.burst = plannedBurst({ ...limits, ratePerSecond: limits.ratePerSecond });
+  setRate(state, Math.min(state.ratePerSecond ?? Infinity, ceiling), now);
 }
 
 /**

@@ -86,11 +86,11 @@ describe('TenantGate after a cooldown', () => {
 });
 
 describe('TenantGate retry slots', () => {
-  it('spaces the retries of requests throttled together, one gap apart after the window', () => {
+  it('spaces the retries of requests throttled together, a little more than a gap apart after the window', () => {
     const gate = new TenantGate(() => 0);
     expect(gate.throttled(1_000, 1_000, 125)).toBe(1_000);
-    expect(gate.throttled(1_010, 1_000, 125)).toBe(1_125);
-    expect(gate.throttled(1_020, 1_000, 125)).toBe(1_250);
+    expect(gate.throttled(1_010, 1_000, 125)).toBe(1_150);
+    expect(gate.throttled(1_020, 1_000, 125)).toBe(1_300);
     // A later 429, not part of that cluster, starts a new one.
     expect(gate.throttled(3_000, 1_000, 125)).toBe(1_000);
   });

@@ -3,6 +3,7 @@ import { idealDurationSeconds } from '../../../simulator/throttle';
 import {
   PROBE_EVERY_MS,
   changeLimits,
+  CONFIGURED_RATE_MARGIN,
   FIRST_MARGIN,
   initialPacer,
   recordSuccess,
@@ -54,8 +55,9 @@ describe('pacer rules', () => {
   });
 
   it('spaces requests at the rate and owes a token for each throttled request', () => {
-    const pacer = initialPacer({ ratePerSecond: 4, burst: 2 }, 0);
-    expect([reserve(pacer, 0), reserve(pacer, 0), reserve(pacer, 0), reserve(pacer, 0)]).toEqual([0, 0, 250, 500]);
+    // 5/s with a burst of 3 is planned with slack: 4.9/s, 2 at once.
+    const pacer = initialPacer({ ratePerSecond: 5, burst: 3 }, 0);
+    expect([reserve(pacer, 0), reserve(pacer, 0), reserve(pacer, 0), reserve(pacer, 0)]).toEqual([0, 0, 205, 409]);
     const later = initialPacer({ ratePerSecond: 4, burst: 1 }, 0);
     reserve(later, 0);
     recordThrottle(later, 100);
@@ -67,21 +69,21 @@ describe('pacer rules', () => {
     recordThrottle(pacer, 1_000);
     for (let i = 0; i < 12; i++) recordSuccess(pacer);
     recordThrottle(pacer, 4_000); // the API refills 4/s, less than configured
-    expect(pacer.ratePerSecond).toBeCloseTo(10 * 0.5); // at most halved at one 429
+    expect(pacer.ratePerSecond).toBeCloseTo(10 * CONFIGURED_RATE_MARGIN * 0.5); // at most halved at one 429
     for (let i = 0; i < 12; i++) recordSuccess(pacer);
     recordThrottle(pacer, 7_000);
     expect(pacer.ratePerSecond).toBeCloseTo(4 * 0.97);
     // A long quiet spell climbs back, never past the ceiling.
     for (let t = 5_000; t < 5_000 + 500 * PROBE_EVERY_MS; t += PROBE_EVERY_MS) reserve(pacer, t);
-    expect(pacer.ratePerSecond).toBe(10);
+    expect(pacer.ratePerSecond).toBe(10 * CONFIGURED_RATE_MARGIN);
   });
 
   it('follows limits changed while the job runs', () => {
     const pacer = initialPacer({}, 0);
     changeLimits(pacer, { ratePerSecond: 5 }, 0);
-    expect(pacer).toMatchObject({ mode: 'configured', ratePerSecond: 5, ceilingPerSecond: 5 });
+    expect(pacer).toMatchObject({ mode: 'configured', ratePerSecond: 4.9, ceilingPerSecond: 4.9, burst: 4 });
     changeLimits(pacer, { ratePerSecond: 2 }, 0);
-    expect(pacer.ratePerSecond).toBe(2);
+    expect(pacer.ratePerSecond).toBe(2 * CONFIGURED_RATE_MARGIN);
     changeLimits(pacer, {}, 0);
     expect(pacer.mode).toBe('learning');
     expect(pacer.ratePerSecond).toBeUndefined();
