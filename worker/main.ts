@@ -12,7 +12,8 @@ import { codecFromEnv } from '../codec/data-converter';
 import { loadTemporalSettings } from '../config/temporal';
 import { defaultTenantsFile, loadTenantsFile } from '../config/tenants-file';
 import { openStore } from '../store/blob-store';
-import { installRuntime, metricsAddressFromEnv } from './runtime';
+import { installRuntime, logLevelFromEnv, metricsAddressFromEnv } from './runtime';
+import { cachedWorkflowBundle } from './workflow-bundle';
 import { createWorkers, runWorkers } from './workers';
 
 async function main(): Promise<void> {
@@ -22,8 +23,9 @@ async function main(): Promise<void> {
   const codec = codecFromEnv(); // bad keys stop the process here, before it connects
   const store = openStore();
   // Before the connection: the runtime (and its metrics exporter) is fixed once the first native object exists.
-  const { metricsUrl } = installRuntime({ metricsAddress: metricsAddressFromEnv() });
+  const { metricsUrl } = installRuntime({ metricsAddress: metricsAddressFromEnv(), logLevel: logLevelFromEnv() });
   if (metricsUrl) console.log(`metrics: Prometheus endpoint on ${metricsUrl}`);
+  const orchestration = process.env.WFM_WORKER_ROLE !== 'tenants';
   const connection = await NativeConnection.connect(temporal.connectionOptions);
   try {
     const workers = await createWorkers({
@@ -31,8 +33,9 @@ async function main(): Promise<void> {
       namespace: temporal.namespace,
       tenants: tenants.values(),
       store,
-      orchestration: process.env.WFM_WORKER_ROLE !== 'tenants',
+      orchestration,
       dataConverter: { payloadCodecs: [codec] },
+      ...(orchestration && { workflowBundle: { codePath: cachedWorkflowBundle() } }),
     });
     console.log(
       `worker: ${tenants.size} tenant(s) from ${tenantsFile} on ${temporal.connectionOptions.address} ` +

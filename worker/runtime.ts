@@ -4,12 +4,38 @@
  * see `activities/metrics.ts`) on one endpoint.
  */
 import { isIP } from 'node:net';
-import { Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type LogLevel, type LogMetadata } from '@temporalio/worker';
 import { metricNames } from '../activities/metrics';
 
 export interface RuntimeSettings {
   /** `ip:port` for the Prometheus endpoint; none = no metrics exporter. */
   metricsAddress?: string;
+  /** Least severe SDK log line printed (default WARN: a start-up line per Worker is noise with 100 tenants). */
+  logLevel?: LogLevel;
+}
+
+/** Said once per Worker by design (tenant Workers run no workflows, the orchestration Worker no activities). */
+const EXPECTED_WARNINGS = new Set([
+  'No workflows registered, not polling for workflow tasks',
+  'No activities registered, not polling for activity tasks',
+]);
+
+/** The SDK's logger, without the warnings this process's layout makes on purpose. */
+class WorkerLogger extends DefaultLogger {
+  override log(level: LogLevel, message: string, meta?: LogMetadata): void {
+    if (!EXPECTED_WARNINGS.has(message)) super.log(level, message, meta);
+  }
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
+
+/** `WFM_LOG_LEVEL`: TRACE, DEBUG, INFO, WARN (default) or ERROR. */
+export function logLevelFromEnv(env: NodeJS.ProcessEnv = process.env): LogLevel {
+  const value = (env.WFM_LOG_LEVEL ?? 'WARN').toUpperCase();
+  if (!LOG_LEVELS.includes(value as LogLevel)) {
+    throw new Error(`WFM_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${env.WFM_LOG_LEVEL}"`);
+  }
+  return value as LogLevel;
 }
 
 export interface InstalledRuntime {
@@ -24,6 +50,7 @@ const REQUEST_DURATION_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1_000, 2_500,
 export function installRuntime(settings: RuntimeSettings): InstalledRuntime {
   const { metricsAddress } = settings;
   Runtime.install({
+    logger: new WorkerLogger(settings.logLevel ?? 'WARN'),
     ...(metricsAddress && {
       telemetryOptions: {
         metrics: {
