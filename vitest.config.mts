@@ -17,7 +17,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'temporal',
-          include: ['test/workflows/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          include: ['test/workflows/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/faults/**/*.test.ts'],
           // One real Temporal dev server and one workflow bundle for every file of this project.
           globalSetup: ['test/helpers/global-setup.ts'],
         },

@@ -1,0 +1,26 @@
+/** Every scenario of the fault suite, in the order they run (the suite-wide checks last). */
+import type { Scenario } from '../types';
+import { apiFaults } from './api-faults';
+import { badInputs } from './bad-inputs';
+import { clientKill } from './client-kill';
+import { isolation } from './isolation';
+import { scopeRemoved } from './scope-removed';
+import { secrets } from './secrets';
+import { serverRestarts } from './server-restarts';
+import { tokens } from './tokens';
+import { twoWorkers } from './two-workers';
+import { workerKills } from './worker-kills';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each scenario has its own parameter type
+export const SCENARIOS: Scenario<any>[] = [
+  workerKills,
+  twoWorkers,
+  serverRestarts,
+  clientKill,
+  apiFaults,
+  tokens,
+  scopeRemoved,
+  badInputs,
+  secrets,
+  isolation,
+];

@@ -1,0 +1,59 @@
+/**
+ * The fault suite's CI-sized subset: the scenario code of `npm run faults` with smaller jobs (fewer kills, a
+ * few bad files), on the test run's dev server. Each scenario must pass every one of its checks, with nothing
+ * lost, no secret found and no token crossing tenants; the last two search everything the others produced.
+ */
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { apiFaults } from '../../faults/scenarios/api-faults';
+import { badInputs } from '../../faults/scenarios/bad-inputs';
+import { isolation } from '../../faults/scenarios/isolation';
+import { scopeRemoved } from '../../faults/scenarios/scope-removed';
+import { secrets } from '../../faults/scenarios/secrets';
+import { tokens } from '../../faults/scenarios/tokens';
+import { workerKills } from '../../faults/scenarios/worker-kills';
+import { createSuite, runScenario } from '../../faults/suite';
+import type { Scenario, ScenarioResult } from '../../faults/types';
+
+describe('fault suite, CI size', () => {
+  const suite = createSuite(inject('temporalAddress'), { log: () => undefined });
+  afterAll(() => suite.cleanup.runAll());
+
+  async function passes<P>(scenario: Scenario<P>): Promise<ScenarioResult> {
+    const result = await runScenario(suite, scenario, scenario.ci);
+    expect(result.error).toBeUndefined();
+    expect(result.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(result).toMatchObject({ lost: 0, secretsFound: 0, crossOrgTokenUses: 0, passed: true });
+    return result;
+  }
+
+  it('1. a worker SIGKILLed mid-job and restarted: read-back = input', async () => {
+    const result = await passes(workerKills);
+    expect(result.applied).toBe(result.assignments);
+  }, 240_000);
+
+  it('5. 503s, resets, hung responses and latency spikes, before and after the write: nothing lost', async () => {
+    const result = await passes(apiFaults);
+    expect(result.runs).toBe(2);
+  }, 240_000);
+
+  it(
+    '6. tokens revoked, short-lived and met with 401s: single-flight refresh, completes',
+    () => passes(tokens),
+    180_000,
+  );
+
+  it('7. scope removed mid-job: that tenant stops with the reason, the rest complete, the unsent are failed', async () => {
+    const result = await passes(scopeRemoved);
+    expect(result.failedWithReason).toBeGreaterThan(0);
+    expect(result.applied! + result.failedWithReason!).toBe(result.assignments);
+  }, 180_000);
+
+  it('8. bad input files: exit 2, file:line: field: message, no workflow', () => passes(badInputs), 180_000);
+
+  it('9. no secret or token in any history or log of the scenarios above', async () => {
+    const result = await passes(secrets);
+    expect(result.runs).toBeGreaterThanOrEqual(5);
+  });
+
+  it("10. no tenant's token used on another tenant's data in any scenario above", () => passes(isolation));
+});
