@@ -61,6 +61,9 @@ export async function createWorkers(options: WorkerSetOptions): Promise<Worker[]
       Worker.create({
         ...common,
         taskQueue: ORCHESTRATION_TASK_QUEUE,
+        // A workflow cached by a worker that died moves to another after this long (SDK default 10 s): the
+        // tenant's PUTs stand still meanwhile. Shorter than that costs a replay when a worker is only busy.
+        stickyQueueScheduleToStartTimeout: '5s',
         ...(options.workflowBundle
           ? { workflowBundle: options.workflowBundle }
           : { workflowsPath: require.resolve('../workflows') }),
