@@ -7,7 +7,8 @@
 import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import { startDevServer } from '../scripts/dev-server';
-import { Cleanup, type RunContext } from './run-control';
+import { Cleanup } from '../harness/cleanup';
+import type { RunContext } from './run-control';
 import { publish, writeRunDetails } from './publish';
 import type { RunInfo } from './render/performance-doc';
 import { failedMeasurement, type Measurement } from './results';

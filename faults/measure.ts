@@ -9,7 +9,7 @@ import type { JobResult } from '../contracts/job';
 import type { AssignmentRow } from '../harness/world';
 import { sleep } from '../harness/wait';
 import type { OrgStats } from '../simulator';
-import { withTimeout } from './cleanup';
+import { withTimeout } from '../harness/cleanup';
 import type { Scene } from './scene';
 import type { Figures } from './types';
 

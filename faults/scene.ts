@@ -12,7 +12,7 @@ import { spawnWorker, type WorkerProcess } from '../harness/processes';
 import { secretsOf } from '../harness/secrets';
 import { createWorld, type AssignmentRow, type StartOptions, type World, type WorldOptions } from '../harness/world';
 import type { OrgStats, OrgConfigInput } from '../simulator';
-import { withTimeout } from './cleanup';
+import { withTimeout } from '../harness/cleanup';
 import { findIn, type Evidence } from './ledger';
 import { check, type ScenarioOutcome, type Suite } from './types';
 

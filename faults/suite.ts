@@ -1,5 +1,5 @@
 /** Running one scenario into a result row: timing, the pass verdict, and a row even when it breaks. */
-import { Cleanup } from './cleanup';
+import { Cleanup } from '../harness/cleanup';
 import { Ledger } from './ledger';
 import type { Scenario, ScenarioOutcome, ScenarioResult, Suite } from './types';
 

@@ -1,5 +1,5 @@
 /** The shapes of the fault suite: what a scenario reports and what the runner writes to results/latest.json. */
-import type { Cleanup } from './cleanup';
+import type { Cleanup } from '../harness/cleanup';
 import type { Ledger } from './ledger';
 
 /** One thing a scenario verified. */

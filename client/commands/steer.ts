@@ -18,29 +18,27 @@ async function runningJob({ client }: ClientContext, jobId: string) {
 }
 
 export function addSteerCommands(program: Command): void {
-  program
-    .command('pause')
-    .description('stop sending new PUTs for every tenant of a job; PUTs in flight finish')
-    .argument('<jobId>')
-    .action(async (jobId: string, _flags: object, command: Command) => {
-      process.exitCode = await withClient(command, async (context) => {
-        await (await runningJob(context, jobId)).signal(pauseSignal);
-        console.log(`pause sent to job ${jobId}`);
-        return EXIT.ok;
+  const switches = [
+    {
+      name: 'pause',
+      signal: pauseSignal,
+      description: 'stop sending new PUTs for every tenant of a job; PUTs in flight finish',
+    },
+    { name: 'resume', signal: resumeSignal, description: 'resume a paused job' },
+  ];
+  for (const { name, signal, description } of switches) {
+    program
+      .command(name)
+      .description(description)
+      .argument('<jobId>')
+      .action(async (jobId: string, _flags: object, command: Command) => {
+        process.exitCode = await withClient(command, async (context) => {
+          await (await runningJob(context, jobId)).signal(signal);
+          console.log(`${name} sent to job ${jobId}`);
+          return EXIT.ok;
+        });
       });
-    });
-
-  program
-    .command('resume')
-    .description('resume a paused job')
-    .argument('<jobId>')
-    .action(async (jobId: string, _flags: object, command: Command) => {
-      process.exitCode = await withClient(command, async (context) => {
-        await (await runningJob(context, jobId)).signal(resumeSignal);
-        console.log(`resume sent to job ${jobId}`);
-        return EXIT.ok;
-      });
-    });
+  }
 
   program
     .command('cancel')
