@@ -1,7 +1,7 @@
 /** `watch`, `status` and `list`: looking at jobs without touching them. */
 import type { Command } from 'commander';
-import { searchAttributes } from '../../contracts/names';
 import { EXIT } from '../errors';
+import { listJobs } from '../jobs/list';
 import { fetchJobView } from '../jobs/view';
 import { jobLinks } from '../temporal';
 import { withClient } from './with-client';
@@ -53,23 +53,11 @@ export function addInspectCommands(program: Command): void {
     .option('--limit <n>', 'at most this many', integerIn(1, 1000), 20)
     .option('--json', 'print as JSON')
     .action(async (flags: { status?: string; limit: number; json?: boolean }, command: Command) => {
-      process.exitCode = await withClient(command, async ({ client }) => {
-        const filters = [`WorkflowType = 'bulkJob'`];
-        if (flags.status) filters.push(`${searchAttributes.status.name} = '${flags.status.replace(/'/g, '')}'`);
-        const jobs = [];
-        for await (const execution of client.workflow.list({ query: filters.join(' AND ') })) {
-          const attributes = execution.typedSearchAttributes;
-          jobs.push({
-            jobId: execution.workflowId,
-            status: attributes.get(searchAttributes.status) ?? execution.status.name.toLowerCase(),
-            total: attributes.get(searchAttributes.total) ?? null,
-            applied: attributes.get(searchAttributes.applied) ?? null,
-            failed: attributes.get(searchAttributes.failed) ?? null,
-            started: execution.startTime.toISOString(),
-            file: (execution.memo?.file as string | undefined) ?? null,
-          });
-          if (jobs.length >= flags.limit) break;
-        }
+      process.exitCode = await withClient(command, async ({ client, namespace }) => {
+        const jobs = await listJobs(client, namespace, {
+          limit: flags.limit,
+          ...(flags.status && { status: flags.status }),
+        });
         if (flags.json) console.log(JSON.stringify(jobs, null, 2));
         else if (jobs.length === 0) console.log('no jobs');
         else {

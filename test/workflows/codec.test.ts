@@ -204,6 +204,15 @@ describe('payload encryption', () => {
       /^wfm-bulk: a payload is encrypted \(key id "k[12]"\) but no codec keys are set: give them in WFM_CODEC_KEYS or WFM_CODEC_KEYS_FILE$/,
     );
 
+    // Listing still works without the key: counts come from search attributes, the encrypted memo is marked.
+    const listed = await runCli(['list', '--json', '--limit', '1000'], { ...world.env, WFM_CODEC_KEYS: '' });
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ jobId, status: 'completed', total: 300, file: '(encrypted)' }),
+      ]),
+    );
+
     const otherKey = await runCli(['status', jobId, '--json'], {
       ...world.env,
       WFM_CODEC_KEYS: `k9:${randomBytes(32).toString('base64')}`,
