@@ -2,7 +2,8 @@
  * `npm run bench [-- --only a,c] [-- --quick]`: every scenario on every system against the API simulator and a
  * real Temporal dev server; see docs/PERFORMANCE.md. A full run writes bench/results/latest.json, the docs and the
  * README section; partial and quick runs print the table and write .data/bench/partial.json only. Every figure of
- * a run, the docs-only ones included, is kept in .data/bench/full.json or partial.json.
+ * a run, the docs-only ones included, is kept in .data/bench/full.json or partial.json. `BENCH_TRACE=1` logs
+ * each tenant's pacer every 2 s during wfm-bulk runs.
  */
 import { setMaxListeners } from 'node:events';
 import os from 'node:os';

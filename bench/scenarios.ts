@@ -92,9 +92,10 @@ export function scenarios(quick: boolean): Scenario[] {
       title: '100 tenants',
       summary:
         '100 tenants × 500 assignments at 20 per PUT (25 PUTs each), burst 5 then 1/s: ideal (25 − 5) / 1 = 20 s. ' +
-        'Batch size and throttle are scaled down from the defaults so that 100 tenants at full speed (100 PUTs/s ' +
-        'after the bursts) stay within what this 2-core machine can orchestrate, the ratio measures pacing rather ' +
-        'than CPU, and the run fits the time budget; worker memory is measured here.',
+        'Batch size and throttle are scaled down from the defaults so that the run fits the time budget. At full ' +
+        'speed the 100 tenants need 100 PUTs/s after their bursts: more than this 2-core machine orchestrates ' +
+        'with 100 tenant workflows at once (about 50/s, the dev server and the worker each taking about one ' +
+        'core), so this ratio measures the machine rather than the pacing; worker memory is measured here.',
       tenants: size(
         tenants(100, 500, { burst: 5, refillPerSecond: 1 }),
         tenants(20, 100, { burst: 2, refillPerSecond: 1 }),
@@ -175,9 +176,9 @@ export function totalRequests(scenario: Scenario): number {
 
 /**
  * How long a run may take before it is stopped and reported as timed out: 1.5 × the ideal + 20 s, and at least
- * 60 PUTs a second's worth. It keeps a slow run from eating the bench's 15-minute budget while still telling
+ * 30 PUTs a second's worth (what this machine orchestrates with 100 tenant workflows at once is about 50). It keeps a slow run from eating the bench's 15-minute budget while still telling
  * apart "a bit slow" from "far off".
  */
 export function runTimeoutMs(scenario: Scenario): number {
-  return Math.round(Math.max(1.5 * scenarioIdeal(scenario).idealMs + 20_000, (totalRequests(scenario) / 60) * 1000));
+  return Math.round(Math.max(1.5 * scenarioIdeal(scenario).idealMs + 20_000, (totalRequests(scenario) / 30) * 1000));
 }

@@ -146,6 +146,8 @@ export interface PacerState {
   lastThrottleAt?: number;
   /** Last time the rate changed (for the additive increase). */
   rateChangedAt?: number;
+  /** Set while the only measurement is the first, short one: the count of quick upward probes since. */
+  provisionalProbes?: number;
   /** The latest refill rate measured between two 429s. */
   estimatedPerSecond?: number;
 }

@@ -47,6 +47,15 @@ export const RECOVERY_STEP = 0.1;
 export const RECOVERY_EVERY_MS = 5_000;
 export const PROBE_STEP = 0.02;
 export const PROBE_EVERY_MS = 10_000;
+/**
+ * The first measurement is provisional: one short cycle, a few successes counted a little early or late, can be
+ * a quarter off. Until a later 429 measures a longer window, the pacer probes upwards quickly (each step twice
+ * the last, up to `MAX_PROVISIONAL_STEP`): a rate measured too low would otherwise hold for the whole job, while
+ * one too high soon meets the 429 that measures it properly.
+ */
+export const PROVISIONAL_STEP = 0.05;
+export const MAX_PROVISIONAL_STEP = 0.2;
+export const PROVISIONAL_PROBE_EVERY_MS = 3_000;
 /** The pacer never plans slower than this (requests per second). */
 export const MIN_RATE = 0.05;
 
@@ -151,6 +160,8 @@ export function recordThrottle(state: PacerState, at: number, retryAfterMs?: num
   const floor = state.ratePerSecond !== undefined ? state.ratePerSecond * MAX_DECREASE : MIN_RATE;
   if (state.mode === 'learning') state.mode = 'learned';
   setRate(state, firstCycle ? estimate * FIRST_MARGIN : Math.max(floor, estimate * RATE_MARGIN), at);
+  if (firstCycle) state.provisionalProbes = 0;
+  else delete state.provisionalProbes;
   state.windowStartedAt = at;
   state.windowSuccesses = 0;
 }
@@ -162,12 +173,18 @@ function grow(state: PacerState, now: number): void {
   const quietSince = Math.max(state.rateChangedAt, state.lastThrottleAt ?? -Infinity);
   const target = (state.estimatedPerSecond ?? 0) * RATE_MARGIN;
   const recovering = state.ratePerSecond < target;
-  if (now - quietSince < (recovering ? RECOVERY_EVERY_MS : PROBE_EVERY_MS)) return;
-  setRate(
-    state,
-    recovering ? Math.min(target, state.ratePerSecond * (1 + RECOVERY_STEP)) : state.ratePerSecond * (1 + PROBE_STEP),
-    now,
-  );
+  const provisional = state.provisionalProbes;
+  if (recovering) {
+    if (now - quietSince >= RECOVERY_EVERY_MS)
+      setRate(state, Math.min(target, state.ratePerSecond * (1 + RECOVERY_STEP)), now);
+  } else if (provisional !== undefined) {
+    if (now - quietSince < PROVISIONAL_PROBE_EVERY_MS) return;
+    const step = Math.min(MAX_PROVISIONAL_STEP, PROVISIONAL_STEP * 2 ** provisional);
+    setRate(state, state.ratePerSecond * (1 + step), now);
+    state.provisionalProbes = provisional + 1;
+  } else if (now - quietSince >= PROBE_EVERY_MS) {
+    setRate(state, state.ratePerSecond * (1 + PROBE_STEP), now);
+  }
 }
 
 /** A new planned rate within [MIN_RATE, ceiling]; while not configured, the burst is one second of it. */

@@ -6,6 +6,7 @@ import type { bulkJob } from '../../workflows';
 import { tenantLimitsSchema } from '../../contracts/tenants';
 import { spawnWorker } from '../../harness/processes';
 import { createWorld } from '../../harness/world';
+import { fetchJobView, type TenantView } from '../../client/jobs/view';
 import { finishesWithin, withTimeout } from '../../harness/cleanup';
 import type { RunContext } from '../run-control';
 import { ratioToIdeal } from '../ideal';
@@ -66,7 +67,9 @@ export async function runProduct(
     const input = await world.startJobFromRows(rows, { batchSize: scenario.batchSize });
     const handle = world.client.workflow.getHandle<typeof bulkJob>(input.jobId);
     const timeoutMs = runTimeoutMs(scenario);
+    const stopTrace = process.env.BENCH_TRACE ? tracePacing(context, world.client, input.jobId) : undefined;
     const finished = await finishesWithin(handle.result(), timeoutMs).finally(disarmDrops);
+    stopTrace?.();
     const measured = { scenario: scenario.id, system, idealMs: ideal.idealMs, startupRssMb } as const;
     if (!finished) {
       // A job left running would keep the shared orchestration queue busy during the next runs.
@@ -80,6 +83,9 @@ export async function runProduct(
         true,
       );
     }
+    await logPacing(context, world.client, input.jobId).catch((error: unknown) =>
+      context.log(`could not read the pacers: ${String(error)}`),
+    );
     const { startTime, closeTime } = await handle.describe();
     const makespanMs = closeTime!.getTime() - startTime.getTime();
     const activities = input.tenants.reduce((sum, tenant) => sum + tenant.batchCount, 0);
@@ -99,4 +105,37 @@ export async function runProduct(
     await killWorker();
     await closeWorld();
   }
+}
+
+type Client = Parameters<typeof fetchJobView>[0];
+
+/** A tenant's pacer in a few characters: applied, planned rate / measured refill, 429s. */
+function pacerFigures(tenant: TenantView): string {
+  const rate = tenant.pacing?.ratePerSecond?.toFixed(2) ?? '-';
+  const estimate = tenant.pacing?.estimatedPerSecond?.toFixed(2) ?? '-';
+  return `${tenant.applied}:${rate}/${estimate}/${tenant.throttled}`;
+}
+
+/** Where each tenant's pacer ended (applied:rate/refill/429s): the figures behind a ratio. */
+async function logPacing(context: RunContext, client: Client, jobId: string) {
+  const view = await fetchJobView(client, jobId);
+  const tenants = view.tenants.map((t) => `${t.tenantId.slice(0, 8)} ${t.pacing?.mode ?? '?'} ${pacerFigures(t)}`);
+  // The first ten keep the log readable for (c).
+  context.log(`pacing at the end: ${tenants.slice(0, 10).join('; ')}${tenants.length > 10 ? '; …' : ''}`);
+}
+
+/** Samples every tenant's pacer every 2 s; the returned function stops and logs one line per tenant. */
+function tracePacing(context: RunContext, client: Client, jobId: string): () => void {
+  const samples = new Map<string, string[]>();
+  const timer = setInterval(() => {
+    fetchJobView(client, jobId).then(
+      (view) =>
+        view.tenants.forEach((t) => samples.set(t.tenantId, [...(samples.get(t.tenantId) ?? []), pacerFigures(t)])),
+      () => undefined, // a sample missed under load is no reason to fail the run
+    );
+  }, 2_000);
+  return () => {
+    clearInterval(timer);
+    for (const [tenantId, points] of samples) context.log(`trace ${tenantId.slice(0, 8)} ${points.join(' ')}`);
+  };
 }

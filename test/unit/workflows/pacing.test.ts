@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { idealDurationSeconds } from '../../../simulator/throttle';
 import {
+  MAX_PROVISIONAL_STEP,
   PROBE_EVERY_MS,
+  PROVISIONAL_PROBE_EVERY_MS,
   changeLimits,
   CONFIGURED_RATE_MARGIN,
   FIRST_MARGIN,
@@ -39,6 +41,32 @@ describe('pacer rules', () => {
     for (let i = 0; i < 21; i++) recordSuccess(pacer);
     recordThrottle(pacer, 4_250, 1_000); // 24 successes in 3 s
     expect(pacer.estimatedPerSecond).toBe(8);
+    expect(pacer.ratePerSecond).toBeCloseTo(8 * 0.97);
+  });
+
+  it('probes quickly above a first measurement that came out low, until a later 429 measures it', () => {
+    const pacer = initialPacer({}, 0);
+    recordThrottle(pacer, 0, 1_000);
+    for (let i = 0; i < 6; i++) recordSuccess(pacer);
+    recordThrottle(pacer, 1_000, 1_000); // 6/s measured; say the API refills 8/s
+    expect(pacer.provisionalProbes).toBe(0);
+    const steps: number[] = [];
+    for (let t = 1_000; t <= 25_000; t += 100) {
+      reserve(pacer, t);
+      if (steps.at(-1) !== pacer.ratePerSecond) steps.push(pacer.ratePerSecond!);
+    }
+    // Back to the measurement first, then steps of 5, 10, 20, 20 … %: past 8/s well inside the 24 s.
+    expect(steps[0]).toBeCloseTo(6 * FIRST_MARGIN);
+    expect(pacer.ratePerSecond).toBeGreaterThan(8);
+    for (let i = 1; i < steps.length; i++)
+      expect(steps[i]! / steps[i - 1]!).toBeLessThanOrEqual(1 + MAX_PROVISIONAL_STEP + 1e-9);
+    // The 429 that comes of it measures a long window: no more quick probes, the rate settles under the refill.
+    for (let i = 0; i < 192; i++) recordSuccess(pacer);
+    recordThrottle(pacer, 25_000, 1_000);
+    expect(pacer.estimatedPerSecond).toBe(8);
+    expect(pacer.provisionalProbes).toBeUndefined();
+    expect(pacer.ratePerSecond).toBeCloseTo(8 * 0.97);
+    reserve(pacer, 25_000 + PROVISIONAL_PROBE_EVERY_MS);
     expect(pacer.ratePerSecond).toBeCloseTo(8 * 0.97);
   });
 
