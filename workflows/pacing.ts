@@ -149,8 +149,14 @@ export function recordThrottle(state: PacerState, at: number, retryAfterMs?: num
     (span >= MIN_ESTIMATE_WINDOW_MS && state.windowSuccesses >= MIN_ESTIMATE_SUCCESSES) ||
     span >= LONG_WINDOW_MS;
   if (!measurable) {
-    // Too soon to measure (the window stays open); the pace still comes down a little meanwhile.
-    if (state.ratePerSecond !== undefined) setRate(state, state.ratePerSecond * UNMEASURED_DECREASE, at);
+    // Too soon to measure (the window stays open); the pace still comes down a little meanwhile, but not below
+    // one request per Retry-After: the API says it takes one then, and at low rates (a 429 every second or two,
+    // too few successes to measure) these small steps would otherwise compound.
+    if (state.ratePerSecond !== undefined) {
+      const retryAfterPace = retryAfterMs ? (1000 / retryAfterMs) * RATE_MARGIN : MIN_RATE;
+      const floor = Math.min(state.ratePerSecond, retryAfterPace);
+      setRate(state, Math.max(floor, state.ratePerSecond * UNMEASURED_DECREASE), at);
+    }
     return;
   }
   const estimate = state.windowSuccesses / (span / 1000);

@@ -4,6 +4,7 @@ import {
   MAX_PROVISIONAL_STEP,
   PROBE_EVERY_MS,
   PROVISIONAL_PROBE_EVERY_MS,
+  RATE_MARGIN,
   changeLimits,
   CONFIGURED_RATE_MARGIN,
   FIRST_MARGIN,
@@ -68,6 +69,20 @@ describe('pacer rules', () => {
     expect(pacer.ratePerSecond).toBeCloseTo(8 * 0.97);
     reserve(pacer, 25_000 + PROVISIONAL_PROBE_EVERY_MS);
     expect(pacer.ratePerSecond).toBeCloseTo(8 * 0.97);
+  });
+
+  it('does not let unmeasured 429s take the rate below one request per Retry-After', () => {
+    const pacer = initialPacer({}, 0);
+    recordThrottle(pacer, 0, 1_000);
+    recordSuccess(pacer);
+    recordThrottle(pacer, 1_050, 1_000); // the first cycle: about 1/s
+    const learned = pacer.ratePerSecond!;
+    // A 429 every 1.2 s with a success between: too few successes (under 8) to measure.
+    for (let t = 2_250; t < 9_000; t += 1_200) {
+      recordSuccess(pacer);
+      recordThrottle(pacer, t, 1_000);
+    }
+    expect(pacer.ratePerSecond).toBeCloseTo(Math.min(learned, RATE_MARGIN));
   });
 
   it('treats 429s close together as one event', () => {
@@ -145,6 +160,13 @@ describe('pacer against the simulator’s throttle (simulated time)', () => {
         expect(result.violations, label).toBe(0);
       }
     }
+  });
+
+  it('at 1 request per second, learned from 429s alone, stays within 15 % of the ideal', () => {
+    const api = { burst: 5, refillPerSecond: 1 };
+    const result = simulate({ ...REPORT, requests: 100, api, latencyMs: 20, limits: {} });
+    expect(result.makespanMs / (idealDurationSeconds(100, api) * 1000)).toBeLessThanOrEqual(1.15);
+    expect(result.violations).toBe(0);
   });
 
   it('with the limit configured: within 5 % of the ideal and no 429 at all', () => {
