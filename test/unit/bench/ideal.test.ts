@@ -44,8 +44,8 @@ describe('ideal makespan', () => {
     expect(ideals).toEqual({ a: 56_250, b: 80, c: 20_000, d: 18_750, e: 125, f: 22_000 });
   });
 
-  it('stops a run at 1.5 × the ideal + 20 s, or 30 PUTs a second when that is longer', () => {
+  it('stops a run at 1.5 × the ideal + 20 s, or 20 PUTs a second when that is longer', () => {
     const timeouts = Object.fromEntries(scenarios(false).map((s) => [s.id, runTimeoutMs(s)]));
-    expect(timeouts).toMatchObject({ a: 166_667, c: 83_333, d: 48_125, e: 166_667 });
+    expect(timeouts).toMatchObject({ a: 250_000, c: 125_000, d: 48_125, e: 250_000 });
   });
 });
