@@ -153,8 +153,7 @@ export function recordThrottle(state: PacerState, at: number, retryAfterMs?: num
     // one request per Retry-After: the API says it takes one then, and at low rates (a 429 every second or two,
     // too few successes to measure) these small steps would otherwise compound.
     if (state.ratePerSecond !== undefined) {
-      const retryAfterPace = retryAfterMs ? (1000 / retryAfterMs) * RATE_MARGIN : MIN_RATE;
-      const floor = Math.min(state.ratePerSecond, retryAfterPace);
+      const floor = Math.min(state.ratePerSecond, retryAfterPace(retryAfterMs));
       setRate(state, Math.max(floor, state.ratePerSecond * UNMEASURED_DECREASE), at);
     }
     return;
@@ -165,11 +164,19 @@ export function recordThrottle(state: PacerState, at: number, retryAfterMs?: num
   // more than half at one 429, so a bad estimate costs little and a real drop takes a few 429s.
   const floor = state.ratePerSecond !== undefined ? state.ratePerSecond * MAX_DECREASE : MIN_RATE;
   if (state.mode === 'learning') state.mode = 'learned';
-  setRate(state, firstCycle ? estimate * FIRST_MARGIN : Math.max(floor, estimate * RATE_MARGIN), at);
+  // A first cycle that counted no success (the burst's last requests throttled apart, results late) says
+  // nothing about the refill: the Retry-After still says one request per window goes.
+  const firstRate = Math.max(estimate * FIRST_MARGIN, retryAfterPace(retryAfterMs));
+  setRate(state, firstCycle ? firstRate : Math.max(floor, estimate * RATE_MARGIN), at);
   if (firstCycle) state.provisionalProbes = 0;
   else delete state.provisionalProbes;
   state.windowStartedAt = at;
   state.windowSuccesses = 0;
+}
+
+/** One request per Retry-After window (a little under): what the API says it takes at least. */
+function retryAfterPace(retryAfterMs: number | undefined): number {
+  return retryAfterMs ? (1000 / retryAfterMs) * RATE_MARGIN : MIN_RATE;
 }
 
 /** Additive increase in quiet spells. */

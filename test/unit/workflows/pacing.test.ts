@@ -85,6 +85,14 @@ describe('pacer rules', () => {
     expect(pacer.ratePerSecond).toBeCloseTo(Math.min(learned, RATE_MARGIN));
   });
 
+  it('takes one request per Retry-After when the first cycle counted no success', () => {
+    const pacer = initialPacer({}, 0);
+    recordThrottle(pacer, 0, 1_000);
+    recordThrottle(pacer, 1_200, 1_000); // a retry of the burst's last requests, throttled again
+    expect(pacer.mode).toBe('learned');
+    expect(pacer.ratePerSecond).toBeCloseTo(RATE_MARGIN);
+  });
+
   it('treats 429s close together as one event', () => {
     const pacer = initialPacer({}, 0);
     recordThrottle(pacer, 1_000, 1_000);
