@@ -176,8 +176,8 @@ export function totalRequests(scenario: Scenario): number {
 
 /**
  * How long a run may take before it is stopped and reported as timed out: 1.5 × the ideal + 20 s, and at least
- * 20 PUTs a second's worth (what this machine orchestrates with 100 tenant workflows at once is about 50). It keeps a slow run from eating the bench's 15-minute budget while still telling
- * apart "a bit slow" from "far off".
+ * 20 PUTs a second's worth (this machine orchestrates about 50 with 100 tenant workflows at once). It keeps a
+ * slow run from eating the bench's 15-minute budget while still telling apart "a bit slow" from "far off".
  */
 export function runTimeoutMs(scenario: Scenario): number {
   return Math.round(Math.max(1.5 * scenarioIdeal(scenario).idealMs + 20_000, (totalRequests(scenario) / 20) * 1000));
