@@ -5,7 +5,6 @@
  * a run, the docs-only ones included, is kept in .data/bench/full.json or partial.json. `BENCH_TRACE=1` logs
  * each tenant's pacer every 2 s during wfm-bulk runs.
  */
-import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import { startDevServer } from '../scripts/dev-server';
 import { Cleanup } from '../harness/cleanup';
@@ -62,8 +61,6 @@ function machine(): RunInfo['machine'] {
 const stamp = () => new Date().toISOString().slice(11, 19);
 
 async function main(): Promise<void> {
-  // Each PUT the simulator holds for its latency listens to the simulator's shutdown signal: hundreds at once.
-  setMaxListeners(2_000);
   const options = parseOptions(process.argv.slice(2));
   const scenarios = allScenarios(options.quick).filter((s) => !options.only || options.only.has(s.id));
   if (scenarios.length === 0) throw new Error(`no scenario matches --only ${[...(options.only ?? [])].join(',')}`);

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { FastifyInstance } from 'fastify';
 import { parseSimulatorConfig, type SimulatorConfigInput } from './config';
 import { buildServer } from './server';
@@ -75,6 +76,8 @@ export async function startSimulator(
 ): Promise<RunningSimulator> {
   const state = new SimulatorState(parseSimulatorConfig(config), options.clock);
   const shutdown = new AbortController();
+  // Every request held for its latency or a hang listens to this one signal: hundreds at once is normal.
+  setMaxListeners(0, shutdown.signal);
   const app = buildServer(state, shutdown.signal);
   app.addHook('preClose', (done) => {
     shutdown.abort(); // wakes sleeping latency and hang timers so their sockets go now
