@@ -1,4 +1,5 @@
 /** Checks several scenarios make the same way. */
+import type { JobMeasurement } from './measure';
 import { describeViolations } from './rates';
 import type { Scene } from './scene';
 import { check, type Check } from './types';
@@ -13,5 +14,19 @@ export function retryAfterCheck(scene: Scene, violations: number, extra = ''): C
     'no request inside a Retry-After window',
     violations === 0,
     details.length > 0 ? `${counted}: ${details.join('; ')}` : counted,
+  );
+}
+
+/** The job completed and the simulator holds every input row exactly as given (read-back = input). */
+export function allAppliedCheck(
+  measured: JobMeasurement,
+  total: number,
+  title = 'the job completes with every assignment applied',
+): Check {
+  const { result, figures, readBackMismatches } = measured;
+  return check(
+    title,
+    result.status === 'completed' && figures.applied === total && readBackMismatches === 0,
+    `status ${result.status}, ${figures.applied}/${total} held, ${readBackMismatches} differ from the input`,
   );
 }

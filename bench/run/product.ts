@@ -2,6 +2,7 @@
  * Runs wfm-bulk as deployed: a harness world (fresh simulator, store and tenants file), one worker PROCESS, a job
  * started through the client code, awaited to its result.
  */
+import type { Client } from '@temporalio/client';
 import type { bulkJob } from '../../workflows';
 import { tenantLimitsSchema } from '../../contracts/tenants';
 import { spawnWorker } from '../../harness/processes';
@@ -106,8 +107,6 @@ export async function runProduct(
     await closeWorld();
   }
 }
-
-type Client = Parameters<typeof fetchJobView>[0];
 
 /** A tenant's pacer in a few characters: applied, planned rate / measured refill, 429s. */
 function pacerFigures(tenant: TenantView): string {

@@ -4,6 +4,7 @@
  * revocation or lifetime (single flight), never one per activity, and the job completes.
  */
 import { waitFor } from '../../harness/wait';
+import { allAppliedCheck } from '../checks';
 import { measureJob } from '../measure';
 import { inScene, org } from '../scene';
 import { check, type Scenario } from '../types';
@@ -54,7 +55,7 @@ export const tokens: Scenario<TokenParams> = {
         }
         const measured = await measureJob(scene, input.jobId, rows, before);
         const seconds = (Date.now() - started) / 1000;
-        const { figures, result } = measured;
+        const { figures } = measured;
         const stats = scene.stats();
         const revoked = stats[acme]!;
         const shortLived = stats[globex]!;
@@ -71,11 +72,7 @@ export const tokens: Scenario<TokenParams> = {
               `${params.perTenant} applied). globex: tokens live ${TOKEN_TTL_SECONDS} s.`,
           ],
           checks: [
-            check(
-              'the job completes with every assignment applied',
-              result.status === 'completed' && figures.applied === rows.length && measured.readBackMismatches === 0,
-              `status ${result.status}, ${figures.applied}/${rows.length} held, ${measured.readBackMismatches} differ from the input`,
-            ),
+            allAppliedCheck(measured, rows.length),
             check(
               'acme: requests with a revoked token met 401s',
               revoked.status401 >= params.revocations,
