@@ -8,11 +8,21 @@ import { BlobNotFoundError, type BlobStore } from '../store/blob-store';
 import { OAuthError } from './auth/oauth';
 import type { AccessToken } from './auth/token-cache';
 import { StoredItemsCache, type TenantItems } from './stored-items';
-import type { TenantRuntime } from './tenant-runtime';
+import { TenantUnavailableError, type TenantRuntime, type TenantRuntimes } from './tenant-runtime';
+
+/** A tenant's task queue in this process, held open while a tenant workflow needs it. */
+export interface TenantQueueLease {
+  taskQueue: string;
+  release(): void;
+}
 
 export interface ActivityDeps {
-  /** The tenant's runtime; a final failure when this process has no configuration for it. */
+  /** This process's id, part of its tenant queues' names and shown as the tenant's worker. */
+  workerId: string;
+  /** The tenant's runtime; a final failure when this process cannot serve it. */
   tenant(tenantId: string): TenantRuntime;
+  /** Opens (or shares) the tenant's task queue in this process: its PUTs will run here. */
+  serveTenantQueue(tenantId: string): Promise<TenantQueueLease>;
   /** A tenant's stored items; a final failure when the store does not have them. */
   items(ref: string): Promise<TenantItems>;
   /** A token from the tenant's cache; login trouble becomes a retryable or final failure. */
@@ -20,23 +30,28 @@ export interface ActivityDeps {
   log(message: string): void;
 }
 
-export function createActivityDeps(
-  tenants: ReadonlyMap<string, TenantRuntime>,
-  store: BlobStore,
-  log: (message: string) => void = (message) => console.warn(message),
-): ActivityDeps {
-  const items = new StoredItemsCache(store);
-  return {
+export interface ActivityDepsOptions {
+  workerId: string;
+  tenants: TenantRuntimes;
+  store: BlobStore;
+  serveTenantQueue(tenantId: string, runtime: TenantRuntime): Promise<TenantQueueLease>;
+  log?: (message: string) => void;
+}
+
+export function createActivityDeps(options: ActivityDepsOptions): ActivityDeps {
+  const items = new StoredItemsCache(options.store);
+  const deps: ActivityDeps = {
+    workerId: options.workerId,
     tenant(tenantId) {
-      const runtime = tenants.get(tenantId);
-      if (!runtime) {
-        throw ApplicationFailure.nonRetryable(
-          `this worker has no configuration for tenant ${tenantId}; add it to the tenants file`,
-          failureTypes.tenantNotConfigured,
-        );
+      try {
+        return options.tenants.get(tenantId);
+      } catch (error) {
+        if (error instanceof TenantUnavailableError)
+          throw ApplicationFailure.nonRetryable(error.message, failureTypes.tenantNotConfigured);
+        throw error;
       }
-      return runtime;
     },
+    serveTenantQueue: (tenantId) => options.serveTenantQueue(tenantId, deps.tenant(tenantId)),
     async items(ref) {
       try {
         return await items.get(ref);
@@ -55,6 +70,7 @@ export function createActivityDeps(
         throw ApplicationFailure.retryable(error.message, failureTypes.networkError);
       }
     },
-    log,
+    log: options.log ?? ((message) => console.warn(message)),
   };
+  return deps;
 }

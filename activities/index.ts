@@ -2,12 +2,12 @@
  * All activities, built around a worker process's dependencies. Workflows import this module's type only.
  */
 import type { ActivityDeps } from './deps';
-import { createCheckTenantAccess } from './preflight';
 import { createPutBatch } from './put-batch';
+import { createServeTenant } from './serve-tenant';
 
 export function createActivities(deps: ActivityDeps) {
   return {
-    checkTenantAccess: createCheckTenantAccess(deps),
+    serveTenant: createServeTenant(deps),
     putBatch: createPutBatch(deps),
   };
 }

@@ -1,23 +1,27 @@
 /**
  * The one activity that writes: one batch of one tenant, one PUT (plus one more when the API refuses some
- * items, to land the rest). Retryable trouble is thrown for Temporal's retry policy, with the delay taken from
- * Retry-After for a 429 and from jittered backoff otherwise; final answers of the API are returned as data.
+ * items, to land the rest). It runs in the process that serves the tenant, on the tenant's queue there, and
+ * takes its token first and passes the tenant's gate last, right before the request (pacing/gate.ts).
+ *
+ * Retryable trouble is thrown for Temporal's retry policy, with the delay taken from Retry-After for a 429 and
+ * from jittered backoff otherwise; final answers of the API are returned as data. Being throttled spends time,
+ * faults spend attempts (pacing/attempts.ts).
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import type { Assignment } from '../contracts/assignment';
-import type { FailureReason, ItemFailure, PutBatchInput, PutBatchResult } from '../contracts/job';
-import { throttledSignal } from '../contracts/messages';
-import { failureTypes, tenantWorkflowId } from '../contracts/names';
+import type { BatchOutcome, FailureReason, ItemFailure, PutBatchInput, PutBatchResult } from '../contracts/job';
+import { failureTypes } from '../contracts/names';
 import type { TenantSettings } from '../contracts/tenants';
+import { faultsBefore, mayRetryFault, mayRetryThrottled, type AttemptFacts } from '../pacing/attempts';
+import { backoffDelayMs, retryAfterWithJitterMs } from '../pacing/backoff';
+import { MAX_GATE_WAIT_MS, type GateTicket, type RequestAnswer } from '../pacing/gate';
+import { parseRetryAfter, parseRetryAfterFromBody } from '../pacing/retry-after';
+import { GateWaitTooLong } from '../pacing/waiting-room';
 import { describeFetchError, safeJson, summarize } from './auth/oauth';
 import type { AccessToken } from './auth/token-cache';
-import { backoffDelayMs, retryAfterWithJitterMs } from './http/backoff';
-import { parseRetryAfter, parseRetryAfterFromBody } from './http/retry-after';
 import type { ActivityDeps } from './deps';
-import type { TenantMetrics } from './metrics';
 import type { TenantRuntime } from './tenant-runtime';
-import { waitForGate } from './wait-for-gate';
 
 /** The platform's error body: `{message, code, status, contextId, details, errors}`. */
 interface ApiErrorBody {
@@ -26,30 +30,140 @@ interface ApiErrorBody {
   details?: { index?: number; id?: string; fieldName?: string; message?: string }[];
 }
 
+/** Well inside the heartbeat timeout the workflow sets. */
+const HEARTBEAT_EVERY_MS = 2_000;
+
+/** A 429 for this request: the gate is already held; Temporal should retry after `retryInMs`. */
+class Throttled extends Error {
+  constructor(
+    readonly retryInMs: number,
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(`API throttled the request (429), retry after ${retryAfterMs ?? 'unknown'} ms`);
+  }
+}
+
+/** A fault worth retrying: 5xx, connection trouble, timeout, a 401 that a fresh token did not cure. */
+class Fault extends Error {
+  constructor(
+    message: string,
+    readonly type: string,
+  ) {
+    super(message);
+  }
+}
+
 export function createPutBatch(deps: ActivityDeps) {
   return async function putBatch(input: PutBatchInput): Promise<PutBatchResult> {
     const context = Context.current();
-    // Beats while waiting in the gate and while a request is out, so a dead worker is noticed within the
-    // heartbeat timeout rather than the much longer start-to-close timeout.
+    const tenant = deps.tenant(input.tenantId);
+    const workflowId = context.info.workflowExecution?.workflowId ?? input.jobId;
+    const key = `${workflowId}/${context.info.workflowExecution?.runId}/${context.info.activityId}`;
+    tenant.follow(workflowId, input.limits);
+    // Beats while waiting at the gate and while a request is out; cancellation reaches the attempt this way.
     const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
     try {
-      const result = await putBatchAttempt(input, context, deps);
-      deps.tenant(input.tenantId).metrics.batchFinished(result);
+      const facts = factsOf(context, tenant, key);
+      if (faultsBefore(facts) >= input.maxAttempts) {
+        throw ApplicationFailure.nonRetryable(
+          `tenant ${input.tenantId}: ${faultsBefore(facts)} attempts of this batch ended without an answer (timed out or lost with their worker)`,
+          failureTypes.attemptsExhausted,
+        );
+      }
+      const outcome = await sendBatch(input, context, deps, tenant);
+      const result = { ...outcome, throttled: tenant.throttledAttempts.of(key).http429, pacing: tenant.gate.view() };
+      tenant.throttledAttempts.finish(key);
+      tenant.metrics.batchFinished(result);
       return result;
+    } catch (error) {
+      throw retryDecision(error, input, context, tenant, key);
     } finally {
       clearInterval(heartbeat);
     }
   };
 }
 
-/** Well inside the heartbeat timeout the workflow sets. */
-const HEARTBEAT_EVERY_MS = 2_000;
+function factsOf(context: Context, tenant: TenantRuntime, key: string): AttemptFacts {
+  const throttled = tenant.throttledAttempts.of(key);
+  return {
+    attempt: context.info.attempt,
+    throttledAttempts: throttled.http429 + throttled.turnedAway,
+    ageMs: Date.now() - context.info.scheduledTimestampMs,
+  };
+}
 
-async function putBatchAttempt(input: PutBatchInput, context: Context, deps: ActivityDeps): Promise<PutBatchResult> {
-  const tenant = deps.tenant(input.tenantId);
+/** What Temporal is told when an attempt does not end with an answer: retry (after when), or give up. */
+function retryDecision(
+  error: unknown,
+  input: PutBatchInput,
+  context: Context,
+  tenant: TenantRuntime,
+  key: string,
+): unknown {
+  const budget = { maxAttempts: input.maxAttempts, throttleBudgetMs: input.throttleBudgetMs };
+  if (context.cancellationSignal.aborted) {
+    tenant.throttledAttempts.finish(key);
+    return error;
+  }
+  if (error instanceof Throttled || error instanceof GateWaitTooLong) {
+    tenant.throttledAttempts.add(key, error instanceof Throttled ? 'http429' : 'turnedAway');
+    const facts = factsOf(context, tenant, key);
+    if (!mayRetryThrottled(facts, budget)) {
+      tenant.throttledAttempts.finish(key);
+      const reason: FailureReason = {
+        code: 'throttle-budget-exhausted',
+        ...(error instanceof Throttled && { status: 429 }),
+        message:
+          `tenant ${input.tenantId} kept this batch throttled for ${Math.round(facts.ageMs / 60_000)} min, ` +
+          `past the job's throttle budget of ${Math.round(input.throttleBudgetMs / 60_000)} min (${error.message})`,
+      };
+      return ApplicationFailure.nonRetryable(reason.message, failureTypes.throttleBudgetExhausted, reason);
+    }
+    return ApplicationFailure.create({
+      message:
+        error instanceof Throttled
+          ? `API throttled tenant ${input.tenantId} (429), retry after ${error.retryAfterMs ?? 'unknown'} ms`
+          : `tenant ${input.tenantId}: ${error.message}; nothing was sent`,
+      type: error instanceof Throttled ? failureTypes.rateLimited : failureTypes.coolingDown,
+      nextRetryDelay: retryAfterWithJitterMs(error.retryInMs, Math.random),
+      // Throttling is expected traffic, not an error: kept out of the worker's warnings and error metrics.
+      category: ApplicationFailureCategory.BENIGN,
+      details: [{ retryAfterMs: error instanceof Throttled ? (error.retryAfterMs ?? null) : null }],
+    });
+  }
+  const fault =
+    error instanceof Fault
+      ? error
+      : error instanceof ApplicationFailure && !error.nonRetryable
+        ? new Fault(error.message, error.type ?? failureTypes.networkError)
+        : undefined;
+  if (!fault) {
+    tenant.throttledAttempts.finish(key);
+    return error;
+  }
+  const facts = factsOf(context, tenant, key);
+  if (!mayRetryFault(facts, budget)) {
+    tenant.throttledAttempts.finish(key);
+    return ApplicationFailure.nonRetryable(
+      `${fault.message} (gave up after ${input.maxAttempts} attempts that met a fault)`,
+      fault.type,
+    );
+  }
+  return ApplicationFailure.create({
+    message: fault.message,
+    type: fault.type,
+    nextRetryDelay: backoffDelayMs(faultsBefore(facts) + 1, Math.random),
+  });
+}
+
+async function sendBatch(
+  input: PutBatchInput,
+  context: Context,
+  deps: ActivityDeps,
+  tenant: TenantRuntime,
+): Promise<BatchOutcome> {
   const stored = await deps.items(input.itemsRef);
-  const batches = stored.batchesOf(input.batchSize);
-  const range = batches[input.batchIndex];
+  const range = stored.batchesOf(input.batchSize)[input.batchIndex];
   if (!range)
     throw ApplicationFailure.nonRetryable(
       `batch ${input.batchIndex} is not in ${input.itemsRef}`,
@@ -59,36 +173,18 @@ async function putBatchAttempt(input: PutBatchInput, context: Context, deps: Act
   const url =
     tenant.settings.apiBaseUrl + tenant.settings.pathTemplate.replace('{scheduleId}', encodeURIComponent(scheduleId));
 
-  if (input.pacing.cooldownUntil) tenant.gate.holdUntil(input.pacing.cooldownUntil);
-
   // Offsets (within the batch) still to send; items the API refused leave this list with their reason.
   let pending = Array.from({ length: range.end - range.start }, (_, offset) => offset);
   const failures: ItemFailure[] = [];
   let retriedUnauthorized = false;
-  // PUTs the API answered without a 429: the workflow's pacer counts them as paid by the API's bucket.
-  let requests = 0;
-  // Only the first request waits for the planned slot; a re-send after a 401 or a per-item 400 follows at once.
-  let notBefore = input.pacing.notBefore;
 
   while (pending.length > 0) {
-    await waitForGate(tenant.gate, context, notBefore);
-    notBefore = undefined;
-    let token: AccessToken;
-    let response: ApiResponse | undefined;
-    try {
-      token = await deps.token(tenant);
-      const assignments = pending.map((offset) => stored.items[range.start + offset]!.assignment);
-      const requestBody = toBody(tenant.settings, assignments);
-      response = await send(url, token, requestBody, input.requestTimeoutMs, context, tenant.metrics);
-    } finally {
-      // Every request the gate let through reports back, so a probe after a cooldown never blocks the others.
-      tenant.gate.requestDone(response?.status === 429);
-    }
-    if (response.status !== 429) requests++;
+    const token = await deps.token(tenant);
+    const assignments = pending.map((offset) => stored.items[range.start + offset]!.assignment);
+    const response = await throughGate(url, token, toBody(tenant.settings, assignments), input, context, tenant);
+    if (!response) continue; // the token aged while waiting at the gate: take a fresh one
 
-    if (response.ok) {
-      return { outcome: 'done', applied: pending.length, failures, requests };
-    }
+    if (response.ok) return { outcome: 'done', applied: pending.length, failures };
     const body = safeJson(response.text) as ApiErrorBody | undefined;
     const reason = reasonOf(response.status, body, response.text);
     switch (response.status) {
@@ -98,75 +194,128 @@ async function putBatchAttempt(input: PutBatchInput, context: Context, deps: Act
           retriedUnauthorized = true;
           continue;
         }
-        throw retryable(
+        throw new Fault(
           `API refused a fresh token of tenant ${input.tenantId} (401): ${reason.message}`,
           failureTypes.unauthorized,
-          context,
         );
       case 403:
-        return { outcome: 'tenant-forbidden', reason, count: pending.length, failures, requests };
+        return { outcome: 'tenant-forbidden', reason, count: pending.length, failures };
       case 404:
-        return { outcome: 'rejected', reason, count: pending.length, failures, requests, scheduleMissing: true };
-      case 429:
-        throw await throttled(input, response, body, context, deps, tenant);
+        return { outcome: 'rejected', reason, count: pending.length, failures, scheduleMissing: true };
       case 400: {
         const refused = refusedOffsets(body, pending);
-        if (refused.size === 0) return { outcome: 'rejected', reason, count: pending.length, failures, requests };
+        if (refused.size === 0) return { outcome: 'rejected', reason, count: pending.length, failures };
         for (const [offset, itemReason] of refused) failures.push({ offset, reason: itemReason });
         pending = pending.filter((offset) => !refused.has(offset));
         continue;
       }
       default:
         if (response.status >= 500) {
-          throw retryable(
+          throw new Fault(
             `API answered ${response.status} for tenant ${input.tenantId}: ${reason.message}`,
             failureTypes.serverError,
-            context,
           );
         }
-        return { outcome: 'rejected', reason, count: pending.length, failures, requests };
+        return { outcome: 'rejected', reason, count: pending.length, failures };
     }
   }
-  return { outcome: 'done', applied: 0, failures, requests };
+  return { outcome: 'done', applied: 0, failures };
 }
 
 interface ApiResponse {
   ok: boolean;
   status: number;
-  headers: Headers;
   text: string;
-  receivedAt: number;
 }
 
-async function send(
+/**
+ * Waits at the tenant's gate, then sends at once. The gate hears of a 429 from the status line and headers,
+ * before the body is read, so nothing else of the tenant goes out meanwhile.
+ * @returns the answer; undefined when the token would be too old to send after the wait (nothing was sent)
+ * @throws Throttled for a 429, Fault when no answer came, GateWaitTooLong when the gate stays closed too long
+ */
+async function throughGate(
   url: string,
   token: AccessToken,
   body: string,
-  timeoutMs: number,
+  input: PutBatchInput,
   context: Context,
-  metrics: TenantMetrics,
-): Promise<ApiResponse> {
-  const finished = metrics.requestStarted();
+  tenant: TenantRuntime,
+): Promise<ApiResponse | undefined> {
+  const ticket = await tenant.room.enter(MAX_GATE_WAIT_MS, context.cancellationSignal);
+  let answered = false;
+  const answer = (result: RequestAnswer) => {
+    answered = true;
+    return tenant.room.answered(ticket, result);
+  };
   try {
-    const response = await fetch(url, {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${token.value}`, 'content-type': 'application/json' },
-      body,
-      signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), context.cancellationSignal]),
-    });
-    const text = await response.text();
+    if (!tenant.tokens.usable(token)) return undefined;
+    const finished = tenant.metrics.requestStarted();
+    const signal = AbortSignal.any([AbortSignal.timeout(input.requestTimeoutMs), context.cancellationSignal]);
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${token.value}`, 'content-type': 'application/json' },
+        body,
+        signal,
+      });
+    } catch (error) {
+      throw noAnswer(error, url, input, context, finished);
+    }
+    const receivedAt = Date.now();
+    if (response.status === 429) {
+      const headerMs = parseRetryAfter(response.headers.get('retry-after'), receivedAt);
+      let retryInMs = answer({
+        kind: 'throttled',
+        at: receivedAt,
+        ...(headerMs !== undefined && { retryAfterMs: headerMs }),
+      });
+      const text = await response.text().catch(() => '');
+      finished(429);
+      const bodyMs =
+        headerMs === undefined
+          ? parseRetryAfterFromBody((safeJson(text) as ApiErrorBody | undefined)?.message)
+          : undefined;
+      if (bodyMs !== undefined) retryInMs = retryAfterFromBody(tenant, ticket, receivedAt, bodyMs);
+      tenant.metrics.throttled(headerMs ?? bodyMs);
+      throw new Throttled(retryInMs, headerMs ?? bodyMs);
+    }
+    answer({ kind: 'answered' });
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      throw noAnswer(error, url, input, context, finished);
+    }
     finished(response.status);
-    return { ok: response.ok, status: response.status, headers: response.headers, text, receivedAt: Date.now() };
-  } catch (error) {
-    const timedOut = error instanceof Error && error.name === 'TimeoutError';
-    finished(context.cancellationSignal.aborted ? 'cancelled' : timedOut ? 'timeout' : 'network_error');
-    if (context.cancellationSignal.aborted) throw error;
-    throw retryable(
-      `PUT ${new URL(url).pathname} ${timedOut ? `timed out after ${timeoutMs} ms` : `failed: ${describeFetchError(error)}`}`,
-      timedOut ? failureTypes.requestTimeout : failureTypes.networkError,
-      context,
-    );
+    return { ok: response.ok, status: response.status, text };
+  } finally {
+    if (!answered) answer({ kind: 'unanswered' });
   }
+}
+
+function retryAfterFromBody(tenant: TenantRuntime, ticket: GateTicket, at: number, retryAfterMs: number): number {
+  const retryInMs = tenant.gate.retryAfterFromBody(ticket, at, retryAfterMs);
+  tenant.room.pump();
+  return retryInMs;
+}
+
+/** A request that got no (whole) answer: cancelled, timed out or cut off. */
+function noAnswer(
+  error: unknown,
+  url: string,
+  input: PutBatchInput,
+  context: Context,
+  finished: (outcome: 'cancelled' | 'timeout' | 'network_error') => void,
+): unknown {
+  const timedOut = error instanceof Error && error.name === 'TimeoutError';
+  finished(context.cancellationSignal.aborted ? 'cancelled' : timedOut ? 'timeout' : 'network_error');
+  if (context.cancellationSignal.aborted) return error;
+  return new Fault(
+    `PUT ${new URL(url).pathname} ${timedOut ? `timed out after ${input.requestTimeoutMs} ms` : `failed: ${describeFetchError(error)}`}`,
+    timedOut ? failureTypes.requestTimeout : failureTypes.networkError,
+  );
 }
 
 function toBody(settings: TenantSettings, assignments: Assignment[]): string {
@@ -201,58 +350,4 @@ function refusedOffsets(body: ApiErrorBody | undefined, sent: number[]): Map<num
     });
   }
   return refused;
-}
-
-/**
- * A 429: holds the whole tenant in this process until Retry-After has passed, tells the tenant workflow (so
- * it schedules nothing new meanwhile), and asks Temporal to retry this batch after that same delay.
- */
-async function throttled(
-  input: PutBatchInput,
-  response: ApiResponse,
-  body: ApiErrorBody | undefined,
-  context: Context,
-  deps: ActivityDeps,
-  tenant: Pick<TenantRuntime, 'gate' | 'metrics'>,
-): Promise<ApplicationFailure> {
-  const retryAfterMs =
-    parseRetryAfter(response.headers.get('retry-after'), response.receivedAt) ?? parseRetryAfterFromBody(body?.message);
-  tenant.metrics.throttled(retryAfterMs);
-  // Holds the tenant in this process at once, and gives this request its own retry slot after the window.
-  const retryDelayMs =
-    retryAfterMs !== undefined
-      ? tenant.gate.throttled(
-          response.receivedAt,
-          retryAfterMs,
-          input.pacing.ratePerSecond ? 1000 / input.pacing.ratePerSecond : retryAfterMs,
-        )
-      : undefined;
-  try {
-    await context.client.workflow
-      .getHandle(tenantWorkflowId(input.jobId, input.tenantId))
-      .signal(throttledSignal, { at: response.receivedAt, ...(retryAfterMs !== undefined && { retryAfterMs }) });
-  } catch (error) {
-    // The gate already holds this process; the workflow learning of it later costs nothing but a few requests.
-    deps.log(`tenant ${input.tenantId}: could not tell the workflow about a 429: ${(error as Error).message}`);
-  }
-  const delay =
-    retryDelayMs !== undefined
-      ? retryAfterWithJitterMs(retryDelayMs, Math.random)
-      : backoffDelayMs(context.info.attempt, Math.random);
-  return ApplicationFailure.create({
-    message: `API throttled tenant ${input.tenantId} (429), retry after ${retryAfterMs ?? 'unknown'} ms`,
-    type: failureTypes.rateLimited,
-    nextRetryDelay: delay,
-    // Throttling is expected traffic, not an error: kept out of the worker's warnings and error metrics.
-    category: ApplicationFailureCategory.BENIGN,
-    details: [{ retryAfterMs: retryAfterMs ?? null }],
-  });
-}
-
-function retryable(message: string, type: string, context: Context): ApplicationFailure {
-  return ApplicationFailure.create({
-    message,
-    type,
-    nextRetryDelay: backoffDelayMs(context.info.attempt, Math.random),
-  });
 }

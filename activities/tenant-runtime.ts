@@ -1,50 +1,155 @@
 /**
- * What a worker process keeps per tenant: settings, the secret (in a closure, nowhere else), the token cache,
- * the gate and the metrics. Built once at worker start, so a missing secret stops the worker before it takes
- * any task.
+ * What a worker process keeps per tenant it serves: settings, the secret (in a closure, nowhere else), the
+ * token cache, the gate with its line and pacer, the count of throttled attempts, and the metrics. Made when the
+ * process first takes the tenant (not at start: a tenants file of 1,000 tenants costs nothing until they have
+ * work) and kept while the process runs, so the gate remembers the tenant between jobs.
  */
 import type { MetricMeter } from '@temporalio/common';
 import { Runtime } from '@temporalio/worker';
+import type { LimitsChange, PacingView } from '../contracts/job';
 import type { TenantSettings } from '../contracts/tenants';
+import { ThrottledAttempts } from '../pacing/attempts';
+import { TenantGate } from '../pacing/gate';
+import { initialPacer, resumePacer } from '../pacing/pacer';
+import { WaitingRoom } from '../pacing/waiting-room';
 import { requestClientCredentialsToken } from './auth/oauth';
 import { readClientSecret } from './auth/secrets';
 import { TokenCache } from './auth/token-cache';
 import { tenantMetrics, type TenantMetrics } from './metrics';
-import { TenantGate } from './tenant-gate';
-
-export interface TenantRuntime {
-  settings: TenantSettings;
-  tokens: TokenCache;
-  gate: TenantGate;
-  metrics: TenantMetrics;
-}
 
 /** Token requests get this long; the login service answers in milliseconds when healthy. */
 const TOKEN_REQUEST_TIMEOUT_MS = 15_000;
 
-/**
- * @param meter where the tenants' metrics go; by default the meter of this process's Temporal runtime (a no-op
- *   unless a metrics exporter was installed, see `worker/runtime.ts`)
- */
-export function createTenantRuntimes(
-  tenants: Iterable<TenantSettings>,
-  env: NodeJS.ProcessEnv = process.env,
-  log: (message: string) => void = (message) => console.warn(message),
-  meter: MetricMeter = Runtime.instance().metricMeter,
-): Map<string, TenantRuntime> {
-  const runtimes = new Map<string, TenantRuntime>();
-  for (const settings of tenants) {
-    const clientSecret = readClientSecret(settings, env);
+export class TenantRuntime {
+  readonly tokens: TokenCache;
+  readonly metrics: TenantMetrics;
+  readonly throttledAttempts = new ThrottledAttempts();
+  private currentGate: TenantGate;
+  private currentRoom: WaitingRoom;
+  /** Whether any request went through the gate yet: until then, what an earlier process learned may seed it. */
+  private used = false;
+  /** The last limits revision applied, per tenant workflow. */
+  private readonly revisions = new Map<string, number>();
+
+  constructor(
+    readonly settings: TenantSettings,
+    clientSecret: string,
+    meter: MetricMeter,
+    log: (message: string) => void,
+  ) {
     const credentials = { loginUrl: settings.loginUrl, clientId: settings.clientId, clientSecret };
-    const metrics = tenantMetrics(meter, settings.id);
-    const tokens = new TokenCache(
-      () => metrics.tokenRequest(requestClientCredentialsToken(credentials, TOKEN_REQUEST_TIMEOUT_MS)),
+    this.metrics = tenantMetrics(meter, settings.id);
+    this.tokens = new TokenCache(
+      () => this.metrics.tokenRequest(requestClientCredentialsToken(credentials, TOKEN_REQUEST_TIMEOUT_MS)),
       {
         onBackgroundError: (error) =>
           log(`tenant ${settings.id}: background token refresh failed: ${(error as Error).message}`),
       },
     );
-    runtimes.set(settings.id, { settings, tokens, gate: new TenantGate(), metrics });
+    this.currentGate = new TenantGate(initialPacer(settings.limits, Date.now()));
+    this.currentRoom = new WaitingRoom(this.currentGate);
   }
-  return runtimes;
+
+  get gate(): TenantGate {
+    return this.currentGate;
+  }
+
+  /** The line in front of the gate; every request of the tenant in this process waits here. */
+  get room(): WaitingRoom {
+    this.used = true;
+    return this.currentRoom;
+  }
+
+  /**
+   * A tenant workflow hands the tenant to this process: its limits, and what its pacer had learned elsewhere
+   * (used only while this process has not sent anything for the tenant yet; after that, its own gate knows better).
+   */
+  takeOver(workflowId: string, limits: LimitsChange, learned: PacingView | undefined): void {
+    if (!this.used) {
+      this.currentGate = new TenantGate(resumePacer(learned, limits, Date.now()));
+      this.currentRoom = new WaitingRoom(this.currentGate);
+      this.revisions.set(workflowId, limits.revision);
+    } else {
+      this.follow(workflowId, limits);
+    }
+    if (learned?.cooldownUntil !== undefined && this.currentGate.holdUntil(learned.cooldownUntil))
+      this.currentRoom.pump();
+  }
+
+  /** Applies a `setLimits` change of a tenant workflow once (each activity carries the job's current limits). */
+  follow(workflowId: string, limits: LimitsChange): void {
+    if ((this.revisions.get(workflowId) ?? 0) >= limits.revision) return;
+    this.revisions.set(workflowId, limits.revision);
+    this.currentGate.changeLimits(limits);
+    this.currentRoom.pump();
+  }
+}
+
+/** A tenant id this process cannot serve: not in its tenants file (or its secret is missing). */
+export class TenantUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TenantUnavailableError';
+  }
+}
+
+export interface TenantRuntimesOptions {
+  /** The tenants file as it is now; read again when a tenant is not found, so new tenants need no restart. */
+  loadTenants: () => ReadonlyMap<string, TenantSettings>;
+  /** Environment holding the secrets (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
+  log?: (message: string) => void;
+  /** Where the tenants' metrics go; by default this process's Temporal runtime's meter (see `worker/runtime.ts`). */
+  meter?: MetricMeter;
+}
+
+/** The tenants this process serves or has served, made on first use. */
+export class TenantRuntimes {
+  private readonly runtimes = new Map<string, TenantRuntime>();
+  private tenants: ReadonlyMap<string, TenantSettings>;
+
+  constructor(private readonly options: TenantRuntimesOptions) {
+    this.tenants = options.loadTenants();
+  }
+
+  /** Tenants in the tenants file as last read. */
+  get configured(): ReadonlyMap<string, TenantSettings> {
+    return this.tenants;
+  }
+
+  /** Tenants this process has made a runtime for. */
+  get active(): number {
+    return this.runtimes.size;
+  }
+
+  /** The tenant's runtime, made on first use; `TenantUnavailableError` when this process cannot serve it. */
+  get(tenantId: string): TenantRuntime {
+    const existing = this.runtimes.get(tenantId);
+    if (existing) return existing;
+    let settings = this.tenants.get(tenantId);
+    if (!settings) {
+      this.tenants = this.options.loadTenants();
+      settings = this.tenants.get(tenantId);
+    }
+    if (!settings) {
+      throw new TenantUnavailableError(
+        `no worker serves tenant ${tenantId}: it is not in the tenants file of this worker process; ` +
+          'add it to the tenants file (WFM_TENANTS) of the worker processes',
+      );
+    }
+    let secret: string;
+    try {
+      secret = readClientSecret(settings, this.options.env);
+    } catch (error) {
+      throw new TenantUnavailableError((error as Error).message);
+    }
+    const runtime = new TenantRuntime(
+      settings,
+      secret,
+      this.options.meter ?? Runtime.instance().metricMeter,
+      this.options.log ?? ((message) => console.warn(message)),
+    );
+    this.runtimes.set(tenantId, runtime);
+    return runtime;
+  }
 }

@@ -11,13 +11,23 @@ export type InputFormat = 'csv' | 'json' | 'ndjson';
 export interface JobOptions {
   /** Assignments per PUT (1 allowed). */
   batchSize: number;
-  /** Attempts per batch for retryable failures (429, 5xx, timeouts) before it counts as failed. */
+  /** Attempts per batch for faults (5xx, connection errors, timeouts) before it counts as failed; 429s spend none. */
   maxAttempts: number;
+  /** Longest a batch may go on being throttled (429s, cooldowns) before it fails with `throttle-budget-exhausted`, ms. */
+  throttleBudgetMs: number;
   /** Per-request HTTP timeout, milliseconds. */
   requestTimeoutMs: number;
+  /** Tenants of the job running at once; the others wait their turn (`queued`). */
+  maxActiveTenants: number;
 }
 
-export const DEFAULT_JOB_OPTIONS: JobOptions = { batchSize: 25, maxAttempts: 20, requestTimeoutMs: 30_000 };
+export const DEFAULT_JOB_OPTIONS: JobOptions = {
+  batchSize: 25,
+  maxAttempts: 20,
+  throttleBudgetMs: 6 * 3_600_000,
+  requestTimeoutMs: 30_000,
+  maxActiveTenants: 200,
+};
 
 /** One tenant's share of a job: a reference to its stored items, never the items themselves. */
 export interface TenantPlan {
@@ -40,15 +50,18 @@ export interface TenantControl {
 /** What a tenant workflow carries into its next run when it continues as new. */
 export interface TenantCarry {
   runNumber: number;
-  preflightDone: boolean;
+  /** Batches to send again first: they were in flight on a process that stopped serving the tenant. */
+  redo: number[];
   nextBatch: number;
   applied: number;
   failed: number;
   throttled: number;
   failures: FailureRecord[];
   limits: TenantLimits;
-  cooldownUntil?: number;
-  pacer: PacerState;
+  /** Bumped at each `setLimits`, so the serving process applies each change once. */
+  limitsRevision: number;
+  /** The serving process's pacer as last reported: seeds the next process that serves the tenant. */
+  pacing?: PacingView;
 }
 
 export interface TenantWorkflowInput {
@@ -79,7 +92,7 @@ export interface JobInput {
 export interface JobTuning {
   /** Tenant workflows continue as new past this many history events (default 8,000). */
   historyEventLimit?: number;
-  /** An activity whose worker stops heartbeating for this long is retried elsewhere (default 10 s). */
+  /** A process that stops heartbeating its hold on a tenant for this long loses the tenant to another (default 10 s). */
   heartbeatTimeoutMs?: number;
 }
 
@@ -105,7 +118,10 @@ export interface FailureRecord {
 }
 
 export type TenantStatus =
-  | 'preflight'
+  /** The job has not started the tenant yet: it waits for one of its `maxActiveTenants` places. */
+  | 'queued'
+  /** No worker process serves the tenant yet (none has taken it, or the one that had it stopped). */
+  | 'waiting-for-worker'
   | 'running'
   | 'paused'
   | 'cooling-down'
@@ -117,7 +133,7 @@ export type TenantStatus =
 
 export type JobStatus = 'running' | 'completed' | 'completed-with-failures' | 'failed' | 'cancelled';
 
-/** The tenant workflow's pacer (workflows/pacing.ts) keeps this state; it is carried across continue-as-new. */
+/** State of a tenant's pacer (pacing/pacer.ts), kept by the process that serves the tenant. */
 export type PacerMode = 'learning' | 'learned' | 'configured';
 
 export interface PacerLimits {
@@ -125,7 +141,6 @@ export interface PacerLimits {
   burst?: number;
 }
 
-/** Serializable: carried across continue-as-new and returned by the progress query. */
 export interface PacerState {
   mode: PacerMode;
   /** Requests per second the pacer plans for; undefined = unpaced (still learning). */
@@ -152,16 +167,6 @@ export interface PacerState {
   estimatedPerSecond?: number;
 }
 
-/** When a PUT may go, as the tenant workflow's pacer planned it; the worker process holds it until then. */
-export interface Pacing {
-  /** Epoch ms before which this request must not be sent (its slot at the tenant's rate). */
-  notBefore?: number;
-  /** The rate the pacer plans now, if any: spaces the retries of requests throttled together. */
-  ratePerSecond?: number;
-  /** Epoch ms before which no request of the tenant may go out (an open Retry-After window). */
-  cooldownUntil?: number;
-}
-
 /** The pacer as the progress query shows it (see workflows/pacing.ts). */
 export interface PacingView {
   /** `learning` until two 429s have measured the API's refill, then `learned`; `configured` with a set rate. */
@@ -175,6 +180,11 @@ export interface PacingView {
   cooldownUntil?: number;
 }
 
+/** The tenant's limits as the job has them now, so the serving process follows `setLimits` changes. */
+export interface LimitsChange extends PacerLimits {
+  revision: number;
+}
+
 export interface PutBatchInput {
   jobId: string;
   tenantId: string;
@@ -182,7 +192,37 @@ export interface PutBatchInput {
   batchSize: number;
   batchIndex: number;
   requestTimeoutMs: number;
-  pacing: Pacing;
+  maxAttempts: number;
+  throttleBudgetMs: number;
+  limits: LimitsChange;
+}
+
+/** Asks a worker process to serve a tenant of a job: it holds the tenant until cancelled. */
+export interface ServeTenantInput {
+  jobId: string;
+  tenantId: string;
+  /** The tenant workflow's run that asks, so its answer is not mistaken by a later run. */
+  runId: string;
+  limits: LimitsChange;
+  /** What the tenant's pacer had learned before, so a new process carries on from there. */
+  pacing?: PacingView;
+}
+
+/** Sent by the process that took a tenant: where its PUTs go from now on. */
+export interface TenantServedSignal {
+  runId: string;
+  /** The task queue of this tenant in that process. */
+  taskQueue: string;
+  /** Which worker process (its identity), for progress and the Web UI. */
+  worker: string;
+  /** Scopes of the tenant's token, as the process's access check found them. */
+  scopes: string[];
+}
+
+/** Sent by the serving process when the tenant's gate closes for a Retry-After window. */
+export interface TenantThrottledSignal {
+  runId: string;
+  pacing: PacingView;
 }
 
 export interface ItemFailure {
@@ -191,8 +231,7 @@ export interface ItemFailure {
 }
 
 /** The API's final answer for one batch: what landed, what was refused and why. */
-/** Every outcome also tells how many PUTs the API answered without a 429 (the pacer counts them). */
-export type PutBatchResult = { requests: number } & (
+export type BatchOutcome =
   | { outcome: 'done'; applied: number; failures: ItemFailure[] }
   /**
    * The rest of the batch (`count` items) was refused as a whole (404 schedule, 400 without item detail, 413);
@@ -207,23 +246,10 @@ export type PutBatchResult = { requests: number } & (
       scheduleMissing?: boolean;
     }
   /** The tenant can no longer write at all (403 missing permission): stop the tenant. */
-  | { outcome: 'tenant-forbidden'; reason: FailureReason; count: number; failures: ItemFailure[] }
-);
+  | { outcome: 'tenant-forbidden'; reason: FailureReason; count: number; failures: ItemFailure[] };
 
-export interface PreflightResult {
-  ok: boolean;
-  /** Scopes the token carries, for the progress view. */
-  scopes: string[];
-  reason?: FailureReason;
-}
-
-/** Sent by an activity to its tenant workflow when the API answers 429, so the whole tenant holds off. */
-export interface ThrottledSignal {
-  /** Epoch ms the 429 arrived. */
-  at: number;
-  /** Retry-After in ms, or undefined when the API gave none that could be read. */
-  retryAfterMs?: number;
-}
+/** A batch's outcome, with how many 429s it met on its way (over all its attempts) and the tenant's pacer now. */
+export type PutBatchResult = BatchOutcome & { throttled: number; pacing: PacingView };
 
 export interface TenantProgress {
   jobId: string;
@@ -244,6 +270,8 @@ export interface TenantProgress {
   stopReason?: FailureReason;
   /** Run of the tenant workflow (continue-as-new starts a new one). */
   runNumber: number;
+  /** The worker process serving the tenant now, if one does. */
+  worker?: string;
 }
 
 export interface TenantResult {
@@ -265,7 +293,14 @@ export interface JobProgress {
   paused: boolean;
   cancelRequested: boolean;
   total: number;
-  tenants: { tenantId: string; total: number; limits: TenantLimits; done?: Omit<TenantResult, 'failures'> }[];
+  tenants: {
+    tenantId: string;
+    total: number;
+    limits: TenantLimits;
+    /** Not started yet: waiting for one of the job's `maxActiveTenants` places. */
+    queued: boolean;
+    done?: Omit<TenantResult, 'failures'>;
+  }[];
 }
 
 export interface JobResult {

@@ -3,7 +3,7 @@
  * tenants; progress is read from each workflow directly.
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { JobProgress, TenantProgress, ThrottledSignal } from './job';
+import type { JobProgress, TenantProgress, TenantServedSignal, TenantThrottledSignal } from './job';
 import type { TenantLimits } from './tenants';
 
 export const pauseSignal = defineSignal('pause');
@@ -12,7 +12,10 @@ export const resumeSignal = defineSignal('resume');
 export const cancelSignal = defineSignal<[{ reason?: string }]>('cancel');
 /** Change a tenant's limits while the job runs; omitted fields keep their value. */
 export const setLimitsSignal = defineSignal<[{ tenantId: string } & Partial<TenantLimits>]>('setLimits');
-export const throttledSignal = defineSignal<[ThrottledSignal]>('throttled');
+/** From the worker process that took the tenant: where its PUTs go now. */
+export const tenantServedSignal = defineSignal<[TenantServedSignal]>('tenantServed');
+/** From the serving process: the tenant's gate closed for a Retry-After window (for progress only). */
+export const tenantThrottledSignal = defineSignal<[TenantThrottledSignal]>('tenantThrottled');
 
 export const jobProgressQuery = defineQuery<JobProgress>('jobProgress');
 export const tenantProgressQuery = defineQuery<TenantProgress>('tenantProgress');

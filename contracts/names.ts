@@ -7,9 +7,19 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 /** Job and tenant workflows run here; activities never do. */
 export const ORCHESTRATION_TASK_QUEUE = 'wfm-bulk-orchestration';
 
-/** Each tenant's PUTs run on a queue of their own, so its worker slots and rate cap are its own. */
-export function tenantTaskQueue(tenantId: string): string {
-  return `wfm-bulk-tenant-${tenantId}`;
+/**
+ * Where tenant workflows ask for a worker process to serve their tenant (`serveTenant`). Every process polls it;
+ * the one that takes a tenant holds it until the tenant is done or the process dies.
+ */
+export const TENANT_CLAIMS_TASK_QUEUE = 'wfm-bulk-tenants';
+
+/**
+ * A tenant's PUTs run on a queue of their own in the one process that serves the tenant, so its worker slots,
+ * its rate cap and its gate are the tenant's own, and every attempt of a batch meets the same gate.
+ * @param workerId the serving process's id (`workerIdentity`)
+ */
+export function tenantTaskQueue(tenantId: string, workerId: string): string {
+  return `wfm-bulk-tenant-${tenantId}@${workerId}`;
 }
 
 /** Derived from the job id, so a client can reach any tenant of a job without asking the job first. */
@@ -43,7 +53,7 @@ export const searchAttributeRegistrations: string[] = Object.values(searchAttrib
  * spelled once here.
  */
 export const failureTypes = {
-  /** 429: retried after Retry-After. */
+  /** 429: retried after Retry-After; spends no attempt (see pacing/attempts.ts). */
   rateLimited: 'RateLimited',
   /** 5xx: retried with backoff. */
   serverError: 'ServerError',
@@ -53,8 +63,14 @@ export const failureTypes = {
   requestTimeout: 'RequestTimeout',
   /** 401 even with a fresh token: retried, a new token is fetched each time. */
   unauthorized: 'Unauthorized',
-  /** The tenant's cooldown outlasts what an attempt may wait: retried when it ends, nothing was sent. */
+  /** The tenant's gate stays closed longer than an attempt may wait: retried later, nothing was sent, no attempt spent. */
   coolingDown: 'CoolingDown',
+  /** The batch was throttled for longer than the job's throttle budget: final for the tenant. */
+  throttleBudgetExhausted: 'ThrottleBudgetExhausted',
+  /** The batch met a fault on each of its `maxAttempts` attempts: final for the batch. */
+  attemptsExhausted: 'AttemptsExhausted',
+  /** The tenant's token lacks the write scope: final for the tenant. */
+  missingScope: 'MissingScope',
   /** The token endpoint refuses the tenant's client credentials: final for the tenant. */
   authenticationFailed: 'AuthenticationFailed',
   /** This worker has no configuration or secret for the tenant: final for the tenant. */
@@ -68,4 +84,6 @@ export const tenantFatalFailureTypes: readonly string[] = [
   failureTypes.authenticationFailed,
   failureTypes.tenantNotConfigured,
   failureTypes.inputUnavailable,
+  failureTypes.throttleBudgetExhausted,
+  failureTypes.missingScope,
 ];

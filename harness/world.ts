@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import {
   DEFAULT_JOB_OPTIONS,
   type JobInput,
@@ -26,7 +26,8 @@ import { startJob } from '../client/jobs/start';
 import { startSimulator, type OrgConfigInput, type RunningSimulator, type SimulatorConfigInput } from '../simulator';
 import { FileBlobStore, type BlobStore } from '../store/blob-store';
 import { EncryptedBlobStore } from '../store/encrypted-blob-store';
-import { createWorkers } from '../worker/workers';
+import { loadTenantsFile } from '../config/tenants-file';
+import { WorkerSet } from '../worker/workers';
 
 /** The SDK's own logs at WARN, so test output stays readable; once per process. */
 function quietRuntime() {
@@ -73,6 +74,8 @@ export interface World {
   env: NodeJS.ProcessEnv;
   address: string;
   dir: string;
+  /** The in-process Workers, while started. */
+  readonly workers: WorkerSet | undefined;
   startWorkers(): Promise<void>;
   stopWorkers(): Promise<void>;
   /** Writes `rows` as NDJSON, validates and stores them, starts the job. */
@@ -120,7 +123,7 @@ export async function createWorld(options: WorldOptions): Promise<World> {
   const clientConnection = await Connection.connect({ address });
   const client = new Client({ connection: clientConnection, ...(dataConverter && { dataConverter }) });
   let workerConnection: NativeConnection | undefined;
-  let workers: Worker[] = [];
+  let workers: WorkerSet | undefined;
   let running: Promise<unknown> | undefined;
 
   const world: World = {
@@ -135,23 +138,26 @@ export async function createWorld(options: WorldOptions): Promise<World> {
     env,
     address,
     dir,
+    get workers() {
+      return workers;
+    },
     async startWorkers() {
       workerConnection ??= await NativeConnection.connect({ address });
-      workers = await createWorkers({
+      workers = await WorkerSet.create({
         connection: workerConnection,
         namespace: 'default',
-        tenants: tenants.values(),
+        loadTenants: () => loadTenantsFile(tenantsFile),
         store,
         env,
         ...(options.workflowBundleCode && { workflowBundle: { code: options.workflowBundleCode } }),
         ...(dataConverter && { dataConverter }),
       });
-      running = Promise.all(workers.map((worker) => worker.run()));
+      running = workers.run();
     },
     async stopWorkers() {
-      for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+      workers?.shutdown();
       await running;
-      workers = [];
+      workers = undefined;
       running = undefined;
     },
     async startJobFromRows(rows, jobOptions = {}) {

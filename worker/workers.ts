@@ -1,76 +1,184 @@
 /**
- * The Workers of one process: one for the orchestration queue (job and tenant workflows) and one per tenant
- * queue (that tenant's PUT activities), all on one connection.
+ * The Workers of one process, on one connection:
+ *
+ * - the **orchestration** Worker (job and tenant workflows), unless the process serves tenants only;
+ * - the **claims** Worker on the queue every process polls (`serveTenant`): its slots are how many tenants this
+ *   process serves at once;
+ * - one Worker per tenant this process serves, on that tenant's queue in this process (`putBatch`), opened when
+ *   the process takes the tenant and closed when no job needs it any more. A tenants file of 1,000 tenants costs
+ *   nothing until they have work, and no poller waits on a queue without work.
  */
+import os from 'node:os';
 import type { DataConverter } from '@temporalio/common';
 import type { NativeConnection } from '@temporalio/worker';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
-import { ORCHESTRATION_TASK_QUEUE, tenantTaskQueue } from '../contracts/names';
+import { ORCHESTRATION_TASK_QUEUE, TENANT_CLAIMS_TASK_QUEUE, tenantTaskQueue } from '../contracts/names';
 import type { TenantSettings } from '../contracts/tenants';
 import { createActivities } from '../activities';
-import { createActivityDeps } from '../activities/deps';
-import { createTenantRuntimes } from '../activities/tenant-runtime';
+import { createActivityDeps, type TenantQueueLease } from '../activities/deps';
+import { readClientSecret } from '../activities/auth/secrets';
+import { TenantRuntimes, type TenantRuntime } from '../activities/tenant-runtime';
+import { ConfigError } from '../config/issues';
 import type { BlobStore } from '../store/blob-store';
+
+/** Tenants a process serves at once unless told otherwise (`WFM_MAX_TENANTS`). */
+export const DEFAULT_MAX_TENANTS_PER_PROCESS = 200;
+/**
+ * A tenant's Worker stays open this long after its last job let go of it: a tenant workflow that continues as
+ * new takes the tenant again a moment later, often in this same process.
+ */
+const IDLE_CLOSE_MS = 10_000;
+/**
+ * The hold on a tenant (`serveTenant`) beats every second; the SDK sends at most one heartbeat per this interval,
+ * well inside the tenant workflow's heartbeat timeout (10 s by default), so a busy process keeps its tenants.
+ */
+const HOLD_HEARTBEAT_THROTTLE = '2s';
 
 export interface WorkerSetOptions {
   connection: NativeConnection;
   namespace: string;
-  tenants: Iterable<TenantSettings>;
+  /** The tenants file as it is now; read again when a job names a tenant this process does not know. */
+  loadTenants: () => ReadonlyMap<string, TenantSettings>;
   store: BlobStore;
   /** Prebuilt workflow code (tests build it once); built from `workflows/` when omitted. */
   workflowBundle?: WorkerOptions['workflowBundle'];
-  /** Run the orchestration Worker in this process (default true); false for a process of tenant Workers only. */
+  /** Run the orchestration Worker in this process (default true); false for a process that serves tenants only. */
   orchestration?: boolean;
+  /** Most tenants this process serves at once (default 200). */
+  maxTenants?: number;
   /** Environment holding the tenants' secrets (default `process.env`). */
   env?: NodeJS.ProcessEnv;
-  identity?: string;
+  /** This process's id in its tenant queues' names and as its Worker identity (default host-pid-random). */
+  workerId?: string;
   /** Payload encryption (`codec/`); also used by the activities' client, so their signals are encrypted too. */
   dataConverter?: DataConverter;
+  log?: (message: string) => void;
 }
 
-export async function createWorkers(options: WorkerSetOptions): Promise<Worker[]> {
-  const tenants = [...options.tenants];
-  // Secrets are read here, before any Worker polls, so a missing one stops the process at once.
-  const runtimes = createTenantRuntimes(tenants, options.env);
-  const activities = createActivities(createActivityDeps(runtimes, options.store));
-  const common = {
-    connection: options.connection,
-    namespace: options.namespace,
-    ...(options.identity && { identity: options.identity }),
-    ...(options.dataConverter && { dataConverter: options.dataConverter }),
-  };
+export class WorkerSet {
+  private readonly tenantWorkers = new Map<string, TenantWorker>();
+  private stopping = false;
+  private readonly fixed: Worker[] = [];
+  private readonly activities: ReturnType<typeof createActivities>;
 
-  const workers: Promise<Worker>[] = tenants.map((tenant) =>
-    Worker.create({
-      ...common,
-      taskQueue: tenantTaskQueue(tenant.id),
-      activities,
-      // Per-process ceiling; the tenant workflow's window holds the cap across processes.
-      maxConcurrentActivityTaskExecutions: tenant.limits.concurrency,
-      // The tenant workflow's pacer holds the rate (with its burst) across processes; the server's queue limit is
-      // a safety net above it, for the whole queue and every process (all must give the same value).
-      ...(tenant.limits.ratePerSecond !== undefined && {
-        maxTaskQueueActivitiesPerSecond: serverDispatchCap(tenant.limits),
-      }),
-      // A tenant queue carries at most a few tasks at a time; two polls keep it fed without crowding the server.
-      activityTaskPollerBehavior: { type: 'simple-maximum', maximum: 2 },
-    }),
-  );
-  if (options.orchestration !== false) {
-    workers.push(
-      Worker.create({
-        ...common,
-        taskQueue: ORCHESTRATION_TASK_QUEUE,
-        // A workflow cached by a worker that died moves to another after this long (SDK default 10 s): the
-        // tenant's PUTs stand still meanwhile. Shorter than that costs a replay when a worker is only busy.
-        stickyQueueScheduleToStartTimeout: '5s',
-        ...(options.workflowBundle
-          ? { workflowBundle: options.workflowBundle }
-          : { workflowsPath: require.resolve('../workflows') }),
+  private constructor(
+    private readonly options: WorkerSetOptions,
+    readonly workerId: string,
+    readonly runtimes: TenantRuntimes,
+  ) {
+    this.activities = createActivities(
+      createActivityDeps({
+        workerId,
+        tenants: runtimes,
+        store: options.store,
+        serveTenantQueue: (tenantId, runtime) => this.serveTenantQueue(tenantId, runtime),
+        ...(options.log && { log: options.log }),
       }),
     );
   }
-  return Promise.all(workers);
+
+  static async create(options: WorkerSetOptions): Promise<WorkerSet> {
+    const workerId = options.workerId ?? defaultWorkerId();
+    const runtimes = new TenantRuntimes({
+      loadTenants: options.loadTenants,
+      ...(options.env && { env: options.env }),
+      ...(options.log && { log: options.log }),
+    });
+    // Every secret is looked for now, so a missing one stops the process before it takes any task.
+    checkSecrets(runtimes.configured.values(), options.env);
+    const set = new WorkerSet(options, workerId, runtimes);
+    set.fixed.push(
+      await Worker.create({
+        ...set.common(),
+        taskQueue: TENANT_CLAIMS_TASK_QUEUE,
+        activities: { serveTenant: set.activities.serveTenant },
+        maxConcurrentActivityTaskExecutions: options.maxTenants ?? DEFAULT_MAX_TENANTS_PER_PROCESS,
+        activityTaskPollerBehavior: { type: 'autoscaling', minimum: 1, initial: 1, maximum: 4 },
+        maxHeartbeatThrottleInterval: HOLD_HEARTBEAT_THROTTLE,
+      }),
+    );
+    if (options.orchestration !== false) {
+      set.fixed.push(
+        await Worker.create({
+          ...set.common(),
+          taskQueue: ORCHESTRATION_TASK_QUEUE,
+          // A workflow cached by a worker that died moves to another after this long (SDK default 10 s): the
+          // tenant stands still meanwhile. Shorter than that costs a replay when a worker is only busy.
+          stickyQueueScheduleToStartTimeout: '5s',
+          ...(options.workflowBundle
+            ? { workflowBundle: options.workflowBundle }
+            : { workflowsPath: require.resolve('../workflows') }),
+        }),
+      );
+    }
+    return set;
+  }
+
+  /** Tenant Workers open now (one per tenant this process serves). */
+  get openTenantQueues(): number {
+    return this.tenantWorkers.size;
+  }
+
+  /** Runs until `shutdown()` or SIGINT/SIGTERM, then until every Worker has stopped. */
+  async run(): Promise<void> {
+    try {
+      await Promise.all(this.fixed.map((worker) => worker.run()));
+    } finally {
+      this.stopping = true;
+      await Promise.all([...this.tenantWorkers.values()].map((tenant) => tenant.close()));
+    }
+  }
+
+  shutdown(): void {
+    this.stopping = true;
+    for (const worker of this.fixed) if (worker.getState() === 'RUNNING') worker.shutdown();
+    for (const tenant of this.tenantWorkers.values()) void tenant.close();
+  }
+
+  private common() {
+    const { connection, namespace, dataConverter } = this.options;
+    return { connection, namespace, identity: this.workerId, ...(dataConverter && { dataConverter }) };
+  }
+
+  private async serveTenantQueue(tenantId: string, runtime: TenantRuntime): Promise<TenantQueueLease> {
+    for (;;) {
+      if (this.stopping) throw new Error('this worker process is shutting down');
+      let tenant = this.tenantWorkers.get(tenantId);
+      if (tenant?.closing) {
+        await tenant.closing;
+        continue;
+      }
+      if (!tenant) {
+        tenant = new TenantWorker(
+          Worker.create({
+            ...this.common(),
+            taskQueue: tenantTaskQueue(tenantId, this.workerId),
+            activities: { putBatch: this.activities.putBatch },
+            ...tenantWorkerOptions(runtime.settings),
+          }),
+          () => {
+            if (this.tenantWorkers.get(tenantId) === tenant) this.tenantWorkers.delete(tenantId);
+          },
+          this.options.log ?? ((message) => console.warn(message)),
+        );
+        this.tenantWorkers.set(tenantId, tenant);
+      }
+      return tenant.hold(tenantTaskQueue(tenantId, this.workerId));
+    }
+  }
+}
+
+/** Slots, rate cap and pollers of a tenant's Worker. */
+export function tenantWorkerOptions(settings: TenantSettings): Partial<WorkerOptions> {
+  const { concurrency, ratePerSecond } = settings.limits;
+  return {
+    // This process is the only one serving the tenant: its slots are the tenant's concurrency cap.
+    maxConcurrentActivityTaskExecutions: concurrency,
+    // The gate paces; the server's queue limit is a safety net above it, never shaping the plan.
+    ...(ratePerSecond !== undefined && { maxTaskQueueActivitiesPerSecond: serverDispatchCap(settings.limits) }),
+    // One poll while the tenant is quiet, a few more when its batches come fast.
+    activityTaskPollerBehavior: { type: 'autoscaling', minimum: 1, initial: 1, maximum: Math.min(concurrency, 4) },
+  };
 }
 
 /**
@@ -81,7 +189,82 @@ export function serverDispatchCap(limits: TenantSettings['limits']): number {
   return limits.ratePerSecond! + (limits.burst ?? limits.ratePerSecond!);
 }
 
-/** Runs every Worker until all have shut down (SIGINT/SIGTERM start a graceful shutdown). */
-export async function runWorkers(workers: Worker[]): Promise<void> {
-  await Promise.all(workers.map((worker) => worker.run()));
+/** One tenant's Worker in this process, open while some tenant workflow holds it. */
+class TenantWorker {
+  private holders = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private worker: Worker | undefined;
+  closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly created: Promise<Worker>,
+    private readonly onClosed: () => void,
+    private readonly log: (message: string) => void,
+  ) {
+    created.then(
+      (worker) => {
+        this.worker = worker;
+        this.running = worker.run().catch((error: unknown) => {
+          this.log(`a tenant Worker stopped: ${(error as Error).message}`);
+        });
+        void this.running.finally(() => {
+          this.closing ??= Promise.resolve();
+          onClosed();
+        });
+      },
+      () => onClosed(),
+    );
+  }
+
+  async hold(taskQueue: string): Promise<TenantQueueLease> {
+    this.holders++;
+    clearTimeout(this.idleTimer);
+    try {
+      await this.created;
+    } catch (error) {
+      this.holders--;
+      throw error;
+    }
+    let released = false;
+    return {
+      taskQueue,
+      release: () => {
+        if (released) return;
+        released = true;
+        if (--this.holders === 0) {
+          this.idleTimer = setTimeout(() => void this.close(), IDLE_CLOSE_MS);
+          this.idleTimer.unref();
+        }
+      },
+    };
+  }
+
+  close(): Promise<void> {
+    clearTimeout(this.idleTimer);
+    this.closing ??= (async () => {
+      const worker = await this.created.catch(() => undefined);
+      if (worker?.getState() === 'RUNNING') worker.shutdown();
+      await this.running;
+    })();
+    return this.closing;
+  }
+}
+
+function checkSecrets(tenants: Iterable<TenantSettings>, env?: NodeJS.ProcessEnv): void {
+  const problems: string[] = [];
+  for (const tenant of tenants) {
+    try {
+      readClientSecret(tenant, env);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
+/** `host-pid-xxxx`: unique per process start, so a restarted process never inherits a dead one's queues. */
+function defaultWorkerId(): string {
+  const host = os.hostname().replace(/[^A-Za-z0-9.-]/g, '-');
+  return `${host}-${process.pid}-${Math.random().toString(36).slice(2, 6)}`;
 }

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
-const BUNDLED_FOLDERS = ['workflows', 'contracts'];
+const BUNDLED_FOLDERS = ['workflows', 'contracts', 'pacing'];
 
 /** `WFM_BUNDLE_DIR`, or a folder in the system's temporary directory. */
 export function bundleDirectory(env: NodeJS.ProcessEnv = process.env): string {

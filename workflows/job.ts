@@ -1,7 +1,9 @@
 /**
  * One bulk job: a child workflow per tenant, so each tenant has its own history, its own failure and its own
- * line in the Web UI, and one tenant's trouble never fails another. Steering signals land here and are
- * forwarded to the tenants; the job keeps the steering state so tenants that start later get it too.
+ * line in the Web UI, and one tenant's trouble never fails another. At most `maxActiveTenants` tenants run at
+ * once (each holds a worker process's slot and a Worker there); the others wait their turn, in input order.
+ * Steering signals land here and are forwarded to the tenants; the job keeps the steering state so tenants that
+ * start later get it too.
  */
 import {
   CancellationScope,
@@ -15,7 +17,15 @@ import {
   type ChildWorkflowHandle,
   type SignalDefinition,
 } from '@temporalio/workflow';
-import type { FailureReason, JobInput, JobProgress, JobResult, JobStatus, TenantResult } from '../contracts/job';
+import {
+  DEFAULT_JOB_OPTIONS,
+  type FailureReason,
+  type JobInput,
+  type JobProgress,
+  type JobResult,
+  type JobStatus,
+  type TenantResult,
+} from '../contracts/job';
 import { cancelSignal, jobProgressQuery, pauseSignal, resumeSignal, setLimitsSignal } from '../contracts/messages';
 import { ORCHESTRATION_TASK_QUEUE, searchAttributes, tenantWorkflowId } from '../contracts/names';
 import type { TenantLimits } from '../contracts/tenants';
@@ -36,6 +46,7 @@ export async function bulkJob(input: JobInput): Promise<JobResult> {
   const total = input.tenants.reduce((sum, tenant) => sum + tenant.total, 0);
   const limits = new Map<string, TenantLimits>(input.tenants.map((tenant) => [tenant.tenantId, tenant.limits]));
   const done = new Map<string, TenantSummary>();
+  const started = new Set<string>();
   const outbox: Forward[] = [];
   let paused = false;
   let cancel: FailureReason | undefined;
@@ -73,6 +84,7 @@ export async function bulkJob(input: JobInput): Promise<JobResult> {
         tenantId: tenant.tenantId,
         total: tenant.total,
         limits: limits.get(tenant.tenantId)!,
+        queued: !started.has(tenant.tenantId),
         ...(summary && { done: summary }),
       };
     }),
@@ -83,59 +95,64 @@ export async function bulkJob(input: JobInput): Promise<JobResult> {
     { key: searchAttributes.total, value: total },
   ]);
 
-  let children: ChildWorkflowHandle<typeof tenantAssignments>[] = [];
+  // Forward steering in the background, still after a cancellation request (a cancel must reach the tenants).
+  void CancellationScope.nonCancellable(() => forwardSteering(input.jobId, started, outbox, done));
+
+  const maxActive = Math.max(1, input.options.maxActiveTenants ?? DEFAULT_JOB_OPTIONS.maxActiveTenants);
+  const running: Promise<void>[] = [];
   try {
-    children = await Promise.all(
-      input.tenants.map((plan) =>
-        startChild(tenantAssignments, {
-          workflowId: tenantWorkflowId(input.jobId, plan.tenantId),
-          taskQueue: ORCHESTRATION_TASK_QUEUE,
-          args: [
-            {
-              jobId: input.jobId,
-              plan: { ...plan, limits: limits.get(plan.tenantId)! },
-              options: input.options,
-              ...(input.tuning && { tuning: input.tuning }),
-              control: { paused, ...(cancel && { cancel }) },
-            },
-          ],
-          typedSearchAttributes: [
-            { key: searchAttributes.jobId, value: input.jobId },
-            { key: searchAttributes.tenantId, value: plan.tenantId },
-            { key: searchAttributes.status, value: 'preflight' },
-            { key: searchAttributes.total, value: plan.total },
-          ],
-          memo: { jobId: input.jobId, tenantId: plan.tenantId, file: input.source.fileName, total: plan.total },
-        }),
-      ),
-    );
+    for (const plan of input.tenants) {
+      // A place frees when a running tenant finishes; cancellation stops starting more.
+      await condition(() => cancel !== undefined || started.size - done.size < maxActive);
+      if (cancel) break;
+      const startedWith = { paused, limits: limits.get(plan.tenantId)! };
+      const child = await startChild(tenantAssignments, {
+        workflowId: tenantWorkflowId(input.jobId, plan.tenantId),
+        taskQueue: ORCHESTRATION_TASK_QUEUE,
+        args: [
+          {
+            jobId: input.jobId,
+            plan: { ...plan, limits: startedWith.limits },
+            options: input.options,
+            ...(input.tuning && { tuning: input.tuning }),
+            control: { paused: startedWith.paused },
+          },
+        ],
+        typedSearchAttributes: [
+          { key: searchAttributes.jobId, value: input.jobId },
+          { key: searchAttributes.tenantId, value: plan.tenantId },
+          { key: searchAttributes.status, value: 'waiting-for-worker' },
+          { key: searchAttributes.total, value: plan.total },
+        ],
+        memo: { jobId: input.jobId, tenantId: plan.tenantId, file: input.source.fileName, total: plan.total },
+      });
+      started.add(plan.tenantId);
+      // Steering that arrived while the child was starting passed it by: it gets the difference directly.
+      catchUp(plan.tenantId, startedWith);
+      running.push(CancellationScope.nonCancellable(() => collect(plan.tenantId, child)));
+    }
   } catch (error) {
     if (!isCancellation(error)) throw error;
     cancel ??= { code: 'cancelled', message: 'job cancelled before all tenants started' };
   }
 
-  // Forward steering in the background, still after a cancellation request (a cancel must reach the tenants).
-  void CancellationScope.nonCancellable(() =>
-    forwardSteering(
-      input.jobId,
-      input.tenants.map((tenant) => tenant.tenantId),
-      outbox,
-      done,
-    ),
-  );
+  await CancellationScope.nonCancellable(() => Promise.all(running));
 
-  await CancellationScope.nonCancellable(() =>
-    Promise.all(
-      children.map(async (child, index) => {
-        const { failures: _failures, ...summary } = await child.result();
-        done.set(input.tenants[index]!.tenantId, summary);
-        upsertSearchAttributes([
-          { key: searchAttributes.applied, value: [...done.values()].reduce((sum, t) => sum + t.applied, 0) },
-          { key: searchAttributes.failed, value: [...done.values()].reduce((sum, t) => sum + t.failed, 0) },
-        ]);
-      }),
-    ),
-  );
+  function catchUp(tenantId: string, startedWith: { paused: boolean; limits: TenantLimits }) {
+    if (paused !== startedWith.paused) outbox.push({ tenantId, signal: paused ? pauseSignal : resumeSignal, args: [] });
+    if (limits.get(tenantId) !== startedWith.limits)
+      outbox.push({ tenantId, signal: setLimitsSignal, args: [{ tenantId, ...limits.get(tenantId) }] });
+    if (cancel) outbox.push({ tenantId, signal: cancelSignal, args: [{ reason: cancel.message }] });
+  }
+
+  async function collect(tenantId: string, child: ChildWorkflowHandle<typeof tenantAssignments>) {
+    const { failures: _failures, ...summary } = await child.result();
+    done.set(tenantId, summary);
+    upsertSearchAttributes([
+      { key: searchAttributes.applied, value: [...done.values()].reduce((sum, t) => sum + t.applied, 0) },
+      { key: searchAttributes.failed, value: [...done.values()].reduce((sum, t) => sum + t.failed, 0) },
+    ]);
+  }
 
   const tenants = input.tenants.map(
     (plan): TenantSummary =>
@@ -146,7 +163,7 @@ export async function bulkJob(input: JobInput): Promise<JobResult> {
         applied: 0,
         failed: plan.total,
         throttled: 0,
-        stopReason: cancel ?? { code: 'cancelled', message: 'not started' },
+        stopReason: { code: 'cancelled', message: `not started: ${cancel?.message ?? 'job cancelled'}` },
       },
   );
   const status = statusOf(tenants);
@@ -161,16 +178,17 @@ export async function bulkJob(input: JobInput): Promise<JobResult> {
   };
 }
 
+/** Passes steering on to the tenants started so far (those that start later get the job's state as input). */
 async function forwardSteering(
   jobId: string,
-  tenantIds: readonly string[],
+  started: ReadonlySet<string>,
   outbox: Forward[],
   done: ReadonlyMap<string, unknown>,
 ) {
   for (;;) {
     await condition(() => outbox.length > 0);
     for (const { tenantId, signal, args } of outbox.splice(0)) {
-      const targets = tenantId ? [tenantId] : tenantIds;
+      const targets = tenantId ? [tenantId].filter((id) => started.has(id)) : [...started];
       await Promise.all(
         targets
           .filter((target) => !done.has(target))

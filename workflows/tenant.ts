@@ -1,13 +1,17 @@
 /**
- * One tenant of a bulk job: a sliding window of single-PUT activities over the tenant's batches.
+ * One tenant of a bulk job: a sliding window of single-PUT activities over the tenant's batches, all sent to the
+ * one worker process that serves the tenant.
  *
- * - The window is the tenant's concurrency, counted here, so the cap holds across every worker process.
- * - A 429 reaches this workflow by signal; until its Retry-After has passed nothing new is scheduled, and every
- *   activity carries that cooldown so each worker process's gate holds too.
+ * - First it asks for a process (`serveTenant` on the queue every process polls) and holds it for the whole run.
+ *   That process checks the tenant's access and signals its tenant queue; every PUT goes there, so that
+ *   process's gate alone decides when the tenant's requests go (cooldown, probe, pace), whatever the number of
+ *   processes. If the process dies, its hold stops heartbeating, Temporal retries the hold on another process,
+ *   and that one signals its own queue: the batches that were in flight on the dead one are sent again there.
+ * - The window is the tenant's concurrency, counted here.
  * - Steering (pause, resume, cancel, limits) arrives by signal from the job workflow, addressed by workflow id
  *   only, so it reaches the latest run after continue-as-new.
- * - History stays bounded: past a limit the window drains and the workflow continues as new, carrying counts
- *   and compact failure records, never assignments.
+ * - History stays bounded: past a limit the window drains and the workflow continues as new, carrying counts,
+ *   compact failure records and what the pacer learned, never assignments.
  */
 import {
   ActivityFailure,
@@ -25,7 +29,6 @@ import {
 import type { Activities } from '../activities';
 import type {
   FailureReason,
-  PacingView,
   PutBatchResult,
   TenantCarry,
   TenantProgress,
@@ -39,62 +42,86 @@ import {
   resumeSignal,
   setLimitsSignal,
   tenantProgressQuery,
-  throttledSignal,
+  tenantServedSignal,
+  tenantThrottledSignal,
 } from '../contracts/messages';
-import { searchAttributes, tenantFatalFailureTypes, tenantTaskQueue } from '../contracts/names';
+import { TENANT_CLAIMS_TASK_QUEUE, searchAttributes, tenantFatalFailureTypes } from '../contracts/names';
 import { planBatches } from '../contracts/plan';
+import { DEFAULT_BACKOFF } from '../pacing/backoff';
+import { MAX_GATE_WAIT_MS } from '../pacing/gate';
 import { addBatchFailure, addItemFailures } from './failures';
 import { mergeLimits } from './limits';
-import { changeLimits, initialPacer, recordSuccess, recordThrottle, reserve } from './pacing';
 
 const DEFAULT_HISTORY_EVENT_LIMIT = 8_000;
-/** Activities heartbeat every 2 s; a worker silent for this long is presumed dead and its batch retried. */
-const DEFAULT_HEARTBEAT_TIMEOUT_MS = 10_000;
+/** The serving process beats its hold every second (sent every 2 s); silent this long, it is presumed dead. */
+const DEFAULT_HOLD_HEARTBEAT_TIMEOUT_MS = 10_000;
+/**
+ * A PUT attempt beats every 2 s. A dead process is noticed through its hold, not here: this only ends an
+ * attempt stuck in a process that is otherwise alive.
+ */
+const PUT_HEARTBEAT_TIMEOUT_MS = 30_000;
+
+/** A batch out on the serving process. */
+interface Flight {
+  taskQueue: string;
+  scope?: CancellationScope;
+  /** Its process stopped serving the tenant: the batch is sent again on the new one. */
+  movedAway: boolean;
+}
 
 export async function tenantAssignments(input: TenantWorkflowInput): Promise<TenantResult> {
   const { jobId, plan, options } = input;
   const batches = planBatches(plan.scheduleSizes, options.batchSize);
   const sizeOf = (batch: number) => batches[batch]!.end - batches[batch]!.start;
   const historyEventLimit = input.tuning?.historyEventLimit ?? DEFAULT_HISTORY_EVENT_LIMIT;
+  const { runId } = workflowInfo();
 
   const state: TenantCarry = input.carry ?? {
     runNumber: 1,
-    preflightDone: false,
+    redo: [],
     nextBatch: 0,
     applied: 0,
     failed: 0,
     throttled: 0,
     failures: [],
     limits: plan.limits,
-    pacer: initialPacer(plan.limits, Date.now()),
+    limitsRevision: 0,
   };
   let paused = input.control.paused;
   let stopReason: FailureReason | undefined = input.control.cancel;
-  const inFlight = new Set<number>();
+  /** The process serving the tenant now: where PUTs go. */
+  let serving: { taskQueue: string; worker: string } | undefined;
+  const inFlight = new Map<number, Flight>();
 
-  const { putBatch } = proxyActivities<Activities>({
-    taskQueue: tenantTaskQueue(plan.tenantId),
-    // Covers a PUT, a re-send of the valid items after a 400, a 401 refresh, and gate waits.
-    startToCloseTimeout: 3 * options.requestTimeoutMs + 60_000,
-    heartbeatTimeout: input.tuning?.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
-    retry: {
-      initialInterval: '1s',
-      backoffCoefficient: 2,
-      maximumInterval: '60s',
-      maximumAttempts: options.maxAttempts,
-    },
+  const { serveTenant } = proxyActivities<Activities>({
+    taskQueue: TENANT_CLAIMS_TASK_QUEUE,
+    // Held for the whole run; a run that lasts longer gets a fresh hold (the same process, most likely).
+    startToCloseTimeout: '1 day',
+    heartbeatTimeout: input.tuning?.heartbeatTimeoutMs ?? DEFAULT_HOLD_HEARTBEAT_TIMEOUT_MS,
+    // Retried without end on another process when its process dies; final only for what no process can fix.
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s' },
   });
-  const { checkTenantAccess } = proxyActivities<Activities>({
-    taskQueue: tenantTaskQueue(plan.tenantId),
-    startToCloseTimeout: '1m',
-    retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: options.maxAttempts },
-  });
+  const putBatchOn = (taskQueue: string) =>
+    proxyActivities<Activities>({
+      taskQueue,
+      // A PUT (and a re-send of the valid items after a 400, a 401 refresh), after up to 2 min at the gate.
+      startToCloseTimeout: 3 * options.requestTimeoutMs + MAX_GATE_WAIT_MS + 30_000,
+      heartbeatTimeout: PUT_HEARTBEAT_TIMEOUT_MS,
+      // The activity itself decides when to give up (faults spend attempts, throttling spends time) and sets each
+      // delay; these values serve only when an attempt times out.
+      retry: {
+        initialInterval: DEFAULT_BACKOFF.initialMs,
+        backoffCoefficient: DEFAULT_BACKOFF.coefficient,
+        maximumInterval: DEFAULT_BACKOFF.maxMs,
+      },
+    }).putBatch;
 
   const stopped = () => stopReason !== undefined;
   const stop = (reason: FailureReason) => {
     stopReason ??= reason;
     publishStatus();
   };
+  const hasWork = () => state.redo.length > 0 || state.nextBatch < batches.length;
 
   setHandler(pauseSignal, () => {
     paused = true;
@@ -107,13 +134,24 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
   setHandler(cancelSignal, ({ reason }) => stop({ code: 'cancelled', message: reason ?? 'job cancelled' }));
   setHandler(setLimitsSignal, ({ tenantId: _tenantId, ...change }) => {
     state.limits = mergeLimits(state.limits, change);
-    if (change.ratePerSecond !== undefined || change.burst !== undefined)
-      changeLimits(state.pacer, state.limits, Date.now());
+    state.limitsRevision++;
   });
-  setHandler(throttledSignal, ({ at, retryAfterMs }) => {
-    state.throttled++;
-    recordThrottle(state.pacer, at, retryAfterMs);
-    if (retryAfterMs !== undefined) state.cooldownUntil = Math.max(state.cooldownUntil ?? 0, at + retryAfterMs);
+  setHandler(tenantServedSignal, (served) => {
+    // A hold of an earlier run (before continue-as-new) may still speak for a moment.
+    if (served.runId !== runId || served.taskQueue === serving?.taskQueue) return;
+    serving = { taskQueue: served.taskQueue, worker: served.worker };
+    // Batches out on a process that no longer serves the tenant will not come back from there.
+    for (const flight of inFlight.values()) {
+      if (flight.taskQueue === served.taskQueue) continue;
+      flight.movedAway = true;
+      flight.scope?.cancel();
+    }
+    publishStatus();
+  });
+  setHandler(tenantThrottledSignal, (throttled) => {
+    if (throttled.runId !== runId) return;
+    state.pacing = throttled.pacing;
+    publishStatus();
   });
   setHandler(tenantProgressQuery, (): TenantProgress => ({
     jobId,
@@ -125,32 +163,27 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
     pending: plan.total - state.applied - state.failed,
     inFlight: inFlight.size,
     batchCount: batches.length,
-    batchesDone: state.nextBatch - inFlight.size,
+    batchesDone: state.nextBatch - inFlight.size - state.redo.length,
     throttled: state.throttled,
-    ...(state.cooldownUntil !== undefined && { cooldownUntil: state.cooldownUntil }),
+    ...(coolingUntil() !== undefined && { cooldownUntil: coolingUntil() }),
     limits: state.limits,
-    pacing: pacingView(),
+    pacing: state.pacing ?? { mode: plan.limits.ratePerSecond === undefined ? 'learning' : 'configured', burst: 1 },
     paused,
     ...(stopReason && { stopReason }),
     runNumber: state.runNumber,
+    ...(serving && { worker: serving.worker }),
   }));
 
-  function pacingView(): PacingView {
-    const { mode, ratePerSecond, estimatedPerSecond, burst } = state.pacer;
-    return {
-      mode,
-      burst,
-      ...(ratePerSecond !== undefined && { ratePerSecond }),
-      ...(estimatedPerSecond !== undefined && { estimatedPerSecond }),
-      ...(state.cooldownUntil !== undefined && { cooldownUntil: state.cooldownUntil }),
-    };
+  function coolingUntil(): number | undefined {
+    const until = state.pacing?.cooldownUntil;
+    return until !== undefined && until > Date.now() ? until : undefined;
   }
 
   function currentStatus(): TenantStatus {
     if (stopReason) return 'stopping';
-    if (!state.preflightDone) return 'preflight';
+    if (!serving) return 'waiting-for-worker';
     if (paused) return 'paused';
-    if ((state.cooldownUntil ?? 0) > Date.now()) return 'cooling-down';
+    if (coolingUntil() !== undefined) return 'cooling-down';
     return 'running';
   }
 
@@ -170,7 +203,8 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
   }
 
   function onResult(batch: number, result: PutBatchResult) {
-    recordSuccess(state.pacer, result.requests);
+    state.throttled += result.throttled;
+    state.pacing = result.pacing;
     switch (result.outcome) {
       case 'done':
         state.applied += result.applied;
@@ -214,70 +248,84 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
   }
 
   function onFailure(batch: number, error: unknown) {
-    const reason = reasonOfFailure(error);
+    const { reason, fatal } = reasonOfFailure(error);
     state.failed += sizeOf(batch);
     addBatchFailure(state.failures, batch, batch, sizeOf(batch), reason);
-    if (tenantFatalFailureTypes.includes(reason.code)) stop(reason);
+    if (fatal) stop(reason);
     publishStatus();
   }
 
-  function dispatch(batch: number) {
-    inFlight.add(batch);
-    // Not cancellable: once sent, a batch's outcome is waited for, so a cancelled job still knows what landed.
-    void CancellationScope.nonCancellable(() =>
-      putBatch({
-        jobId,
-        tenantId: plan.tenantId,
-        itemsRef: plan.itemsRef,
-        batchSize: options.batchSize,
-        batchIndex: batch,
-        requestTimeoutMs: options.requestTimeoutMs,
-        pacing: {
-          notBefore: reserve(state.pacer, Date.now()),
-          ...(state.pacer.ratePerSecond !== undefined && { ratePerSecond: state.pacer.ratePerSecond }),
-          ...(state.cooldownUntil !== undefined && { cooldownUntil: state.cooldownUntil }),
-        },
-      }),
-    )
+  function dispatch(batch: number, taskQueue: string) {
+    const flight: Flight = { taskQueue, movedAway: false };
+    inFlight.set(batch, flight);
+    const putBatch = putBatchOn(taskQueue);
+    // Not cancelled with the workflow: once sent, a batch's outcome is waited for, so a cancelled job still knows
+    // what landed. Its own scope is cancelled only when its process stops serving the tenant.
+    void CancellationScope.nonCancellable(() => {
+      flight.scope = new CancellationScope();
+      return flight.scope.run(() =>
+        putBatch({
+          jobId,
+          tenantId: plan.tenantId,
+          itemsRef: plan.itemsRef,
+          batchSize: options.batchSize,
+          batchIndex: batch,
+          requestTimeoutMs: options.requestTimeoutMs,
+          maxAttempts: options.maxAttempts,
+          throttleBudgetMs: options.throttleBudgetMs,
+          limits: limitsChange(),
+        }),
+      );
+    })
       .then(
         (result) => onResult(batch, result),
-        (error: unknown) => onFailure(batch, error),
+        (error: unknown) => {
+          if (flight.movedAway && isCancellation(error)) state.redo.push(batch);
+          else onFailure(batch, error);
+        },
       )
       .finally(() => inFlight.delete(batch));
   }
 
+  const limitsChange = () => ({
+    revision: state.limitsRevision,
+    ...(state.limits.ratePerSecond !== undefined && { ratePerSecond: state.limits.ratePerSecond }),
+    ...(state.limits.burst !== undefined && { burst: state.limits.burst }),
+  });
+
   const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= historyEventLimit;
-  const windowOpen = () => !paused && inFlight.size < state.limits.concurrency;
+  const windowOpen = () => !paused && serving !== undefined && inFlight.size < state.limits.concurrency;
 
   /** Waits until one more batch may go; false when none should (all sent, stopping, or history full). */
   async function nextSlot(): Promise<boolean> {
     for (;;) {
-      if (stopReason || state.nextBatch >= batches.length || historyFull()) return false;
-      const coolingMs = (state.cooldownUntil ?? 0) - Date.now();
-      if (coolingMs > 0) {
-        publishStatus();
-        await condition(() => stopReason !== undefined, coolingMs);
-        continue;
-      }
+      if (stopReason || !hasWork() || historyFull()) return false;
       if (windowOpen()) return true;
-      const seenCooldown = state.cooldownUntil;
-      await condition(() => stopReason !== undefined || state.cooldownUntil !== seenCooldown || windowOpen());
+      await condition(() => stopReason !== undefined || windowOpen());
     }
   }
 
+  // The hold on a serving process outlives a cancellation of this workflow: in-flight batches still need it.
+  let hold: CancellationScope | undefined;
+  void CancellationScope.nonCancellable(() => {
+    hold = new CancellationScope();
+    return hold.run(() =>
+      serveTenant({
+        jobId,
+        tenantId: plan.tenantId,
+        runId,
+        limits: limitsChange(),
+        ...(state.pacing && { pacing: state.pacing }),
+      }),
+    );
+  }).catch((error: unknown) => {
+    // Let go by this workflow, or refused for good: no process can serve the tenant (unknown, no access).
+    if (!isCancellation(error)) stop(reasonOfFailure(error).reason);
+  });
+
   async function run() {
-    if (!state.preflightDone) {
-      try {
-        const access = await checkTenantAccess(plan.tenantId);
-        if (access.ok) state.preflightDone = true;
-        else stop(access.reason!);
-      } catch (error) {
-        if (isCancellation(error)) throw error;
-        stop(reasonOfFailure(error));
-      }
-    }
     publishStatus();
-    while (await nextSlot()) dispatch(state.nextBatch++);
+    while (await nextSlot()) dispatch(state.redo.shift() ?? state.nextBatch++, serving!.taskQueue);
   }
 
   try {
@@ -289,7 +337,8 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
 
   return CancellationScope.nonCancellable(async () => {
     await condition(() => inFlight.size === 0);
-    if (!stopReason && state.nextBatch < batches.length) {
+    hold?.cancel();
+    if (!stopReason && hasWork()) {
       await condition(allHandlersFinished);
       // A cancel handled while waiting ends the tenant here instead.
       if (!stopped()) {
@@ -300,16 +349,7 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
         });
       }
     }
-    if (stopReason && state.nextBatch < batches.length) {
-      let remaining = 0;
-      for (let batch = state.nextBatch; batch < batches.length; batch++) remaining += sizeOf(batch);
-      addBatchFailure(state.failures, state.nextBatch, batches.length - 1, remaining, {
-        ...stopReason,
-        message: `not sent: ${stopReason.message}`,
-      });
-      state.failed += remaining;
-      state.nextBatch = batches.length;
-    }
+    if (stopReason && hasWork()) failRemaining(stopReason);
     const status: TenantStatus =
       stopReason?.code === 'cancelled'
         ? 'cancelled'
@@ -328,15 +368,42 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
       throttled: state.throttled,
       failures: state.failures,
       ...(stopReason && { stopReason }),
-      pacing: pacingView(),
+      ...(state.pacing && { pacing: state.pacing }),
     };
   });
+
+  /** Everything not sent fails with the reason the tenant stopped. */
+  function failRemaining(reason: FailureReason) {
+    const notSent = { ...reason, message: `not sent: ${reason.message}` };
+    for (const batch of state.redo.splice(0).sort((a, b) => a - b)) {
+      state.failed += sizeOf(batch);
+      addBatchFailure(state.failures, batch, batch, sizeOf(batch), notSent);
+    }
+    if (state.nextBatch < batches.length) {
+      let remaining = 0;
+      for (let batch = state.nextBatch; batch < batches.length; batch++) remaining += sizeOf(batch);
+      addBatchFailure(state.failures, state.nextBatch, batches.length - 1, remaining, notSent);
+      state.failed += remaining;
+      state.nextBatch = batches.length;
+    }
+  }
 }
 
-/** The reason a batch failed after Temporal gave up retrying it, from the activity's own failure. */
-function reasonOfFailure(error: unknown): FailureReason {
+/**
+ * The reason a batch or the tenant's hold failed after Temporal gave up retrying, from the activity's own
+ * failure (a reason it attached, else its type and message), and whether nothing more of the tenant can succeed.
+ */
+function reasonOfFailure(error: unknown): { reason: FailureReason; fatal: boolean } {
   const cause = error instanceof ActivityFailure ? error.cause : error;
-  if (cause instanceof ApplicationFailure) return { code: cause.type ?? 'activity-failed', message: cause.message };
-  if (cause instanceof Error) return { code: 'activity-failed', message: cause.message };
-  return { code: 'activity-failed', message: String(cause) };
+  if (cause instanceof ApplicationFailure) {
+    const type = cause.type ?? 'activity-failed';
+    const attached = cause.details?.[0] as Partial<FailureReason> | undefined;
+    const reason =
+      typeof attached?.code === 'string' && typeof attached.message === 'string'
+        ? (attached as FailureReason)
+        : { code: type, message: cause.message };
+    return { reason, fatal: tenantFatalFailureTypes.includes(type) };
+  }
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return { reason: { code: 'activity-failed', message }, fatal: false };
 }

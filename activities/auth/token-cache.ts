@@ -51,6 +51,14 @@ export class TokenCache {
     return this.refresh();
   }
 
+  /**
+   * Whether `token` may still be sent: a request that waited at the tenant's gate after taking its token checks
+   * this before it goes, so it never goes out with a token in its last moments.
+   */
+  usable(token: AccessToken): boolean {
+    return this.now() < token.expiresAt - safetyMarginMs(token);
+  }
+
   /** Drops `token` if it is still the cached one (after the API refused it with 401). */
   invalidate(token: AccessToken): void {
     if (this.current?.value === token.value) this.current = undefined;

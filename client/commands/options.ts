@@ -15,6 +15,29 @@ export function integerIn(min: number, max: number) {
   };
 }
 
+const DURATION_UNITS_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration such as `90s`, `45m`, `6h` or `1.5d`, in ms, between `minMs` and `maxMs`. */
+export function durationIn(minMs: number, maxMs: number) {
+  return (value: string): number => {
+    const match = /^(\d+(?:\.\d+)?)(s|m|h|d)$/.exec(value.trim());
+    const ms = match ? Math.round(Number(match[1]) * DURATION_UNITS_MS[match[2]!]!) : NaN;
+    if (!(ms >= minMs && ms <= maxMs)) {
+      throw new InvalidArgumentError(
+        `must be a duration like 90m, 6h or 2d, from ${formatMs(minMs)} to ${formatMs(maxMs)}`,
+      );
+    }
+    return ms;
+  };
+}
+
+function formatMs(ms: number): string {
+  const [unit, size] = Object.entries(DURATION_UNITS_MS)
+    .reverse()
+    .find(([, size]) => ms % size === 0) ?? ['s', 1_000];
+  return `${ms / size}${unit}`;
+}
+
 export function positiveNumber(max: number) {
   return (value: string): number => {
     const parsed = Number(value);

@@ -64,6 +64,8 @@ export function addReportCommands(program: Command): void {
         console.log(`retrying ${failures.length} failed assignment(s) of job ${jobId}`);
         process.exitCode = await runJob(parsed, tenants, {
           ...DEFAULT_JOB_OPTIONS,
+          // Jobs of earlier releases lack the newer options: those take today's defaults.
+          ...DEFAULT_JOB_OPTIONS,
           ...input.options,
           ...(flags.batchSize && { batchSize: flags.batchSize }),
           ...(flags.jobId && { jobId: flags.jobId }),

@@ -1,11 +1,11 @@
 /** `wfm-bulk start <input>`: validate the whole file, store it, start the job, follow it. */
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_JOB_OPTIONS, type InputFormat } from '../../contracts/job';
 import { planBatches, scheduleSizes } from '../../contracts/plan';
 import { EXIT, CliError } from '../errors';
 import { InputError, readInputFile } from '../input';
 import { groupByTenant } from '../input/normalize';
-import { integerIn, loadTenants } from './options';
+import { durationIn, integerIn, loadTenants } from './options';
 import { runJob } from './run-job';
 
 interface StartFlags {
@@ -13,7 +13,9 @@ interface StartFlags {
   jobId?: string;
   batchSize: number;
   maxAttempts: number;
+  throttleBudget: number;
   requestTimeout: number;
+  maxActiveTenants: number;
   format?: InputFormat;
   dryRun?: boolean;
   detach?: boolean;
@@ -30,9 +32,23 @@ export function addStartCommand(program: Command): void {
     .option('--batch-size <n>', 'assignments per PUT', integerIn(1, 1000), DEFAULT_JOB_OPTIONS.batchSize)
     .option(
       '--max-attempts <n>',
-      'attempts per batch for 429, 5xx and timeouts',
+      'attempts per batch for faults (5xx, connection errors, timeouts); 429s spend none',
       integerIn(1, 1000),
       DEFAULT_JOB_OPTIONS.maxAttempts,
+    )
+    .addOption(
+      new Option(
+        '--throttle-budget <duration>',
+        'longest a batch may go on being throttled (429s) before it fails, e.g. 90m, 6h, 2d',
+      )
+        .argParser(durationIn(60_000, 30 * 86_400_000))
+        .default(DEFAULT_JOB_OPTIONS.throttleBudgetMs, '6h'),
+    )
+    .option(
+      '--max-active-tenants <n>',
+      'tenants of the job running at once; the others wait their turn',
+      integerIn(1, 5000),
+      DEFAULT_JOB_OPTIONS.maxActiveTenants,
     )
     .option(
       '--request-timeout <seconds>',
@@ -71,7 +87,9 @@ async function start(file: string, flags: StartFlags, profile: string | undefine
     ...(profile && { profile }),
     batchSize: flags.batchSize,
     maxAttempts: flags.maxAttempts,
+    throttleBudgetMs: flags.throttleBudget,
     requestTimeoutMs: flags.requestTimeout * 1000,
+    maxActiveTenants: flags.maxActiveTenants,
     detach: Boolean(flags.detach),
     intervalMs: flags.interval * 1000,
   });

@@ -47,7 +47,9 @@ export async function prepareJob(
     options: {
       batchSize: options.batchSize,
       maxAttempts: options.maxAttempts,
+      throttleBudgetMs: options.throttleBudgetMs,
       requestTimeoutMs: options.requestTimeoutMs,
+      maxActiveTenants: options.maxActiveTenants,
     },
     tenants: plans,
   };

@@ -3,6 +3,7 @@
  * the per-tenant `wfm_*` series, which agree with what the simulator counted and carry no secret.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tenantTaskQueue } from '../../contracts/names';
 import { freePort } from '../../scripts/dev-server';
 import type { bulkJob } from '../../workflows';
 import { spawnWorker, type WorkerProcess } from '../../harness/processes';
@@ -68,7 +69,9 @@ describe('worker metrics', () => {
     const of = { tenant };
 
     // The Temporal runtime's own metrics, on the same endpoint.
-    const queue = { task_queue: `wfm-bulk-tenant-${tenant}` };
+    // The tenant's queue in this process: named after the worker's id, which it prints when it starts.
+    const workerId = /worker: (\S+) serves/.exec(worker.output())![1]!;
+    const queue = { task_queue: tenantTaskQueue(tenant, workerId) };
     const putBatches = { ...queue, activity_type: 'putBatch' };
     expect(valueOf(samples, 'temporal_activity_succeed_endtoend_latency_count', putBatches)).toBe(40);
     expect(valueOf(samples, 'temporal_worker_task_slots_available', queue)).toBeDefined();

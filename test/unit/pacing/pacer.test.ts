@@ -12,8 +12,8 @@ import {
   recordSuccess,
   recordThrottle,
   reserve,
-} from '../../../workflows/pacing';
-import { simulate } from './pacing-sim';
+} from '../../../pacing/pacer';
+import { simulate } from './tenant-model';
 
 describe('pacer rules', () => {
   it('is unpaced while learning, then measures the refill over one Retry-After cycle', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, retryAfterWithJitterMs } from '../../../activities/http/backoff';
-import { MAX_RETRY_AFTER_MS, parseRetryAfter, parseRetryAfterFromBody } from '../../../activities/http/retry-after';
+import { backoffDelayMs, retryAfterWithJitterMs } from '../../../pacing/backoff';
+import { MAX_RETRY_AFTER_MS, parseRetryAfter, parseRetryAfterFromBody } from '../../../pacing/retry-after';
 
 const NOW = Date.parse('2026-11-27T12:00:00Z');
 

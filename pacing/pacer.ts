@@ -1,7 +1,8 @@
 /**
- * The tenant's pacer: when may the next PUT of a tenant go, across every worker process. It lives in the tenant
- * workflow (deterministic: it sees only event times and counts), so its state is durable, survives
- * continue-as-new, and shows in the progress query.
+ * A tenant's pacer: when may the tenant's next request go. It lives beside the gate in the one worker process
+ * that serves the tenant (see `gate.ts`), so it sees every request of the tenant and every answer the moment it
+ * arrives; the tenant workflow keeps a copy of its view (`PacingView`) to show progress and to seed the next
+ * process that serves the tenant. Pure: time comes in as arguments.
  *
  * The API's throttle is a token bucket we cannot see: it answers 429 with Retry-After and nothing else. So:
  * - Until the first 429, requests go as fast as the window allows: the API's initial burst is spent at once.
@@ -15,10 +16,9 @@
  *   measured over the long window since the last 429.
  * - A configured rate (and burst) is a ceiling: the pacer starts there and never goes above it.
  *
- * Each request takes a token of the pacer's own bucket and is given a "not before" time; the worker process
- * holds the request until then.
+ * Each request takes a token of the pacer's own bucket; the gate holds it until the token is earned.
  */
-import type { PacerLimits, PacerState } from '../contracts/job';
+import type { PacerLimits, PacerState, PacingView } from '../contracts/job';
 
 /** Sends this share of the measured refill rate: a little under, so the API's bucket never quite runs dry. */
 export const RATE_MARGIN = 0.97;
@@ -215,4 +215,29 @@ function refill(state: PacerState, now: number): void {
     state.tokens = Math.min(state.burst, state.tokens + ((now - state.updatedAt) / 1000) * state.ratePerSecond);
   }
   state.updatedAt = Math.max(state.updatedAt, now);
+}
+
+/**
+ * A pacer that carries on from what was learned before (the view kept by the tenant workflow), within today's
+ * limits: after a hand-over to another process or a continue-as-new, the tenant is not learned again from scratch.
+ */
+export function resumePacer(view: PacingView | undefined, limits: PacerLimits, now: number): PacerState {
+  const state = initialPacer(limits, now);
+  if (!view || view.mode === 'learning' || view.ratePerSecond === undefined) return state;
+  if (view.estimatedPerSecond !== undefined) state.estimatedPerSecond = view.estimatedPerSecond;
+  if (state.mode === 'learning') state.mode = 'learned';
+  setRate(state, view.ratePerSecond, now);
+  return state;
+}
+
+/** The pacer as progress shows it. */
+export function pacingView(state: PacerState, cooldownUntil?: number): PacingView {
+  const { mode, ratePerSecond, estimatedPerSecond, burst } = state;
+  return {
+    mode,
+    burst,
+    ...(ratePerSecond !== undefined && { ratePerSecond }),
+    ...(estimatedPerSecond !== undefined && { estimatedPerSecond }),
+    ...(cooldownUntil !== undefined && { cooldownUntil }),
+  };
 }

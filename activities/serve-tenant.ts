@@ -1,0 +1,109 @@
+/**
+ * `serveTenant`: a worker process takes a tenant of a job and holds it. It runs on the queue every process
+ * polls (`TENANT_CLAIMS_TASK_QUEUE`) for as long as the tenant workflow needs it, heartbeating:
+ *
+ * - it checks the tenant's access (a token with the write scope), opens the tenant's task queue in this process
+ *   and tells the tenant workflow to send its PUTs there, so this process's gate is the tenant's one authority;
+ * - while it holds, it tells the workflow when the tenant's gate closes for a Retry-After window (for progress);
+ * - when this process dies its heartbeats stop, Temporal retries the activity on another process, and that one
+ *   tells the workflow where the PUTs go now: the hand-over takes the heartbeat timeout and a moment.
+ *
+ * The workflow cancels it when the tenant is done; the process closes the tenant's queue when no job needs it.
+ */
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { FailureReason, ServeTenantInput } from '../contracts/job';
+import { tenantServedSignal, tenantThrottledSignal } from '../contracts/messages';
+import { failureTypes, tenantWorkflowId, WRITE_SCOPE } from '../contracts/names';
+import type { ActivityDeps } from './deps';
+import type { TenantRuntime } from './tenant-runtime';
+
+/** How often the holder beats; the SDK sends at most one heartbeat per its throttle interval (worker option). */
+const HOLD_BEAT_MS = 1_000;
+/** A process that does not know a tenant gives another process this many tries before the tenant fails. */
+const UNKNOWN_TENANT_ATTEMPTS = 3;
+/** Cooldown news reach the workflow at most this often. */
+const THROTTLED_SIGNAL_EVERY_MS = 5_000;
+
+export function createServeTenant(deps: ActivityDeps) {
+  return async function serveTenant(input: ServeTenantInput): Promise<void> {
+    const context = Context.current();
+    const workflowId = tenantWorkflowId(input.jobId, input.tenantId);
+    const tenant = takeTenant(input.tenantId, context, deps);
+    const scopes = await checkAccess(tenant, deps);
+    tenant.takeOver(workflowId, input.limits, input.pacing);
+    const queue = await deps.serveTenantQueue(input.tenantId);
+    try {
+      const workflow = context.client.workflow.getHandle(workflowId);
+      await workflow.signal(tenantServedSignal, {
+        runId: input.runId,
+        taskQueue: queue.taskQueue,
+        worker: deps.workerId,
+        scopes,
+      });
+      let reportedUntil = 0;
+      let reportedAt = 0;
+      for (;;) {
+        context.heartbeat();
+        const cooldownUntil = tenant.gate.cooldownEndsAt;
+        const now = Date.now();
+        if (cooldownUntil && reportedUntil < now && now - reportedAt >= THROTTLED_SIGNAL_EVERY_MS) {
+          reportedUntil = cooldownUntil;
+          reportedAt = now;
+          // Progress only: a lost one costs a stale status line, so it is not retried.
+          workflow
+            .signal(tenantThrottledSignal, { runId: input.runId, pacing: tenant.gate.view() })
+            .catch((error: unknown) =>
+              deps.log(`tenant ${input.tenantId}: could not report a cooldown: ${(error as Error).message}`),
+            );
+        }
+        await context.sleep(HOLD_BEAT_MS);
+      }
+    } finally {
+      // Cancelled by the workflow (tenant done), or by this worker shutting down: either way the hold ends.
+      queue.release();
+    }
+  };
+}
+
+/** The tenant's runtime here; a process without the tenant lets another try a few times before giving up. */
+function takeTenant(tenantId: string, context: Context, deps: ActivityDeps): TenantRuntime {
+  try {
+    return deps.tenant(tenantId);
+  } catch (error) {
+    if (
+      error instanceof ApplicationFailure &&
+      error.type === failureTypes.tenantNotConfigured &&
+      context.info.attempt < UNKNOWN_TENANT_ATTEMPTS
+    ) {
+      throw ApplicationFailure.create({
+        message: error.message,
+        type: failureTypes.tenantNotConfigured,
+        nextRetryDelay: 1_000,
+      });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Can we get a token, and does it carry the write scope? A token without the scope fails in ways that look
+ * like throttling, so the tenant stops here with a clear message instead.
+ * @returns the token's scopes
+ */
+async function checkAccess(tenant: TenantRuntime, deps: ActivityDeps): Promise<string[]> {
+  const canWrite = (scopes: string[]) => scopes.length === 0 || scopes.includes(WRITE_SCOPE);
+  let token = await deps.token(tenant);
+  if (!canWrite(token.scopes)) {
+    // The cached token may predate a scope granted since: ask once more before failing the tenant.
+    tenant.tokens.invalidate(token);
+    token = await deps.token(tenant);
+  }
+  // A login service that lists no scopes at all leaves the answer to the API (403 mid-job stops the tenant).
+  if (canWrite(token.scopes)) return token.scopes;
+  const reason: FailureReason = {
+    code: 'missing-scope',
+    message: `the OAuth client ${tenant.settings.clientId} of tenant ${tenant.settings.id} lacks the scope ${WRITE_SCOPE} (it has: ${token.scopes.join(' ')})`,
+  };
+  throw ApplicationFailure.nonRetryable(reason.message, failureTypes.missingScope, reason);
+}

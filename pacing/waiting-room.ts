@@ -1,0 +1,122 @@
+/**
+ * The line in front of a tenant's gate, in real time: requests wait here in arrival order and are let through
+ * one by one as the gate allows. One timer per tenant, not one per request.
+ */
+import type { GateTicket, RequestAnswer, TenantGate } from './gate';
+
+/** A request turned away because it would wait too long here; it should come back after `retryInMs`. */
+export class GateWaitTooLong extends Error {
+  constructor(readonly retryInMs: number) {
+    super(`the tenant's gate stays closed for ${retryInMs} ms more`);
+    this.name = 'GateWaitTooLong';
+  }
+}
+
+interface Waiter {
+  resolve(ticket: GateTicket): void;
+  reject(error: Error): void;
+  deadline: number;
+}
+
+export class WaitingRoom {
+  private readonly line: Waiter[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly gate: TenantGate,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get waiting(): number {
+    return this.line.length;
+  }
+
+  /**
+   * Resolves with a ticket when this request may go: send it at once, and report its answer with `answered`.
+   * @param maxWaitMs longest wait; a request that would wait longer is turned away with `GateWaitTooLong`
+   * @param signal aborting it leaves the line (the promise rejects with the signal's reason)
+   */
+  enter(maxWaitMs: number, signal?: AbortSignal): Promise<GateTicket> {
+    signal?.throwIfAborted();
+    return new Promise<GateTicket>((resolve, reject) => {
+      const waiter: Waiter = {
+        deadline: this.now() + maxWaitMs,
+        resolve: (ticket) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(ticket);
+        },
+        reject: (error) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      };
+      const onAbort = () => {
+        this.leave(waiter);
+        const reason: unknown = signal!.reason;
+        waiter.reject(reason instanceof Error ? reason : new Error(String(reason)));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.line.push(waiter);
+      this.pump();
+    });
+  }
+
+  /** Reports a ticket's answer to the gate and lets the next ones through if they may go. */
+  answered(ticket: GateTicket, answer: RequestAnswer): number {
+    const retryInMs = this.gate.answered(ticket, answer);
+    this.pump();
+    return retryInMs;
+  }
+
+  /** Re-runs the line after the gate changed from outside (a body's Retry-After, new limits). */
+  pump(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    for (;;) {
+      this.turnAwayLongWaits();
+      const head = this.line[0];
+      if (!head) return;
+      const decision = this.gate.poll();
+      if (typeof decision !== 'number') {
+        this.line.shift();
+        head.resolve(decision);
+        continue;
+      }
+      if (decision === Infinity) {
+        // The probe's answer calls pump(); the timer only serves deadlines meanwhile.
+        this.schedule(this.nextDeadline() - this.now());
+      } else {
+        this.schedule(Math.min(decision, this.nextDeadline() - this.now()));
+      }
+      return;
+    }
+  }
+
+  private schedule(ms: number): void {
+    if (!Number.isFinite(ms)) return;
+    this.timer = setTimeout(() => this.pump(), Math.max(1, ms));
+    this.timer.unref?.();
+  }
+
+  private nextDeadline(): number {
+    return this.line.reduce((soonest, waiter) => Math.min(soonest, waiter.deadline), Infinity);
+  }
+
+  /** Everyone past their deadline, and everyone when the cooldown outlasts their deadline, leaves the line. */
+  private turnAwayLongWaits(): void {
+    const now = this.now();
+    const cooldownEnd = this.gate.cooldownEndsAt ?? 0;
+    for (const waiter of [...this.line]) {
+      if (waiter.deadline <= now || cooldownEnd > waiter.deadline) {
+        this.leave(waiter);
+        // Back when the cooldown ends, or, when the wait was for pacing, after about as long again.
+        waiter.reject(new GateWaitTooLong(Math.max(cooldownEnd - now, 1_000)));
+      }
+    }
+  }
+
+  private leave(waiter: Waiter): void {
+    const index = this.line.indexOf(waiter);
+    if (index >= 0) this.line.splice(index, 1);
+  }
+}

@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_RETRY_AFTER_MS,
+  MAX_DEFAULT_RETRY_AFTER_MS,
+  TenantGate,
+  defaultRetryAfterMs,
+  type GateTicket,
+} from '../../../pacing/gate';
+import { initialPacer } from '../../../pacing/pacer';
+
+function gateAt(clock: { now: number }, limits: { ratePerSecond?: number; burst?: number } = {}) {
+  return new TenantGate(initialPacer(limits, clock.now), () => clock.now);
+}
+
+function ticket(gate: TenantGate): GateTicket {
+  const decision = gate.poll();
+  if (typeof decision === 'number') throw new Error(`expected a ticket, the gate says wait ${decision} ms`);
+  return decision;
+}
+
+describe('TenantGate', () => {
+  it('lets everything through while nothing is known (no rate, no cooldown)', () => {
+    const gate = gateAt({ now: 1_000 });
+    for (let i = 0; i < 100; i++) expect(ticket(gate).probe).toBe(false);
+  });
+
+  it('releases requests one pacer slot apart at a configured rate', () => {
+    const clock = { now: 0 };
+    // 5/s with a burst of 3 is planned with slack: 4.9/s, 2 at once.
+    const gate = gateAt(clock, { ratePerSecond: 5, burst: 3 });
+    ticket(gate);
+    ticket(gate);
+    expect(gate.poll()).toBe(205);
+    clock.now = 205;
+    ticket(gate);
+    expect(gate.poll()).toBe(409 - 205);
+  });
+
+  it('holds every request from the 429 until its Retry-After has passed', () => {
+    const clock = { now: 10_000 };
+    const gate = gateAt(clock);
+    const sent = ticket(gate);
+    expect(gate.answered(sent, { kind: 'throttled', at: 10_000, retryAfterMs: 2_000 })).toBe(2_000);
+    expect(gate.poll()).toBe(2_000);
+    expect(gate.cooldownEndsAt).toBe(12_000);
+    clock.now = 11_999;
+    expect(gate.poll()).toBe(1);
+    clock.now = 12_000;
+    expect(ticket(gate).probe).toBe(true);
+  });
+
+  it('holds for a default when no Retry-After can be read, doubling while that goes on', () => {
+    const clock = { now: 0 };
+    const gate = gateAt(clock);
+    expect(gate.answered(ticket(gate), { kind: 'throttled', at: 0 })).toBe(DEFAULT_RETRY_AFTER_MS);
+    clock.now = DEFAULT_RETRY_AFTER_MS;
+    const probe = ticket(gate);
+    expect(gate.answered(probe, { kind: 'throttled', at: clock.now })).toBe(2 * DEFAULT_RETRY_AFTER_MS);
+    expect(defaultRetryAfterMs(30)).toBe(MAX_DEFAULT_RETRY_AFTER_MS);
+  });
+
+  it('lets the Retry-After found in a 429 body replace the default hold of that same 429', () => {
+    const clock = { now: 0 };
+    const gate = gateAt(clock);
+    const sent = ticket(gate);
+    gate.answered(sent, { kind: 'throttled', at: 0 });
+    expect(gate.retryAfterFromBody(sent, 0, 42_000)).toBe(42_000);
+    expect(gate.cooldownEndsAt).toBe(42_000);
+  });
+
+  it('never shortens a cooldown: an earlier hold changes nothing', () => {
+    const clock = { now: 0 };
+    const gate = gateAt(clock);
+    gate.holdUntil(5_000);
+    expect(gate.holdUntil(3_000)).toBe(false);
+    expect(gate.cooldownEndsAt).toBe(5_000);
+  });
+});
+
+describe('TenantGate probe after a cooldown', () => {
+  function cooledDown() {
+    const clock = { now: 0 };
+    const gate = gateAt(clock);
+    const early = ticket(gate); // sent before the 429 below, answered late
+    gate.answered(ticket(gate), { kind: 'throttled', at: 0, retryAfterMs: 1_000 });
+    clock.now = 1_000;
+    return { clock, gate, early };
+  }
+
+  it('lets one probe go when the window ends and holds the rest until the probe itself is answered', () => {
+    const { gate } = cooledDown();
+    const probe = ticket(gate);
+    expect(probe.probe).toBe(true);
+    expect(gate.poll()).toBe(Infinity);
+    gate.answered(probe, { kind: 'answered' });
+    expect(ticket(gate).probe).toBe(false);
+    expect(ticket(gate).probe).toBe(false);
+  });
+
+  it('is not settled by the answer of a request sent before the cooldown', () => {
+    const { gate, early } = cooledDown();
+    ticket(gate); // the probe, still out
+    gate.answered(early, { kind: 'answered' });
+    expect(gate.poll()).toBe(Infinity);
+  });
+
+  it('sends another probe when the probe gets no answer', () => {
+    const { gate } = cooledDown();
+    const lost = ticket(gate);
+    gate.answered(lost, { kind: 'unanswered' });
+    const next = ticket(gate);
+    expect(next.probe).toBe(true);
+    expect(gate.poll()).toBe(Infinity);
+  });
+
+  it('keeps probing after the probe is throttled again', () => {
+    const { clock, gate } = cooledDown();
+    const probe = ticket(gate);
+    gate.answered(probe, { kind: 'throttled', at: clock.now, retryAfterMs: 1_000 });
+    expect(gate.poll()).toBe(1_000);
+    // The pacer has learned one request per Retry-After by now, and owes the throttled one its token.
+    clock.now = 10_000;
+    expect(ticket(gate).probe).toBe(true);
+    expect(gate.poll()).toBe(Infinity);
+  });
+
+  it('starts over when a late 429 of an earlier request extends the cooldown while the probe is out', () => {
+    const { clock, gate, early } = cooledDown();
+    const probe = ticket(gate);
+    gate.answered(early, { kind: 'throttled', at: clock.now, retryAfterMs: 2_000 });
+    gate.answered(probe, { kind: 'answered' }); // no longer the probe that counts
+    expect(gate.poll()).toBe(2_000);
+    clock.now = 3_000;
+    expect(ticket(gate).probe).toBe(true);
+  });
+
+  it('spaces the retries of requests throttled together one Retry-After apart while no rate is known', () => {
+    const clock = { now: 0 };
+    const gate = gateAt(clock);
+    const together = [ticket(gate), ticket(gate), ticket(gate)];
+    const delays = together.map((sent) => gate.answered(sent, { kind: 'throttled', at: 0, retryAfterMs: 1_000 }));
+    expect(delays).toEqual([1_000, 2_000, 3_000]);
+  });
+});
