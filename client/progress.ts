@@ -170,7 +170,7 @@ class LineRenderer implements Renderer {
         `${rate.perSecond().toFixed(1)}/s · ETA ${eta(view, rate)} · 429s ${sum(view.tenants, 'throttled')}\n`,
     );
     for (const tenant of view.tenants) {
-      const closed = !['running', 'preflight', 'paused', 'cooling-down', 'stopping', 'waiting'].includes(tenant.status);
+      const closed = ['completed', 'completed-with-failures', 'failed', 'cancelled'].includes(tenant.status);
       const coolingNow = cooling(tenant);
       if (closed && !this.finished.has(tenant.tenantId)) {
         this.finished.add(tenant.tenantId);

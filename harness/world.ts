@@ -7,7 +7,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { WorkerLogger, forwardedLogging } from '../worker/runtime';
 import {
   DEFAULT_JOB_OPTIONS,
   type JobInput,
@@ -27,18 +28,21 @@ import { startSimulator, type OrgConfigInput, type RunningSimulator, type Simula
 import { FileBlobStore, type BlobStore } from '../store/blob-store';
 import { EncryptedBlobStore } from '../store/encrypted-blob-store';
 import { loadTenantsFile } from '../config/tenants-file';
-import { WorkerSet } from '../worker/workers';
+import { WorkerSet, type WorkerSetOptions } from '../worker/workers';
 
 /** The SDK's own logs at WARN, so test output stays readable; once per process. */
 function quietRuntime() {
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({ logger: new WorkerLogger('WARN'), telemetryOptions: { logging: forwardedLogging('WARN') } });
   } catch {
     // already installed by an earlier world in this process
   }
 }
 
 export type StartOptions = Partial<JobOptions> & { jobId?: string; tuning?: JobTuning };
+
+/** What a test may change of the in-process Workers. */
+export type WorkerOverrides = Partial<Pick<WorkerSetOptions, 'maxTenants' | 'idleCloseMs' | 'loadTenants'>>;
 
 export interface WorldOptions {
   /** Organisations, ids without the world suffix; default: the simulator's defaults. */
@@ -48,6 +52,7 @@ export interface WorldOptions {
   limits?: Record<string, { concurrency?: number; ratePerSecond?: number }>;
   /** Start Workers in this process (default true). */
   workers?: boolean;
+
   /** Temporal frontend to use. */
   address: string;
   /** Prebuilt workflow code for in-process Workers; bundled from workflows/ when omitted. */
@@ -76,7 +81,8 @@ export interface World {
   dir: string;
   /** The in-process Workers, while started. */
   readonly workers: WorkerSet | undefined;
-  startWorkers(): Promise<void>;
+  /** Starts the in-process Workers; by default they read this world's tenants file. */
+  startWorkers(options?: WorkerOverrides): Promise<void>;
   stopWorkers(): Promise<void>;
   /** Writes `rows` as NDJSON, validates and stores them, starts the job. */
   startJobFromRows(rows: object[], options?: StartOptions): Promise<JobInput>;
@@ -141,7 +147,7 @@ export async function createWorld(options: WorldOptions): Promise<World> {
     get workers() {
       return workers;
     },
-    async startWorkers() {
+    async startWorkers(overrides = {}) {
       workerConnection ??= await NativeConnection.connect({ address });
       workers = await WorkerSet.create({
         connection: workerConnection,
@@ -151,6 +157,7 @@ export async function createWorld(options: WorldOptions): Promise<World> {
         env,
         ...(options.workflowBundleCode && { workflowBundle: { code: options.workflowBundleCode } }),
         ...(dataConverter && { dataConverter }),
+        ...overrides,
       });
       running = workers.run();
     },

@@ -47,6 +47,11 @@ export const throttleLimitsSchema = z
     burst: z.number().int().min(1),
     /** Tokens added per second (fractional allowed), > 0. */
     refillPerSecond: z.number().positive(),
+    /**
+     * Every 429 says this many seconds (and the window lasts that long) instead of the time until the next token:
+     * the real platform's often say 30-60 s. Default: the time until the next token.
+     */
+    retryAfterSeconds: z.number().int().min(1).max(3_600).optional(),
   })
   .strict();
 

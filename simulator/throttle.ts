@@ -107,7 +107,8 @@ export class TokenBucketThrottle {
       this.tokenCount = Math.max(0, this.tokenCount - 1);
       return { allowed: true };
     }
-    const retryAfterSeconds = retryAfterSecondsFor(this.tokenCount, this.currentLimits.refillPerSecond);
+    const retryAfterSeconds =
+      this.currentLimits.retryAfterSeconds ?? retryAfterSecondsFor(this.tokenCount, this.currentLimits.refillPerSecond);
     const endsAt = now + retryAfterSeconds * 1000;
     // A 429 inside the grace keeps the grace of the 429 that opened the window, so a flood cannot chain graces.
     if (this.windowStartedAt === null) this.windowStartedAt = now;

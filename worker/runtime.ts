@@ -14,16 +14,19 @@ export interface RuntimeSettings {
   logLevel?: LogLevel;
 }
 
-/** Said once per Worker by design (tenant Workers run no workflows, the orchestration Worker no activities). */
-const EXPECTED_WARNINGS = new Set([
+/** Warnings this process's layout causes on purpose, by their start. */
+const EXPECTED_WARNINGS = [
+  // Once per Worker: tenant Workers run no workflows, the orchestration Worker no activities.
   'No workflows registered, not polling for workflow tasks',
   'No activities registered, not polling for activity tasks',
-]);
+  // A tenant's hold ends when its workflow completes, which it does without waiting for the hold to report.
+  'Activity not found on completion',
+];
 
 /** The SDK's logger, without the warnings this process's layout makes on purpose. */
-class WorkerLogger extends DefaultLogger {
+export class WorkerLogger extends DefaultLogger {
   override log(level: LogLevel, message: string, meta?: LogMetadata): void {
-    if (!EXPECTED_WARNINGS.has(message)) super.log(level, message, meta);
+    if (!EXPECTED_WARNINGS.some((expected) => message.startsWith(expected))) super.log(level, message, meta);
   }
 }
 
@@ -43,24 +46,31 @@ export interface InstalledRuntime {
   metricsUrl?: string;
 }
 
+/** The SDK core's own log lines go through the process's logger too, so its filter and format apply to them. */
+export function forwardedLogging(level: LogLevel) {
+  return { forward: {}, filter: { core: level, other: 'ERROR' as const } };
+}
+
 /** PUTs take milliseconds to a few seconds; the SDK's default buckets start at 50 ms. */
 const REQUEST_DURATION_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000];
 
 /** Installs the process's Temporal runtime; must run before any `NativeConnection` or `Worker` is made. */
 export function installRuntime(settings: RuntimeSettings): InstalledRuntime {
   const { metricsAddress } = settings;
+  const level = settings.logLevel ?? 'WARN';
   Runtime.install({
-    logger: new WorkerLogger(settings.logLevel ?? 'WARN'),
-    ...(metricsAddress && {
-      telemetryOptions: {
+    logger: new WorkerLogger(level),
+    telemetryOptions: {
+      logging: forwardedLogging(level),
+      ...(metricsAddress && {
         metrics: {
           prometheus: {
             bindAddress: metricsAddress,
             histogramBucketOverrides: { [metricNames.requestDuration]: REQUEST_DURATION_BUCKETS_MS },
           },
         },
-      },
-    }),
+      }),
+    },
   });
   return metricsAddress ? { metricsUrl: `http://${metricsAddress}/metrics` } : {};
 }

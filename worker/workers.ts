@@ -27,7 +27,7 @@ export const DEFAULT_MAX_TENANTS_PER_PROCESS = 200;
  * A tenant's Worker stays open this long after its last job let go of it: a tenant workflow that continues as
  * new takes the tenant again a moment later, often in this same process.
  */
-const IDLE_CLOSE_MS = 10_000;
+export const DEFAULT_IDLE_CLOSE_MS = 10_000;
 /**
  * The hold on a tenant (`serveTenant`) beats every second; the SDK sends at most one heartbeat per this interval,
  * well inside the tenant workflow's heartbeat timeout (10 s by default), so a busy process keeps its tenants.
@@ -46,6 +46,8 @@ export interface WorkerSetOptions {
   orchestration?: boolean;
   /** Most tenants this process serves at once (default 200). */
   maxTenants?: number;
+  /** How long a tenant's Worker stays open once no job needs it (default 10 s). */
+  idleCloseMs?: number;
   /** Environment holding the tenants' secrets (default `process.env`). */
   env?: NodeJS.ProcessEnv;
   /** This process's id in its tenant queues' names and as its Worker identity (default host-pid-random). */
@@ -159,6 +161,7 @@ export class WorkerSet {
           () => {
             if (this.tenantWorkers.get(tenantId) === tenant) this.tenantWorkers.delete(tenantId);
           },
+          this.options.idleCloseMs ?? DEFAULT_IDLE_CLOSE_MS,
           this.options.log ?? ((message) => console.warn(message)),
         );
         this.tenantWorkers.set(tenantId, tenant);
@@ -200,6 +203,7 @@ class TenantWorker {
   constructor(
     private readonly created: Promise<Worker>,
     private readonly onClosed: () => void,
+    private readonly idleCloseMs: number,
     private readonly log: (message: string) => void,
   ) {
     created.then(
@@ -233,7 +237,7 @@ class TenantWorker {
         if (released) return;
         released = true;
         if (--this.holders === 0) {
-          this.idleTimer = setTimeout(() => void this.close(), IDLE_CLOSE_MS);
+          this.idleTimer = setTimeout(() => void this.close(), this.idleCloseMs);
           this.idleTimer.unref();
         }
       },

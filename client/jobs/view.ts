@@ -32,6 +32,8 @@ export interface TenantView {
   limits?: TenantLimits;
   stopReason?: FailureReason;
   pacing?: PacingView;
+  /** The worker process serving the tenant now. */
+  worker?: string;
 }
 
 export interface JobView {
@@ -106,6 +108,9 @@ export async function fetchJobView(client: Client, jobId: string): Promise<JobVi
   const tenants = await Promise.all(
     progress.tenants.map(async (tenant): Promise<TenantView> => {
       if (tenant.done) return { ...tenant.done, inFlight: 0, limits: tenant.limits };
+      // Not started yet: no tenant workflow to ask.
+      if (tenant.queued)
+        return { ...waitingTenant(tenant.tenantId, tenant.total), status: 'queued', limits: tenant.limits };
       const live = await tenantProgress(client, tenantWorkflowId(jobId, tenant.tenantId));
       return live ?? { ...waitingTenant(tenant.tenantId, tenant.total), limits: tenant.limits };
     }),

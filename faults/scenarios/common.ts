@@ -13,7 +13,7 @@ export function rowsFor(world: World, names: readonly string[], perTenant: numbe
 
 export const percent = (part: number, whole: number) => `${Math.round((100 * part) / Math.max(1, whole))} %`;
 
-/** Activities of a killed worker are retried elsewhere after this long without a heartbeat. */
-export const HEARTBEAT_TIMEOUT_MS = 3_000;
+/** A killed worker's tenants move to another process after this long without a heartbeat of its hold. */
+export const HEARTBEAT_TIMEOUT_MS = 5_000;
 
 export const times = (n: number) => (n === 1 ? 'once' : `${n} times`);

@@ -20,6 +20,21 @@ describe('TokenBucketThrottle arithmetic (fake clock)', () => {
     });
   });
 
+  it('says a fixed Retry-After when one is configured, and holds its window that long', () => {
+    const clock = new FakeClock();
+    const throttle = new TokenBucketThrottle(
+      { burst: 1, refillPerSecond: 10, retryAfterSeconds: 60 },
+      { now: clock.now, violationGraceMs: 5 },
+    );
+    takeN(throttle, 1);
+    const refused = throttle.tryTake();
+    expect(refused).toMatchObject({ allowed: false, retryAfterSeconds: 60, violation: false });
+    clock.advance(59_000); // the bucket is long full again, but the window is still open
+    expect(throttle.tryTake()).toMatchObject({ allowed: false, violation: true });
+    clock.advance(1_000);
+    expect(throttle.tryTake().allowed).toBe(true);
+  });
+
   it('rounds Retry-After up to at least 1 s for fast refill', () => {
     const clock = new FakeClock();
     const throttle = new TokenBucketThrottle({ burst: 2, refillPerSecond: 3 }, { now: clock.now });
