@@ -8,7 +8,8 @@
  * - when this process dies its heartbeats stop, Temporal retries the activity on another process, and that one
  *   tells the workflow where the PUTs go now: the hand-over takes the heartbeat timeout and a moment.
  *
- * The workflow cancels it when the tenant is done; the process closes the tenant's queue when no job needs it.
+ * The workflow cancels it when the tenant is done; the process closes the tenant's queue when no job needs it. A
+ * process that shuts down (SIGTERM) lets go at once, and another takes over without waiting for a timeout.
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -59,6 +60,12 @@ export function createServeTenant(deps: ActivityDeps) {
         }
         await context.sleep(HOLD_BEAT_MS);
       }
+    } catch (error) {
+      // A process shutting down gives the tenant back at once: another process takes it without waiting for
+      // the heartbeat timeout.
+      if (context.cancellationDetails?.workerShutdown)
+        throw ApplicationFailure.retryable('the worker process serving this tenant is shutting down', 'WorkerShutdown');
+      throw error;
     } finally {
       // Cancelled by the workflow (tenant done), or by this worker shutting down: either way the hold ends.
       queue.release();

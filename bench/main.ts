@@ -14,6 +14,7 @@ import type { RunInfo } from './render/performance-doc';
 import { failedMeasurement, type Measurement } from './results';
 import { failureNotes, resultsTable, targetsTable } from './render/tables';
 import { runBaseline } from './run/baseline';
+import { runCeiling } from './run/ceiling';
 import { runProduct } from './run/product';
 import { scenarioIdeal, scenarios as allScenarios, type Scenario, type SystemName } from './scenarios';
 import { checkTargets } from './targets';
@@ -44,6 +45,8 @@ function runSystem(scenario: Scenario, system: SystemName, context: RunContext):
     case 'forum':
     case 'p-limit loop':
       return runBaseline(scenario, system, context);
+    case 'temporal-ceiling':
+      return runCeiling(scenario, context);
   }
 }
 

@@ -6,7 +6,7 @@
 import type { ThrottleLimits } from '../simulator/config';
 import { jobIdeal, requestsFor, type Ideal, type LimitDrop } from './ideal';
 
-export const SYSTEMS = ['wfm-bulk', 'wfm-bulk (rate configured)', 'forum', 'p-limit loop'] as const;
+export const SYSTEMS = ['wfm-bulk', 'wfm-bulk (rate configured)', 'forum', 'p-limit loop', 'temporal-ceiling'] as const;
 export type SystemName = (typeof SYSTEMS)[number];
 
 export interface TenantSpec {
@@ -39,9 +39,12 @@ const USER_REPORT_THROTTLE = { burst: 50, refillPerSecond: 8 };
  * ideal: 5 PUTs in flight at 20 ms carry 250/s, far above any refill here.
  */
 const API_LATENCY_MS = 20;
-const ALL_SYSTEMS: SystemName[] = [...SYSTEMS];
-/** Nothing to configure on an unthrottled API: one wfm-bulk run. */
-const UNTHROTTLED_SYSTEMS: SystemName[] = ['wfm-bulk', 'forum', 'p-limit loop'];
+const ALL_SYSTEMS: SystemName[] = ['wfm-bulk', 'wfm-bulk (rate configured)', 'forum', 'p-limit loop'];
+/**
+ * Nothing to configure on an unthrottled API: one wfm-bulk run; beside it the same workflows and activities doing
+ * nothing (`temporal-ceiling`), the most this machine and dev server orchestrate.
+ */
+const UNTHROTTLED_SYSTEMS: SystemName[] = ['wfm-bulk', 'temporal-ceiling', 'forum', 'p-limit loop'];
 
 function tenants(count: number, assignments: number, throttle: ThrottleLimits | null): TenantSpec[] {
   return Array.from({ length: count }, (_, i) => ({ name: `tenant-${i + 1}`, assignments, throttle }));
@@ -128,7 +131,8 @@ export function scenarios(quick: boolean): Scenario[] {
         'Orchestration capacity: 10 tenants × 500 assignments, one per PUT, no throttle, 5 ms latency, 20 PUTs ' +
         'in flight per tenant. The lower bound 500 × 5 ms / 20 = 0.125 s is latency alone (no ratio); the figure ' +
         'that counts is PUT activities per second (5,000 activities: long enough for a steady rate, short enough ' +
-        'for the budget).',
+        'for the budget), beside `temporal-ceiling`: the same 10 child workflows each keeping 20 activities in ' +
+        'flight on its own queue, activities that do nothing.',
       tenants: size(tenants(10, 500, null), tenants(3, 200, null)),
       batchSize: 1,
       concurrency: 20,

@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { jobInput } from '../client/jobs/view';
 import type { JobInput } from '../contracts/job';
-import { WRITE_SCOPE } from '../contracts/names';
+import { tenantProgressQuery } from '../contracts/messages';
+import { WRITE_SCOPE, tenantWorkflowId } from '../contracts/names';
 import { historyText, jobHistories } from '../harness/histories';
 import { spawnWorker, type WorkerProcess } from '../harness/processes';
 import { secretsOf } from '../harness/secrets';
@@ -68,6 +69,21 @@ export class Scene {
   /** A job started some other way (the CLI), so its histories are searched too. */
   trackJob(jobId: string): void {
     this.jobIds.push(jobId);
+  }
+
+  /** Which worker process serves each running tenant of a job now (by worker id), from their progress queries. */
+  async servedBy(jobId: string, tenantIds: readonly string[]): Promise<Map<string, string | undefined>> {
+    const served = new Map<string, string | undefined>();
+    await Promise.all(
+      tenantIds.map(async (tenantId) => {
+        const progress = await this.world.client.workflow
+          .getHandle(tenantWorkflowId(jobId, tenantId))
+          .query(tenantProgressQuery)
+          .catch(() => undefined);
+        served.set(tenantId, progress?.worker);
+      }),
+    );
+    return served;
   }
 
   stats(): Record<string, OrgStats> {

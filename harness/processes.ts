@@ -10,6 +10,8 @@ export interface WorkerProcess {
   output(): string;
   /** Resolves once the worker says it is polling. */
   ready: Promise<void>;
+  /** The process's worker id (part of its tenant queues' names), once ready. */
+  workerId(): string;
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -37,6 +39,11 @@ export function spawnWorker(world: World, extraEnv: NodeJS.ProcessEnv = {}): Wor
     child,
     output: () => output,
     ready,
+    workerId() {
+      const id = /worker: (\S+) serves/.exec(output)?.[1];
+      if (!id) throw new Error(`the worker has not said its id yet:\n${output}`);
+      return id;
+    },
     async kill(signal = 'SIGKILL') {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));

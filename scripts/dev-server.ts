@@ -24,6 +24,8 @@ export interface DevServerOptions {
   logFile?: string;
   /** Extra `KEY=VALUE` dynamic config values. */
   dynamicConfig?: Record<string, unknown>;
+  /** Keep the server's own default limits (per-namespace rates, pollers) instead of raising them. */
+  defaultLimits?: boolean;
   /** Remote codec endpoint the Web UI uses to decode payloads. */
   uiCodecEndpoint?: string;
 }
@@ -64,7 +66,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   if (!cli) throw new Error('no temporal CLI: run `npm run temporal:bin` to see why it could not be installed');
   const port = options.port ?? (await freePort());
   const address = `127.0.0.1:${port}`;
-  const dynamicConfig = { ...DEFAULT_DYNAMIC_CONFIG, ...options.dynamicConfig };
+  const dynamicConfig = { ...(!options.defaultLimits && DEFAULT_DYNAMIC_CONFIG), ...options.dynamicConfig };
   const args = [
     'server',
     'start-dev',

@@ -98,6 +98,9 @@ export class PutExchange {
         ? retryAfterHttpDate(this.state.now(), retryAfterSeconds)
         : String(retryAfterSeconds);
     const body = platformError(429, ERROR_CODES.tooManyRequests, rateLimitMessage(retryAfterSeconds));
+    const throttle = this.org.throttle;
+    // A busy server may write its 429 some ms after deciding it: the grace runs from the writing.
+    this.reply.raw.once('finish', () => throttle?.windowAnnounced());
     this.send(429, body, { 'retry-after': retryAfter, 'inin-correlation-id': body.contextId });
   }
 

@@ -58,6 +58,8 @@ export class TokenBucketThrottle {
   private tokenCount: number;
   private lastRefillAt: number;
   private windowStartedAt: number | null = null;
+  /** When the 429 that opened the window was handed to the network: from then on a client could know. */
+  private windowAnnouncedAt: number | null = null;
   private windowEndsAt: number | null = null;
 
   constructor(
@@ -91,7 +93,7 @@ export class TokenBucketThrottle {
     const now = this.now();
     if (this.windowEndsAt !== null && now >= this.windowEndsAt) this.closeWindow();
     if (this.windowEndsAt !== null && this.windowStartedAt !== null) {
-      const graceEndsAt = this.windowStartedAt + (this.options.violationGraceMs ?? 0);
+      const graceEndsAt = (this.windowAnnouncedAt ?? this.windowStartedAt) + (this.options.violationGraceMs ?? 0);
       if (now >= graceEndsAt) {
         const remainingSeconds = Math.max(1, Math.ceil((this.windowEndsAt - now) / 1000 - EPSILON));
         return {
@@ -114,6 +116,14 @@ export class TokenBucketThrottle {
     if (this.windowStartedAt === null) this.windowStartedAt = now;
     this.windowEndsAt = Math.max(this.windowEndsAt ?? 0, endsAt);
     return { allowed: false, retryAfterSeconds, violation: false, windowOpenUntil: this.windowEndsAt };
+  }
+
+  /**
+   * The 429 that opened the window has been handed to the network (its response finished writing): the grace
+   * runs from here, since no client could have known of the window before. Later calls change nothing.
+   */
+  windowAnnounced(): void {
+    if (this.windowEndsAt !== null && this.windowAnnouncedAt === null) this.windowAnnouncedAt = this.now();
   }
 
   /** Changes the limits at runtime; the bucket keeps its tokens, capped at the new burst. Open windows stay. */
@@ -158,6 +168,7 @@ export class TokenBucketThrottle {
 
   private closeWindow(): void {
     this.windowStartedAt = null;
+    this.windowAnnouncedAt = null;
     this.windowEndsAt = null;
   }
 

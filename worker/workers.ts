@@ -13,7 +13,7 @@ import type { DataConverter } from '@temporalio/common';
 import type { NativeConnection } from '@temporalio/worker';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { ORCHESTRATION_TASK_QUEUE, TENANT_CLAIMS_TASK_QUEUE, tenantTaskQueue } from '../contracts/names';
-import type { TenantSettings } from '../contracts/tenants';
+import type { TenantLimits, TenantSettings } from '../contracts/tenants';
 import { createActivities } from '../activities';
 import { createActivityDeps, type TenantQueueLease } from '../activities/deps';
 import { readClientSecret } from '../activities/auth/secrets';
@@ -156,7 +156,7 @@ export class WorkerSet {
             ...this.common(),
             taskQueue: tenantTaskQueue(tenantId, this.workerId),
             activities: { putBatch: this.activities.putBatch },
-            ...tenantWorkerOptions(runtime.settings),
+            ...tenantWorkerOptions(runtime.settings.limits),
           }),
           () => {
             if (this.tenantWorkers.get(tenantId) === tenant) this.tenantWorkers.delete(tenantId);
@@ -172,13 +172,13 @@ export class WorkerSet {
 }
 
 /** Slots, rate cap and pollers of a tenant's Worker. */
-export function tenantWorkerOptions(settings: TenantSettings): Partial<WorkerOptions> {
-  const { concurrency, ratePerSecond } = settings.limits;
+export function tenantWorkerOptions(limits: TenantLimits): Partial<WorkerOptions> {
+  const { concurrency, ratePerSecond } = limits;
   return {
     // This process is the only one serving the tenant: its slots are the tenant's concurrency cap.
     maxConcurrentActivityTaskExecutions: concurrency,
     // The gate paces; the server's queue limit is a safety net above it, never shaping the plan.
-    ...(ratePerSecond !== undefined && { maxTaskQueueActivitiesPerSecond: serverDispatchCap(settings.limits) }),
+    ...(ratePerSecond !== undefined && { maxTaskQueueActivitiesPerSecond: serverDispatchCap(limits) }),
     // One poll while the tenant is quiet, a few more when its batches come fast.
     activityTaskPollerBehavior: { type: 'autoscaling', minimum: 1, initial: 1, maximum: Math.min(concurrency, 4) },
   };
@@ -188,7 +188,7 @@ export function tenantWorkerOptions(settings: TenantSettings): Partial<WorkerOpt
  * Twice the configured rate, or rate + burst: high enough never to shape the pacer's plan (the server's limiter
  * allows about one second's worth at once, which would eat the API's burst), low enough to stop a runaway.
  */
-export function serverDispatchCap(limits: TenantSettings['limits']): number {
+export function serverDispatchCap(limits: TenantLimits): number {
   return limits.ratePerSecond! + (limits.burst ?? limits.ratePerSecond!);
 }
 

@@ -14,6 +14,7 @@ const COLOURS: Record<(typeof SYSTEMS)[number], string> = {
   'wfm-bulk (rate configured)': '#68a0d8',
   forum: '#c05621',
   'p-limit loop': '#718096',
+  'temporal-ceiling': '#2f855a',
 };
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -4,9 +4,12 @@ import { apiFaults } from './api-faults';
 import { badInputs } from './bad-inputs';
 import { clientKill } from './client-kill';
 import { isolation } from './isolation';
+import { longRetryAfter } from './long-retry-after';
 import { scopeRemoved } from './scope-removed';
 import { secrets } from './secrets';
 import { serverRestarts } from './server-restarts';
+import { thousandTenants } from './thousand-tenants';
+import { threeWorkers } from './three-workers';
 import { tokens } from './tokens';
 import { twoWorkers } from './two-workers';
 import { workerKills } from './worker-kills';
@@ -21,6 +24,9 @@ export const SCENARIOS: Scenario<any>[] = [
   tokens,
   scopeRemoved,
   badInputs,
+  threeWorkers,
+  longRetryAfter,
+  thousandTenants,
   secrets,
   isolation,
 ];

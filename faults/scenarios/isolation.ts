@@ -28,7 +28,7 @@ async function crossUseIsCounted(): Promise<{ status: number; counted: number }>
 }
 
 export const isolation: Scenario<Record<string, never>> = {
-  id: 10,
+  id: 13,
   title: "no tenant's token used on another tenant's data",
   full: {},
   ci: {},

@@ -1,10 +1,12 @@
 /**
- * 2. Two worker processes share a job; one is SIGKILLed mid-job. The survivor finishes it, and each tenant's
- * concurrency and rate caps hold across both processes.
+ * 2. Two worker processes share a job of tenants with configured caps; the one serving more tenants is SIGKILLed
+ * mid-job. The survivor takes its tenants and finishes the job, and each tenant's concurrency and rate caps hold
+ * across both processes and the hand-over.
  */
 import { freePort } from '../../scripts/dev-server';
 import { waitFor } from '../../harness/wait';
 import { allAppliedCheck, retryAfterCheck } from '../checks';
+import { killBusiest } from '../hand-over';
 import { measureJob } from '../measure';
 import { bucketOverrun, longestQuiet, peakInWindow, requestsSent } from '../rates';
 import { inScene, org } from '../scene';
@@ -32,8 +34,8 @@ const NAMES = Object.keys(TENANTS) as TenantName[];
 /**
  * A configured rate is a token bucket: `ratePerSecond`, with a burst of one second's worth (README, "Limits per
  * tenant"). Arrivals may overrun such a bucket by one request of timing jitter (the pacer's bucket starts with the
- * tenant workflow, the check's at the first arrival) plus the tenant's concurrency: the activities in flight on
- * the killed worker are retried outside the pacer's plan.
+ * serving process, the check's at the first arrival) plus the tenant's concurrency: the survivor starts its pacer
+ * afresh with a full burst while the dead process's last requests are still counted by the check's bucket.
  */
 const rateTolerance = (concurrency: number) => 1 + concurrency;
 
@@ -64,7 +66,7 @@ export const twoWorkers: Scenario<TwoWorkerParams> = {
         const rows = NAMES.flatMap((name) => rowsFor(scene.world, [name], params.sizes[name], 'two'));
         const ports = [await freePort(), await freePort()];
         const metrics = ports.map((port) => `http://127.0.0.1:${port}/metrics`);
-        const [first, second] = await Promise.all(
+        const processes = await Promise.all(
           ports.map((port) => scene.readyWorker({ WFM_METRICS_ADDRESS: String(port) })),
         );
         const before = scene.stats();
@@ -74,12 +76,14 @@ export const twoWorkers: Scenario<TwoWorkerParams> = {
         });
         await waitFor('40 % of the job', () => scene.applied() >= rows.length * 0.4, 120_000);
         const sentBeforeKill = await Promise.all(metrics.map(requestsSent));
-        await first!.kill('SIGKILL');
         const killedAt = scene.applied();
-        const killTime = Date.now();
+        const handOver = await killBusiest(scene, input.jobId, processes, rows);
+        const survivor = processes.findIndex((process) => process !== handOver.victim);
+        await handOver.settled;
         const measured = await measureJob(scene, input.jobId, rows, before);
-        const sentBySurvivor = await requestsSent(metrics[1]!);
-        await second!.kill('SIGTERM');
+        const sentBySurvivor = await requestsSent(metrics[survivor]!);
+        await processes[survivor]!.kill('SIGTERM');
+        const killTime = handOver.killTime;
         const { figures } = measured;
 
         const stats = scene.stats();
@@ -104,6 +108,7 @@ export const twoWorkers: Scenario<TwoWorkerParams> = {
           }
           return checks;
         });
+        const nameOf = (tenantId: string) => NAMES.find((name) => scene.world.tenant(name) === tenantId)!;
         const quiet = NAMES.map((name) => {
           const log = scene.world.sim.state.requestLog(scene.world.tenant(name));
           return `${name} ${(longestQuiet([log], killTime) / 1000).toFixed(1)} s`;
@@ -116,14 +121,19 @@ export const twoWorkers: Scenario<TwoWorkerParams> = {
               const t = TENANTS[name];
               return `${name} ${params.sizes[name]} assignments (concurrency ${t.concurrency}${t.ratePerSecond ? `, ${t.ratePerSecond}/s` : ''}; API ${t.burst} then ${t.refill}/s, ${t.latencyMs} ms latency)`;
             }).join('; ')}.`,
-            `Two worker processes served every queue; the first was SIGKILLed at ${percent(killedAt, rows.length)} ` +
-              'applied and not restarted; the second finished the job.',
+            `Two worker processes shared the tenants; the one serving more of them (${handOver.tenants.length}) was ` +
+              `SIGKILLed at ${percent(killedAt, rows.length)} applied and not restarted; the other finished the job.`,
           ],
           checks: [
             check(
-              'both processes did work before the kill',
-              sentBeforeKill.every((n) => n > 0),
-              `PUTs sent before the kill (wfm_requests_total): ${sentBeforeKill.join(' and ')}; by the survivor in all: ${sentBySurvivor}`,
+              'the killed process was serving tenants, and the survivor took them over',
+              handOver.tenants.length > 0 &&
+                sentBeforeKill[processes.indexOf(handOver.victim)]! > 0 &&
+                handOver.tenants.every(
+                  (id) => handOver.movedTo.has(id) || scene.applied([id]) === params.sizes[nameOf(id)],
+                ),
+              `unfinished tenants per process before the kill: ${handOver.perProcess.join(' and ')}; PUTs sent before ` +
+                `the kill (wfm_requests_total): ${sentBeforeKill.join(' and ')}; by the survivor in all: ${sentBySurvivor}`,
             ),
             allAppliedCheck(measured, rows.length),
             ...capChecks,
@@ -134,10 +144,9 @@ export const twoWorkers: Scenario<TwoWorkerParams> = {
             ),
           ],
           notes: [
-            `Longest time without a PUT after the kill, per tenant: ${quiet}. The dead worker's activities come back ` +
-              `after the ${HEARTBEAT_TIMEOUT_MS / 1000} s heartbeat timeout; a tenant workflow it had cached waits for ` +
-              'the sticky queue schedule-to-start timeout (the SDK default, 10 s) before the survivor takes its ' +
-              'workflow tasks, so that tenant pauses about that long.',
+            `Longest time without a PUT after the kill, per tenant: ${quiet}. The dead process's tenants move when ` +
+              `their hold misses its heartbeat timeout (${HEARTBEAT_TIMEOUT_MS / 1000} s here); a tenant workflow it had ` +
+              'cached moves to the survivor after the sticky queue schedule-to-start timeout (5 s).',
             "A configured rate allows a burst of one second's worth on top (by design), so the first second of a " +
               'tenant can carry up to twice its `ratePerSecond`.',
           ],

@@ -9,6 +9,7 @@ import { badInputs } from '../../faults/scenarios/bad-inputs';
 import { isolation } from '../../faults/scenarios/isolation';
 import { scopeRemoved } from '../../faults/scenarios/scope-removed';
 import { secrets } from '../../faults/scenarios/secrets';
+import { threeWorkers } from '../../faults/scenarios/three-workers';
 import { tokens } from '../../faults/scenarios/tokens';
 import { workerKills } from '../../faults/scenarios/worker-kills';
 import { createSuite, runScenario } from '../../faults/suite';
@@ -50,10 +51,16 @@ describe('fault suite, CI size', () => {
 
   it('8. bad input files: exit 2, file:line: field: message, no workflow', () => passes(badInputs), 180_000);
 
-  it('9. no secret or token in any history or log of the scenarios above', async () => {
+  it('9. three worker processes, limits learned, the busiest SIGKILLed: nothing lost, no violation', async () => {
+    const result = await passes(threeWorkers);
+    expect(result.applied).toBe(result.assignments);
+    expect(result.violations).toBe(0);
+  }, 300_000);
+
+  it('12. no secret or token in any history or log of the scenarios above', async () => {
     const result = await passes(secrets);
     expect(result.runs).toBeGreaterThanOrEqual(5);
   });
 
-  it("10. no tenant's token used on another tenant's data in any scenario above", () => passes(isolation));
+  it("13. no tenant's token used on another tenant's data in any scenario above", () => passes(isolation));
 });

@@ -92,6 +92,21 @@ describe('TokenBucketThrottle arithmetic (fake clock)', () => {
     expect(throttle.tryTake()).toEqual({ allowed: true });
   });
 
+  it('runs the grace from when the 429 that opened the window was written, not from when it was decided', () => {
+    const clock = new FakeClock();
+    const throttle = new TokenBucketThrottle(
+      { burst: 1, refillPerSecond: 0.5 },
+      { now: clock.now, violationGraceMs: 25 },
+    );
+    takeN(throttle, 2); // the second opens the window at t = 0
+    clock.advance(30);
+    throttle.windowAnnounced(); // its response finished writing 30 ms later
+    clock.advance(20);
+    expect(throttle.tryTake()).toMatchObject({ allowed: false, violation: false }); // 20 ms after: on the wire
+    clock.advance(10);
+    expect(throttle.tryTake()).toMatchObject({ allowed: false, violation: true });
+  });
+
   it('admits in the grace when the bucket has refilled meanwhile', () => {
     const clock = new FakeClock();
     const throttle = new TokenBucketThrottle(

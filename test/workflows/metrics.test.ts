@@ -70,8 +70,7 @@ describe('worker metrics', () => {
 
     // The Temporal runtime's own metrics, on the same endpoint.
     // The tenant's queue in this process: named after the worker's id, which it prints when it starts.
-    const workerId = /worker: (\S+) serves/.exec(worker.output())![1]!;
-    const queue = { task_queue: tenantTaskQueue(tenant, workerId) };
+    const queue = { task_queue: tenantTaskQueue(tenant, worker.workerId()) };
     const putBatches = { ...queue, activity_type: 'putBatch' };
     expect(valueOf(samples, 'temporal_activity_succeed_endtoend_latency_count', putBatches)).toBe(40);
     expect(valueOf(samples, 'temporal_worker_task_slots_available', queue)).toBeDefined();
