@@ -279,6 +279,7 @@ async function throughGate(
           : undefined;
       if (bodyMs !== undefined) retryInMs = retryAfterFromBody(tenant, ticket, receivedAt, bodyMs);
       tenant.metrics.throttled(headerMs ?? bodyMs);
+      tenant.cooldownChanged();
       throw new Throttled(retryInMs, headerMs ?? bodyMs);
     }
     answer({ kind: 'answered' });

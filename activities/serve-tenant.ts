@@ -4,7 +4,8 @@
  *
  * - it checks the tenant's access (a token with the write scope), opens the tenant's task queue in this process
  *   and tells the tenant workflow to send its PUTs there, so this process's gate is the tenant's one authority;
- * - while it holds, it tells the workflow when the tenant's gate closes for a Retry-After window (for progress);
+ * - while it holds, it tells the workflow at once when the tenant's gate closes for a Retry-After window, so
+ *   progress shows it and a process that takes over after this one dies honours the window too;
  * - when this process dies its heartbeats stop, Temporal retries the activity on another process, and that one
  *   tells the workflow where the PUTs go now: the hand-over takes the heartbeat timeout and a moment.
  *
@@ -23,8 +24,8 @@ import type { TenantRuntime } from './tenant-runtime';
 const HOLD_BEAT_MS = 1_000;
 /** A process that does not know a tenant gives another process this many tries before the tenant fails. */
 const UNKNOWN_TENANT_ATTEMPTS = 3;
-/** Cooldown news reach the workflow at most this often. */
-const THROTTLED_SIGNAL_EVERY_MS = 5_000;
+/** A cooldown stretched by less than this is not reported again. */
+const COOLDOWN_REPORT_SLACK_MS = 1_000;
 
 export function createServeTenant(deps: ActivityDeps) {
   return async function serveTenant(input: ServeTenantInput): Promise<void> {
@@ -42,23 +43,28 @@ export function createServeTenant(deps: ActivityDeps) {
         worker: deps.workerId,
         scopes,
       });
+      // The workflow keeps the cooldown, so a process that takes over after this one dies still honours it.
       let reportedUntil = 0;
-      let reportedAt = 0;
-      for (;;) {
-        context.heartbeat();
+      const reportCooldown = () => {
         const cooldownUntil = tenant.gate.cooldownEndsAt;
-        const now = Date.now();
-        if (cooldownUntil && reportedUntil < now && now - reportedAt >= THROTTLED_SIGNAL_EVERY_MS) {
-          reportedUntil = cooldownUntil;
-          reportedAt = now;
-          // Progress only: a lost one costs a stale status line, so it is not retried.
-          workflow
-            .signal(tenantThrottledSignal, { runId: input.runId, pacing: tenant.gate.view() })
-            .catch((error: unknown) =>
-              deps.log(`tenant ${input.tenantId}: could not report a cooldown: ${(error as Error).message}`),
-            );
+        // A new window, or one stretched by more than a moment; not every 429 of a cluster.
+        if (!cooldownUntil || cooldownUntil <= reportedUntil + COOLDOWN_REPORT_SLACK_MS) return;
+        reportedUntil = cooldownUntil;
+        workflow
+          .signal(tenantThrottledSignal, { runId: input.runId, pacing: tenant.gate.view() })
+          .catch((error: unknown) =>
+            deps.log(`tenant ${input.tenantId}: could not report a cooldown: ${(error as Error).message}`),
+          );
+      };
+      const stopReporting = tenant.onCooldown(reportCooldown);
+      try {
+        reportCooldown();
+        for (;;) {
+          context.heartbeat();
+          await context.sleep(HOLD_BEAT_MS);
         }
-        await context.sleep(HOLD_BEAT_MS);
+      } finally {
+        stopReporting();
       }
     } catch (error) {
       // A process shutting down gives the tenant back at once: another process takes it without waiting for

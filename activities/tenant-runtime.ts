@@ -30,6 +30,7 @@ export class TenantRuntime {
   private used = false;
   /** The last limits revision applied, per tenant workflow. */
   private readonly revisions = new Map<string, number>();
+  private readonly cooldownListeners = new Set<() => void>();
 
   constructor(
     readonly settings: TenantSettings,
@@ -74,6 +75,17 @@ export class TenantRuntime {
     }
     if (learned?.cooldownUntil !== undefined && this.currentGate.holdUntil(learned.cooldownUntil))
       this.currentRoom.pump();
+  }
+
+  /** Calls `listener` whenever a 429 closes or extends the gate; returns the function that stops it. */
+  onCooldown(listener: () => void): () => void {
+    this.cooldownListeners.add(listener);
+    return () => this.cooldownListeners.delete(listener);
+  }
+
+  /** A 429 closed or extended the gate: the holds of this tenant tell their workflows (see `serve-tenant.ts`). */
+  cooldownChanged(): void {
+    for (const listener of this.cooldownListeners) listener();
   }
 
   /** Applies a `setLimits` change of a tenant workflow once (each activity carries the job's current limits). */

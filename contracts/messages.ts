@@ -14,7 +14,7 @@ export const cancelSignal = defineSignal<[{ reason?: string }]>('cancel');
 export const setLimitsSignal = defineSignal<[{ tenantId: string } & Partial<TenantLimits>]>('setLimits');
 /** From the worker process that took the tenant: where its PUTs go now. */
 export const tenantServedSignal = defineSignal<[TenantServedSignal]>('tenantServed');
-/** From the serving process: the tenant's gate closed for a Retry-After window (for progress only). */
+/** From the serving process: the tenant's gate closed for a Retry-After window (for progress, and for the next process). */
 export const tenantThrottledSignal = defineSignal<[TenantThrottledSignal]>('tenantThrottled');
 
 export const jobProgressQuery = defineQuery<JobProgress>('jobProgress');

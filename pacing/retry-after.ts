@@ -4,7 +4,7 @@
  * seconds"), which serves when a proxy strips the header.
  */
 
-/** Longest wait we accept from a server; anything above is treated as unreadable. */
+/** Longest wait we take from a server at once; a longer one is honoured this long, then a probe asks again. */
 export const MAX_RETRY_AFTER_MS = 60 * 60 * 1000;
 
 /**
@@ -29,5 +29,5 @@ export function parseRetryAfterFromBody(message: string | undefined): number | u
 }
 
 function bounded(ms: number): number | undefined {
-  return Number.isFinite(ms) && ms >= 0 && ms <= MAX_RETRY_AFTER_MS ? Math.round(ms) : undefined;
+  return Number.isFinite(ms) && ms >= 0 ? Math.round(Math.min(ms, MAX_RETRY_AFTER_MS)) : undefined;
 }

@@ -1,6 +1,10 @@
 /**
  * The line in front of a tenant's gate, in real time: requests wait here in arrival order and are let through
  * one by one as the gate allows. One timer per tenant, not one per request.
+ *
+ * Requests are let through only from the event loop's check phase (`setImmediate`), after the I/O that is waiting
+ * has been read: when a busy process's timer fires late, a 429 already in its socket is read (and closes the gate)
+ * before anyone else goes, instead of after.
  */
 import type { GateTicket, RequestAnswer, TenantGate } from './gate';
 
@@ -21,6 +25,7 @@ interface Waiter {
 export class WaitingRoom {
   private readonly line: Waiter[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private letThrough: NodeJS.Immediate | undefined;
 
   constructor(
     readonly gate: TenantGate,
@@ -68,8 +73,15 @@ export class WaitingRoom {
     return retryInMs;
   }
 
-  /** Re-runs the line after the gate changed from outside (a body's Retry-After, new limits). */
+  /** Looks at the line again, once pending I/O has been read (see above); also after the gate changed from outside. */
   pump(): void {
+    this.letThrough ??= setImmediate(() => {
+      this.letThrough = undefined;
+      this.release();
+    });
+  }
+
+  private release(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     for (;;) {

@@ -14,7 +14,6 @@ import {
   setHandler,
   startChild,
   upsertSearchAttributes,
-  type ChildWorkflowHandle,
   type SignalDefinition,
 } from '@temporalio/workflow';
 import {
@@ -24,6 +23,7 @@ import {
   type JobProgress,
   type JobResult,
   type JobStatus,
+  type TenantPlan,
   type TenantResult,
 } from '../contracts/job';
 import { cancelSignal, jobProgressQuery, pauseSignal, resumeSignal, setLimitsSignal } from '../contracts/messages';
@@ -46,6 +46,8 @@ export async function bulkJob(input: JobInput): Promise<JobResult> {
   const total = input.tenants.reduce((sum, tenant) => sum + tenant.total, 0);
   const limits = new Map<string, TenantLimits>(input.tenants.map((tenant) => [tenant.tenantId, tenant.limits]));
   const done = new Map<string, TenantSummary>();
+  /** Tenants whose start was issued (each holds one of the job's places), and those whose child has started. */
+  const launched = new Set<string>();
   const started = new Set<string>();
   const outbox: Forward[] = [];
   let paused = false;
@@ -84,7 +86,7 @@ export async function bulkJob(input: JobInput): Promise<JobResult> {
         tenantId: tenant.tenantId,
         total: tenant.total,
         limits: limits.get(tenant.tenantId)!,
-        queued: !started.has(tenant.tenantId),
+        queued: !launched.has(tenant.tenantId),
         ...(summary && { done: summary }),
       };
     }),
@@ -98,38 +100,17 @@ export async function bulkJob(input: JobInput): Promise<JobResult> {
   // Forward steering in the background, still after a cancellation request (a cancel must reach the tenants).
   void CancellationScope.nonCancellable(() => forwardSteering(input.jobId, started, outbox, done));
 
+  let publishedDecile = -1;
   const maxActive = Math.max(1, input.options.maxActiveTenants ?? DEFAULT_JOB_OPTIONS.maxActiveTenants);
   const running: Promise<void>[] = [];
   try {
     for (const plan of input.tenants) {
       // A place frees when a running tenant finishes; cancellation stops starting more.
-      await condition(() => cancel !== undefined || started.size - done.size < maxActive);
+      await condition(() => cancel !== undefined || launched.size - done.size < maxActive);
       if (cancel) break;
-      const startedWith = { paused, limits: limits.get(plan.tenantId)! };
-      const child = await startChild(tenantAssignments, {
-        workflowId: tenantWorkflowId(input.jobId, plan.tenantId),
-        taskQueue: ORCHESTRATION_TASK_QUEUE,
-        args: [
-          {
-            jobId: input.jobId,
-            plan: { ...plan, limits: startedWith.limits },
-            options: input.options,
-            ...(input.tuning && { tuning: input.tuning }),
-            control: { paused: startedWith.paused },
-          },
-        ],
-        typedSearchAttributes: [
-          { key: searchAttributes.jobId, value: input.jobId },
-          { key: searchAttributes.tenantId, value: plan.tenantId },
-          { key: searchAttributes.status, value: 'waiting-for-worker' },
-          { key: searchAttributes.total, value: plan.total },
-        ],
-        memo: { jobId: input.jobId, tenantId: plan.tenantId, file: input.source.fileName, total: plan.total },
-      });
-      started.add(plan.tenantId);
-      // Steering that arrived while the child was starting passed it by: it gets the difference directly.
-      catchUp(plan.tenantId, startedWith);
-      running.push(CancellationScope.nonCancellable(() => collect(plan.tenantId, child)));
+      launched.add(plan.tenantId);
+      // Started side by side: a job of 1,000 tenants issues its first 200 starts in one workflow task.
+      running.push(CancellationScope.nonCancellable(() => runTenant(plan)));
     }
   } catch (error) {
     if (!isCancellation(error)) throw error;
@@ -138,20 +119,55 @@ export async function bulkJob(input: JobInput): Promise<JobResult> {
 
   await CancellationScope.nonCancellable(() => Promise.all(running));
 
+  async function runTenant(plan: TenantPlan) {
+    const startedWith = { paused, limits: limits.get(plan.tenantId)! };
+    const child = await startChild(tenantAssignments, {
+      workflowId: tenantWorkflowId(input.jobId, plan.tenantId),
+      taskQueue: ORCHESTRATION_TASK_QUEUE,
+      args: [
+        {
+          jobId: input.jobId,
+          plan: { ...plan, limits: startedWith.limits },
+          options: input.options,
+          ...(input.tuning && { tuning: input.tuning }),
+          control: { paused: startedWith.paused },
+        },
+      ],
+      typedSearchAttributes: [
+        { key: searchAttributes.jobId, value: input.jobId },
+        { key: searchAttributes.tenantId, value: plan.tenantId },
+        { key: searchAttributes.status, value: 'waiting-for-worker' },
+        { key: searchAttributes.total, value: plan.total },
+      ],
+      memo: { jobId: input.jobId, tenantId: plan.tenantId, file: input.source.fileName, total: plan.total },
+    });
+    started.add(plan.tenantId);
+    // Steering that arrived while the child was starting passed it by: it gets the difference directly.
+    catchUp(plan.tenantId, startedWith);
+    const { failures: _failures, ...summary } = await child.result();
+    done.set(plan.tenantId, summary);
+    publishCounts();
+  }
+
+  /** The job's counts for the Web UI, every tenth of the way (an update per tenant would fill its history). */
+  function publishCounts() {
+    const summaries = [...done.values()];
+    const applied = summaries.reduce((sum, t) => sum + t.applied, 0);
+    const failed = summaries.reduce((sum, t) => sum + t.failed, 0);
+    const decile = Math.floor(((applied + failed) / Math.max(1, total)) * 10);
+    if (decile === publishedDecile) return;
+    publishedDecile = decile;
+    upsertSearchAttributes([
+      { key: searchAttributes.applied, value: applied },
+      { key: searchAttributes.failed, value: failed },
+    ]);
+  }
+
   function catchUp(tenantId: string, startedWith: { paused: boolean; limits: TenantLimits }) {
     if (paused !== startedWith.paused) outbox.push({ tenantId, signal: paused ? pauseSignal : resumeSignal, args: [] });
     if (limits.get(tenantId) !== startedWith.limits)
       outbox.push({ tenantId, signal: setLimitsSignal, args: [{ tenantId, ...limits.get(tenantId) }] });
     if (cancel) outbox.push({ tenantId, signal: cancelSignal, args: [{ reason: cancel.message }] });
-  }
-
-  async function collect(tenantId: string, child: ChildWorkflowHandle<typeof tenantAssignments>) {
-    const { failures: _failures, ...summary } = await child.result();
-    done.set(tenantId, summary);
-    upsertSearchAttributes([
-      { key: searchAttributes.applied, value: [...done.values()].reduce((sum, t) => sum + t.applied, 0) },
-      { key: searchAttributes.failed, value: [...done.values()].reduce((sum, t) => sum + t.failed, 0) },
-    ]);
   }
 
   const tenants = input.tenants.map(
@@ -167,15 +183,14 @@ export async function bulkJob(input: JobInput): Promise<JobResult> {
       },
   );
   const status = statusOf(tenants);
-  upsertSearchAttributes([{ key: searchAttributes.status, value: status }]);
-  return {
-    jobId: input.jobId,
-    status,
-    total,
-    applied: tenants.reduce((sum, t) => sum + t.applied, 0),
-    failed: tenants.reduce((sum, t) => sum + t.failed, 0),
-    tenants,
-  };
+  const applied = tenants.reduce((sum, t) => sum + t.applied, 0);
+  const failed = tenants.reduce((sum, t) => sum + t.failed, 0);
+  upsertSearchAttributes([
+    { key: searchAttributes.status, value: status },
+    { key: searchAttributes.applied, value: applied },
+    { key: searchAttributes.failed, value: failed },
+  ]);
+  return { jobId: input.jobId, status, total, applied, failed, tenants };
 }
 
 /** Passes steering on to the tenants started so far (those that start later get the job's state as input). */

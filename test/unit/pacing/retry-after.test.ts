@@ -16,11 +16,15 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('Fri, 27 Nov 2026 11:59:00 GMT', NOW)).toBe(0);
   });
 
-  it('gives undefined for absent, junk, negative or absurd values', () => {
+  it('gives undefined for absent, junk or negative values', () => {
     for (const value of [undefined, null, '', '  ', 'soon', '-3', '1e3', 'tomorrow', '12 apples']) {
       expect(parseRetryAfter(value, NOW), String(value)).toBeUndefined();
     }
-    expect(parseRetryAfter(String(MAX_RETRY_AFTER_MS / 1000 + 1), NOW)).toBeUndefined();
+  });
+
+  it('honours a very long wait up to an hour, then asks again', () => {
+    expect(parseRetryAfter(String(MAX_RETRY_AFTER_MS / 1000 + 1), NOW)).toBe(MAX_RETRY_AFTER_MS);
+    expect(parseRetryAfter('Sat, 28 Nov 2026 12:00:00 GMT', NOW)).toBe(MAX_RETRY_AFTER_MS);
   });
 
   it('reads the seconds the platform repeats in its 429 body', () => {
