@@ -107,8 +107,8 @@ export function timedOutMeasurement(
   };
 }
 
-/** A row for a run that failed: the error instead of figures. */
-export function failedMeasurement(scenario: string, system: SystemName, idealMs: number, error: unknown): Measurement {
+/** A row with no figure yet: each run fills in those that apply to it. */
+export function blankMeasurement(scenario: string, system: SystemName, idealMs: number): Measurement {
   return {
     scenario,
     system,
@@ -123,6 +123,13 @@ export function failedMeasurement(scenario: string, system: SystemName, idealMs:
     activitiesPerSec: null,
     peakRssMb: null,
     putSpanMs: null,
+  };
+}
+
+/** A row for a run that failed: the error instead of figures. */
+export function failedMeasurement(scenario: string, system: SystemName, idealMs: number, error: unknown): Measurement {
+  return {
+    ...blankMeasurement(scenario, system, idealMs),
     error: error instanceof Error ? error.message : String(error),
   };
 }

@@ -25,6 +25,9 @@ export const MAX_DEFAULT_RETRY_AFTER_MS = 120_000;
  */
 export const MAX_GATE_WAIT_MS = 120_000;
 
+/** Requests throttled together while learning come back at most this far apart. */
+const MAX_LEARNING_RETRY_SPACING_MS = 1_000;
+
 /** The right to send one request now. Its answer must be reported with `TenantGate.answered`. */
 export interface GateTicket {
   readonly id: number;
@@ -110,14 +113,14 @@ export class TenantGate {
   }
 
   /**
-   * While the pacer has no rate yet (learning), requests throttled together come back one Retry-After apart
-   * rather than all at the window's end: what the API promises is one request per window. Once paced, the line
-   * spaces them anyway.
+   * While the pacer has no rate yet (learning), requests throttled together come back one after another, a
+   * Retry-After (at most a second) apart, rather than all at the window's end: what the API promises is one
+   * request per window. Once paced, the line spaces them anyway.
    */
   private retrySpacing(at: number, holdMs: number): number {
     if (!this.cluster || at - this.cluster.startedAt >= THROTTLE_CLUSTER_MS) this.cluster = { startedAt: at, size: 0 };
     const index = this.cluster.size++;
-    return this.pacer.ratePerSecond === undefined ? index * holdMs : 0;
+    return this.pacer.ratePerSecond === undefined ? index * Math.min(holdMs, MAX_LEARNING_RETRY_SPACING_MS) : 0;
   }
 
   /**

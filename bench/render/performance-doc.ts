@@ -45,6 +45,11 @@ const SYSTEMS_TEXT = `- **wfm-bulk**: the product as it is in the tree: a Tempor
   concurrency) over the batches, each PUT retried while 429 (its own \`Retry-After\`) or 5xx / network error
   (exponential backoff with jitter), at most 20 attempts. Nothing holds a tenant's other requests during a
   \`Retry-After\` window.
+- **temporal-ceiling** (in (e) only): the same shape with nothing in it (\`bench/ceiling/\`): a parent workflow, a
+  child per tenant keeping the scenario's concurrency of activities in flight on the tenant's own queue, Workers with
+  wfm-bulk's slots and pollers, activities that return at once, in a worker process of its own on the same dev
+  server. Its activities per second are the most this machine and server orchestrate; wfm-bulk's (e) is measured as a
+  share of it.
 
 The systems run one after another, each against a fresh simulator of the same configuration in the bench process;
 the baselines each in a child process (\`node --import tsx\`), as the product's worker is.`;
@@ -66,10 +71,11 @@ const COLUMNS_TEXT = `- **makespan**: wfm-bulk: the job workflow's start to its 
   already on the wire).
 - **lost**: input assignments − distinct assignments the simulator holds at the end.
 - **peak conc.**: most PUTs of one tenant in flight at once, the maximum over tenants.
-- **activities/s**: wfm-bulk only: completed \`putBatch\` activities (one per batch) ÷ makespan.
+- **activities/s**: wfm-bulk: completed \`putBatch\` activities (one per batch) ÷ makespan; temporal-ceiling: its
+  activities ÷ its makespan.
 - **peak RSS**: wfm-bulk: the worker process's high-water mark (\`VmHWM\`) during the job; it is reset once the
-  worker is ready, so bundling the workflow code at start-up is not counted. Baselines: their process's
-  \`maxRSS\` over its whole life.
+  worker is ready, so bundling the workflow code at start-up is not counted. Baselines and temporal-ceiling: their
+  process's \`maxRSS\` over its whole life.
 - **first→last PUT**: arrival of the first PUT to arrival of the last one at the simulator.`;
 
 /** The worker's memory before any job, which the table's peak RSS leaves out. */

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { finishesWithin } from '../../harness/cleanup';
 import type { RunContext } from '../run-control';
-import { round, type Measurement } from '../results';
+import { blankMeasurement, round, type Measurement } from '../results';
 import { runTimeoutMs, scenarioIdeal, totalRequests, type Scenario } from '../scenarios';
 
 export async function runCeiling(scenario: Scenario, context: RunContext): Promise<Measurement> {
@@ -45,19 +45,10 @@ export async function runCeiling(scenario: Scenario, context: RunContext): Promi
       peakRssMb: number;
     };
     return {
-      scenario: scenario.id,
-      system: 'temporal-ceiling',
+      ...blankMeasurement(scenario.id, 'temporal-ceiling', scenarioIdeal(scenario).idealMs),
       makespanMs,
-      idealMs: scenarioIdeal(scenario).idealMs,
-      ratio: null,
-      requests: null,
-      share429: null,
-      violations: null,
-      lost: null,
-      peakConcurrency: null,
       activitiesPerSec: round(activities / (makespanMs / 1000), 1),
       peakRssMb,
-      putSpanMs: null,
     };
   } finally {
     await kill();

@@ -9,6 +9,7 @@ import { badInputs } from '../../faults/scenarios/bad-inputs';
 import { isolation } from '../../faults/scenarios/isolation';
 import { scopeRemoved } from '../../faults/scenarios/scope-removed';
 import { secrets } from '../../faults/scenarios/secrets';
+import { thousandTenants } from '../../faults/scenarios/thousand-tenants';
 import { threeWorkers } from '../../faults/scenarios/three-workers';
 import { tokens } from '../../faults/scenarios/tokens';
 import { workerKills } from '../../faults/scenarios/worker-kills';
@@ -55,6 +56,11 @@ describe('fault suite, CI size', () => {
     const result = await passes(threeWorkers);
     expect(result.applied).toBe(result.assignments);
     expect(result.violations).toBe(0);
+  }, 300_000);
+
+  it('11. hundreds of tenants on one worker process, Temporal’s default limits: no poll refused', async () => {
+    const result = await passes(thousandTenants);
+    expect(result.applied).toBe(result.assignments);
   }, 300_000);
 
   it('12. no secret or token in any history or log of the scenarios above', async () => {

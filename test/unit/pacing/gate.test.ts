@@ -140,5 +140,10 @@ describe('TenantGate probe after a cooldown', () => {
     const together = [ticket(gate), ticket(gate), ticket(gate)];
     const delays = together.map((sent) => gate.answered(sent, { kind: 'throttled', at: 0, retryAfterMs: 1_000 }));
     expect(delays).toEqual([1_000, 2_000, 3_000]);
+    // A long window: all come back at its end, a second apart (the first is the probe, the others wait for it).
+    const fresh = gateAt(clock);
+    const later = [ticket(fresh), ticket(fresh)];
+    const longDelays = later.map((sent) => fresh.answered(sent, { kind: 'throttled', at: 0, retryAfterMs: 60_000 }));
+    expect(longDelays.map((delay) => delay - longDelays[0]!)).toEqual([0, 1_000]);
   });
 });
