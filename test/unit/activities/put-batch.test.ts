@@ -1,6 +1,7 @@
 /**
- * The PUT activity against a hand-made API whose 429 sends its status line and headers at once and its body
- * later: the tenant's gate must hold from the headers, so a request waiting meanwhile goes only after Retry-After.
+ * The PUT activity against hand-made APIs that make the gate's order visible: a 429 whose status line and
+ * headers come before its body, and a login service that is slow to renew a refused token while a 429 is on its
+ * way. In both, a request waiting meanwhile must go only after Retry-After.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { noopMetricMeter } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createActivityDeps } from '../../../activities/deps';
 import { createPutBatch } from '../../../activities/put-batch';
 import { TenantRuntimes } from '../../../activities/tenant-runtime';
@@ -19,47 +20,69 @@ import { resolveTenants, tenantsFileSchema } from '../../../contracts/tenants';
 import { FileBlobStore } from '../../../store/blob-store';
 
 const RETRY_AFTER_S = 1;
-const BODY_DELAY_MS = 400;
+
+interface FakeApi {
+  /** Arrival times of the PUTs, ms epoch. */
+  arrivals: number[];
+  /** When the first PUT's 429 status line and headers were sent. */
+  throttledAt(): number;
+}
+
+interface FakeApiOptions {
+  /** How long token requests after the first take, ms. */
+  laterTokenDelayMs: number;
+  /** The answer to the second PUT (a 401 sends its batch for a new token); later ones get 200. */
+  secondPutStatus: 200 | 401;
+  /** How long the first PUT waits before its 429 head, and then before its body, ms. */
+  first429: { headAfterMs: number; bodyAfterMs: number };
+}
 
 describe('putBatch at the gate', () => {
-  let server: http.Server;
-  let dir: string;
-  /** Arrival times of the PUTs, ms epoch. */
-  const arrivals: number[] = [];
-  let headersOf429At = 0;
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  });
 
-  beforeAll(async () => {
-    server = http.createServer((request, response) => {
+  /** An API on a free port and a `putBatch` for one tenant of two single-item batches on it. */
+  async function setUp(options: FakeApiOptions) {
+    const arrivals: number[] = [];
+    let throttledAt = 0;
+    let tokens = 0;
+    const server = http.createServer((request, response) => {
       if (request.url === '/oauth/token') {
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(JSON.stringify({ access_token: 't', token_type: 'bearer', expires_in: 3600 }));
+        const delay = tokens++ === 0 ? 0 : options.laterTokenDelayMs;
+        setTimeout(() => {
+          response.writeHead(200, { 'content-type': 'application/json' });
+          response.end(JSON.stringify({ access_token: `t${tokens}`, token_type: 'bearer', expires_in: 3_600 }));
+        }, delay);
         return;
       }
       arrivals.push(Date.now());
       request.resume();
-      if (arrivals.length === 1) {
-        // The 429's head now, its body (which names the wait too) later.
-        response.writeHead(429, { 'retry-after': String(RETRY_AFTER_S), 'content-type': 'application/json' });
-        response.flushHeaders();
-        headersOf429At = Date.now();
-        setTimeout(
-          () => response.end(JSON.stringify({ message: `Retry the request in [${RETRY_AFTER_S}] seconds` })),
-          BODY_DELAY_MS,
-        );
+      if (arrivals.length > 1) {
+        const status = arrivals.length === 2 ? options.secondPutStatus : 200;
+        response.writeHead(status, { 'content-type': 'application/json' });
+        response.end(status === 200 ? '{}' : JSON.stringify({ message: 'Invalid login credentials.' }));
         return;
       }
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end('{}');
+      setTimeout(() => {
+        response.writeHead(429, { 'retry-after': String(RETRY_AFTER_S), 'content-type': 'application/json' });
+        response.flushHeaders();
+        throttledAt = Date.now();
+        setTimeout(
+          () => response.end(JSON.stringify({ message: `Retry the request in [${RETRY_AFTER_S}] seconds` })),
+          options.first429.bodyAfterMs,
+        );
+      }, options.first429.headAfterMs);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    dir = await mkdtemp(path.join(os.tmpdir(), 'wfm-bulk-put-batch-'));
-  });
-  afterAll(async () => {
-    server?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'wfm-bulk-put-batch-'));
+    cleanups.push(async () => {
+      server.closeAllConnections();
+      server.close();
+      await rm(dir, { recursive: true, force: true });
+    });
 
-  it('holds the tenant from the 429’s status line, before its body is read', async () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const tenants = resolveTenants(
       tenantsFileSchema.parse({
@@ -77,40 +100,68 @@ describe('putBatch at the gate', () => {
         })),
       ),
     );
-    const deps = createActivityDeps({
-      workerId: 'test',
-      tenants: new TenantRuntimes({ loadTenants: () => tenants, env: { ACME_SECRET: 's' }, meter: noopMetricMeter }),
-      store,
-      serveTenantQueue: () => Promise.reject(new Error('not used')),
-    });
-    const putBatch = createPutBatch(deps);
-    const input = (batchIndex: number): PutBatchInput => ({
-      jobId: 'job',
-      tenantId: 'acme',
-      itemsRef,
-      batchSize: 1,
-      batchIndex,
-      requestTimeoutMs: 5_000,
-      maxAttempts: DEFAULT_JOB_OPTIONS.maxAttempts,
-      throttleBudgetMs: DEFAULT_JOB_OPTIONS.throttleBudgetMs,
-      limits: { revision: 0 },
-    });
+    const putBatch = createPutBatch(
+      createActivityDeps({
+        workerId: 'test',
+        tenants: new TenantRuntimes({ loadTenants: () => tenants, env: { ACME_SECRET: 's' }, meter: noopMetricMeter }),
+        store,
+        serveTenantQueue: () => Promise.reject(new Error('not used')),
+      }),
+    );
+    const run = (batchIndex: number) => {
+      const input: PutBatchInput = {
+        jobId: 'job',
+        tenantId: 'acme',
+        itemsRef,
+        batchSize: 1,
+        batchIndex,
+        requestTimeoutMs: 5_000,
+        maxAttempts: DEFAULT_JOB_OPTIONS.maxAttempts,
+        throttleBudgetMs: DEFAULT_JOB_OPTIONS.throttleBudgetMs,
+        limits: { revision: 0 },
+      };
+      const environment = new MockActivityEnvironment({
+        activityId: String(batchIndex),
+        scheduledTimestampMs: Date.now(),
+      });
+      return environment.run(putBatch, input);
+    };
+    const api: FakeApi = { arrivals, throttledAt: () => throttledAt };
+    return { api, run };
+  }
 
-    const first = new MockActivityEnvironment({ activityId: '1', scheduledTimestampMs: Date.now() }).run(
-      putBatch,
-      input(0),
-    );
-    const firstFailure = first.catch((error: unknown) => error);
-    // The second batch arrives at the gate while the 429's body is still on its way.
-    while (headersOf429At === 0) await new Promise((resolve) => setTimeout(resolve, 5));
-    const second = new MockActivityEnvironment({ activityId: '2', scheduledTimestampMs: Date.now() }).run(
-      putBatch,
-      input(1),
-    );
+  it('holds the tenant from the 429’s status line, before its body is read', async () => {
+    const { api, run } = await setUp({
+      laterTokenDelayMs: 0,
+      secondPutStatus: 200,
+      first429: { headAfterMs: 0, bodyAfterMs: 400 },
+    });
+    const first = run(0).catch((error: unknown) => error);
+    // The second batch comes to the gate while the 429's body is still on its way.
+    while (api.throttledAt() === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = run(1);
 
     expect(await second).toMatchObject({ outcome: 'done', applied: 1 });
-    expect(await firstFailure).toMatchObject({ type: 'RateLimited' });
-    expect(arrivals).toHaveLength(2);
-    expect(arrivals[1]! - headersOf429At).toBeGreaterThanOrEqual(RETRY_AFTER_S * 1000);
+    expect(await first).toMatchObject({ type: 'RateLimited' });
+    expect(api.arrivals).toHaveLength(2);
+    expect(api.arrivals[1]! - api.throttledAt()).toBeGreaterThanOrEqual(RETRY_AFTER_S * 1000);
+  });
+
+  it('takes the token before the gate: a request waiting for a new token goes after a 429 that came meanwhile', async () => {
+    // The first PUT's 429 comes 600 ms after it; the second is refused 401 at once, and its new token takes 800 ms.
+    const { api, run } = await setUp({
+      laterTokenDelayMs: 800,
+      secondPutStatus: 401,
+      first429: { headAfterMs: 600, bodyAfterMs: 0 },
+    });
+    const first = run(0).catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const second = run(1);
+
+    expect(await second).toMatchObject({ outcome: 'done', applied: 1 });
+    expect(await first).toMatchObject({ type: 'RateLimited' });
+    expect(api.arrivals).toHaveLength(3);
+    expect(api.arrivals[1]!).toBeLessThan(api.throttledAt()); // the 401, before the window
+    expect(api.arrivals[2]! - api.throttledAt()).toBeGreaterThanOrEqual(RETRY_AFTER_S * 1000);
   });
 });
