@@ -96,7 +96,7 @@ async function handlePut(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<void> {
-  const arrivedAt = state.now();
+  const arrivedAt = request.arrivedAt || state.now();
   const auth = state.tokens.check(request.headers.authorization);
   const org = auth.token ? state.org(auth.token.orgId) : undefined;
   if (!org) {
@@ -110,7 +110,7 @@ async function handlePut(
   if (!org.clients.get(auth.token.clientId)?.scopes.includes(WRITE_SCOPE)) {
     return exchange.fail(403, ERROR_CODES.missingPermissions, missingScope);
   }
-  const decision = org.throttle?.tryTake() ?? { allowed: true };
+  const decision = org.throttle?.tryTake(arrivedAt) ?? { allowed: true };
   if (!decision.allowed) {
     if (decision.violation) exchange.noteViolation();
     return exchange.rateLimited(decision.retryAfterSeconds);

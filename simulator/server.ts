@@ -8,6 +8,13 @@ import { registerOAuthRoutes } from './oauth-routes';
 import { sendPlatformError } from './put-exchange';
 import { UnknownEntityError, type SimulatorState } from './state';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** When the request's head was read (ms epoch), before its body and handler. */
+    arrivedAt: number;
+  }
+}
+
 /** Largest request body read, bytes; far above 50 assignments with full notes. */
 const BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 
@@ -33,6 +40,12 @@ function describeError(error: unknown): { status: number; message: string; probl
  */
 export function buildServer(state: SimulatorState, shutdown: AbortSignal): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES, forceCloseConnections: true });
+  // Arrival is when the request's head was read, not when a busy server got round to its handler.
+  app.decorateRequest('arrivedAt', 0);
+  app.addHook('onRequest', (request, _reply, done) => {
+    request.arrivedAt = state.now();
+    done();
+  });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 

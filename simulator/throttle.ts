@@ -88,9 +88,12 @@ export class TokenBucketThrottle {
     return this.windowEndsAt;
   }
 
-  /** Decides one request: takes a token, or refuses with Retry-After (opening or reporting the window). */
-  tryTake(): ThrottleDecision {
-    const now = this.now();
+  /**
+   * Decides one request: takes a token, or refuses with Retry-After (opening or reporting the window).
+   * @param arrivedAt when the request arrived (ms epoch), if earlier than now: a busy server decides late
+   */
+  tryTake(arrivedAt?: number): ThrottleDecision {
+    const now = Math.min(arrivedAt ?? Infinity, this.now());
     if (this.windowEndsAt !== null && now >= this.windowEndsAt) this.closeWindow();
     if (this.windowEndsAt !== null && this.windowStartedAt !== null) {
       const graceEndsAt = (this.windowAnnouncedAt ?? this.windowStartedAt) + (this.options.violationGraceMs ?? 0);
@@ -104,7 +107,7 @@ export class TokenBucketThrottle {
         };
       }
     }
-    this.refill();
+    this.refill(now);
     if (this.tokenCount >= 1 - EPSILON) {
       this.tokenCount = Math.max(0, this.tokenCount - 1);
       return { allowed: true };
@@ -156,10 +159,9 @@ export class TokenBucketThrottle {
     };
   }
 
-  private refill(): void {
-    const now = this.now();
+  private refill(now = this.now()): void {
     const elapsedMs = Math.max(0, now - this.lastRefillAt);
-    this.lastRefillAt = now;
+    this.lastRefillAt = Math.max(this.lastRefillAt, now);
     this.tokenCount = Math.min(
       this.currentLimits.burst,
       this.tokenCount + (elapsedMs / 1000) * this.currentLimits.refillPerSecond,

@@ -18,13 +18,14 @@ export interface LongRetryAfterParams {
 }
 
 const RETRY_AFTER_S = 60;
-const THROTTLE = { burst: 20, refillPerSecond: 10, retryAfterSeconds: RETRY_AFTER_S };
+/** A bucket smaller than the batches in flight: most of the first wave meets the 429 together. */
+const THROTTLE = { burst: 5, refillPerSecond: 10, retryAfterSeconds: RETRY_AFTER_S };
 
 export const longRetryAfter: Scenario<LongRetryAfterParams> = {
   id: 10,
   title: 'Retry-After of 60 s met by batches in flight; default attempts',
-  full: { items: 120, concurrency: 20, least429s: 25 },
-  ci: { items: 45, concurrency: 10, least429s: 10 },
+  full: { items: 90, concurrency: 30, least429s: 25 },
+  ci: { items: 30, concurrency: 15, least429s: 10 },
   run: (suite, params) =>
     inScene(
       suite,

@@ -107,6 +107,20 @@ describe('TokenBucketThrottle arithmetic (fake clock)', () => {
     expect(throttle.tryTake()).toMatchObject({ allowed: false, violation: true });
   });
 
+  it('judges a request by when it arrived, not by when a busy server decided it', () => {
+    const clock = new FakeClock();
+    const throttle = new TokenBucketThrottle(
+      { burst: 1, refillPerSecond: 1 },
+      { now: clock.now, violationGraceMs: 25 },
+    );
+    takeN(throttle, 2); // the window opens at t = 0 …
+    throttle.windowAnnounced(); // … and its 429 leaves at once
+    clock.advance(100);
+    // Arrived 10 ms after the 429 left, decided 100 ms after: on the wire, no violation.
+    expect(throttle.tryTake(clock.nowMs - 90)).toMatchObject({ allowed: false, violation: false });
+    expect(throttle.tryTake()).toMatchObject({ allowed: false, violation: true });
+  });
+
   it('admits in the grace when the bucket has refilled meanwhile', () => {
     const clock = new FakeClock();
     const throttle = new TokenBucketThrottle(
