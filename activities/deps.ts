@@ -3,6 +3,7 @@
  * tests can build them around a simulator.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { Agent, type Dispatcher } from 'undici';
 import { failureTypes } from '../contracts/names';
 import { BlobNotFoundError, type BlobStore } from '../store/blob-store';
 import { OAuthError } from './auth/oauth';
@@ -19,6 +20,8 @@ export interface TenantQueueLease {
 export interface ActivityDeps {
   /** This process's id, part of its tenant queues' names and shown as the tenant's worker. */
   workerId: string;
+  /** The HTTP connection pool the PUTs go through (kept-alive connections per API host). */
+  http: Dispatcher;
   /** The tenant's runtime; a final failure when this process cannot serve it. */
   tenant(tenantId: string): TenantRuntime;
   /** Opens (or shares) the tenant's task queue in this process: its PUTs will run here. */
@@ -42,6 +45,7 @@ export function createActivityDeps(options: ActivityDepsOptions): ActivityDeps {
   const items = new StoredItemsCache(options.store);
   const deps: ActivityDeps = {
     workerId: options.workerId,
+    http: new Agent(),
     tenant(tenantId) {
       try {
         return options.tenants.get(tenantId);

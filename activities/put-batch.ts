@@ -8,6 +8,7 @@
  * faults spend attempts (pacing/attempts.ts).
  */
 import { Context } from '@temporalio/activity';
+import { request, type Dispatcher } from 'undici';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import type { Assignment } from '../contracts/assignment';
 import type { BatchOutcome, FailureReason, ItemFailure, PutBatchInput, PutBatchResult } from '../contracts/job';
@@ -21,6 +22,8 @@ import { GateWaitTooLong } from '../pacing/waiting-room';
 import { describeFetchError, safeJson, summarize } from './auth/oauth';
 import type { AccessToken } from './auth/token-cache';
 import type { ActivityDeps } from './deps';
+import { HeldBeforeWrite, checkBeforeWrite } from './http/check-before-write';
+import type { RequestOutcome } from './metrics';
 import type { TenantRuntime } from './tenant-runtime';
 
 /** The platform's error body: `{message, code, status, contextId, details, errors}`. */
@@ -181,7 +184,7 @@ async function sendBatch(
   while (pending.length > 0) {
     const token = await deps.token(tenant);
     const assignments = pending.map((offset) => stored.items[range.start + offset]!.assignment);
-    const response = await throughGate(url, token, toBody(tenant.settings, assignments), input, context, tenant);
+    const response = await throughGate(url, token, toBody(tenant.settings, assignments), input, context, deps, tenant);
     if (!response) continue; // the token aged while waiting at the gate: take a fresh one
 
     if (response.ok) return { outcome: 'done', applied: pending.length, failures };
@@ -229,9 +232,11 @@ interface ApiResponse {
 }
 
 /**
- * Waits at the tenant's gate, then sends at once. The gate hears of a 429 from the status line and headers,
- * before the body is read, so nothing else of the tenant goes out meanwhile.
- * @returns the answer; undefined when the token would be too old to send after the wait (nothing was sent)
+ * Waits at the tenant's gate, then sends at once; the gate is asked once more right before the request is written
+ * to its socket (`check-before-write.ts`). The gate hears of a 429 from the status line and headers, before the
+ * body is read, so nothing else of the tenant goes out meanwhile.
+ * @returns the answer; undefined when nothing was sent (the token aged at the gate, or a 429 came while the
+ *   request waited for a connection): the caller goes round again
  * @throws Throttled for a 429, Fault when no answer came, GateWaitTooLong when the gate stays closed too long
  */
 async function throughGate(
@@ -240,6 +245,7 @@ async function throughGate(
   body: string,
   input: PutBatchInput,
   context: Context,
+  deps: ActivityDeps,
   tenant: TenantRuntime,
 ): Promise<ApiResponse | undefined> {
   const ticket = await tenant.room.enter(MAX_GATE_WAIT_MS, context.cancellationSignal);
@@ -250,29 +256,39 @@ async function throughGate(
   };
   try {
     if (!tenant.tokens.usable(token)) return undefined;
-    const finished = tenant.metrics.requestStarted();
+    // Counted from the moment it is written: a request held back at the last moment was never sent.
+    let finished: ((outcome: RequestOutcome) => void) | undefined;
+    const dispatcher = checkBeforeWrite(deps.http, () => {
+      if (!tenant.gate.mayStillSend(ticket)) return false;
+      finished = tenant.metrics.requestStarted();
+      return true;
+    });
     const signal = AbortSignal.any([AbortSignal.timeout(input.requestTimeoutMs), context.cancellationSignal]);
-    let response: Response;
+    let response: Dispatcher.ResponseData;
     try {
-      response = await fetch(url, {
+      response = await request(url, {
         method: 'PUT',
         headers: { authorization: `Bearer ${token.value}`, 'content-type': 'application/json' },
         body,
         signal,
+        dispatcher,
       });
     } catch (error) {
-      throw noAnswer(error, url, input, context, finished);
+      if (error instanceof HeldBeforeWrite) return undefined;
+      throw noAnswer(error, url, input, context, finished ?? tenant.metrics.requestStarted());
     }
     const receivedAt = Date.now();
-    if (response.status === 429) {
-      const headerMs = parseRetryAfter(response.headers.get('retry-after'), receivedAt);
+    const status = response.statusCode;
+    const done = finished ?? tenant.metrics.requestStarted();
+    if (status === 429) {
+      const headerMs = parseRetryAfter(headerValue(response.headers['retry-after']), receivedAt);
       let retryInMs = answer({
         kind: 'throttled',
         at: receivedAt,
         ...(headerMs !== undefined && { retryAfterMs: headerMs }),
       });
-      const text = await response.text().catch(() => '');
-      finished(429);
+      const text = await response.body.text().catch(() => '');
+      done(429);
       const bodyMs =
         headerMs === undefined
           ? parseRetryAfterFromBody((safeJson(text) as ApiErrorBody | undefined)?.message)
@@ -285,15 +301,20 @@ async function throughGate(
     answer({ kind: 'answered' });
     let text: string;
     try {
-      text = await response.text();
+      text = await response.body.text();
     } catch (error) {
-      throw noAnswer(error, url, input, context, finished);
+      throw noAnswer(error, url, input, context, done);
     }
-    finished(response.status);
-    return { ok: response.ok, status: response.status, text };
+    done(status);
+    return { ok: status >= 200 && status < 300, status, text };
   } finally {
     if (!answered) answer({ kind: 'unanswered' });
   }
+}
+
+/** A header's value as one string (the first, when it came more than once). */
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function retryAfterFromBody(tenant: TenantRuntime, ticket: GateTicket, at: number, retryAfterMs: number): number {

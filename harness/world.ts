@@ -49,7 +49,7 @@ export interface WorldOptions {
   orgs?: OrgConfigInput[];
   simulator?: Omit<SimulatorConfigInput, 'orgs'>;
   /** Per-tenant limits in the tenants file. */
-  limits?: Record<string, { concurrency?: number; ratePerSecond?: number }>;
+  limits?: Record<string, { concurrency?: number; ratePerSecond?: number; burst?: number }>;
   /** Start Workers in this process (default true). */
   workers?: boolean;
 

@@ -6,7 +6,10 @@
  * - **Cooldown**: after a 429, nothing goes until its Retry-After has passed (a default when none can be read).
  * - **Probe**: when a cooldown ends, one request goes first; only that request's own answer settles the probe.
  *   An answer to a request sent earlier, or a request that never got an answer, settles nothing.
- * - **Pace**: requests leave in arrival order, each when the pacer (`pacer.ts`) has a token for it.
+ * - **Pace**: requests leave in arrival order, each when the pacer (`pacer.ts`) has a token for it. While the
+ *   pacer knows no rate yet, the requests out at once grow like TCP's slow start (two, then one more for each
+ *   answered one, so twice as many each round trip): a limit met at the fifth request finds a few requests out,
+ *   not the whole window, and the connections they need are opened a few at a time.
  *
  * Pure and synchronous: time comes from the injected clock, and `poll()` says what to do now, so the same gate
  * runs in activities (`waiting-room.ts` adds timers) and in the simulated-time model of the tests.
@@ -25,12 +28,17 @@ export const MAX_DEFAULT_RETRY_AFTER_MS = 120_000;
  */
 export const MAX_GATE_WAIT_MS = 120_000;
 
+/** Requests out at once, unanswered, when the pacer knows no rate yet: at first, and again after each 429. */
+const SLOW_START_WINDOW = 2;
+
 /** Requests throttled together while learning come back at most this far apart. */
 const MAX_LEARNING_RETRY_SPACING_MS = 1_000;
 
 /** The right to send one request now. Its answer must be reported with `TenantGate.answered`. */
 export interface GateTicket {
   readonly id: number;
+  /** How many cooldowns had begun when it was let through (see `mayStillSend`). */
+  readonly cooldowns: number;
   /** The first request after a cooldown: the others wait for its answer. */
   readonly probe: boolean;
   readonly releasedAt: number;
@@ -58,6 +66,12 @@ export class TenantGate {
   private nextTicketId = 1;
   /** The 429s met at about the same time (requests that were on the wire together): when and how many. */
   private cluster: { startedAt: number; size: number } | undefined;
+  /** Requests let through and not answered yet. */
+  private outstanding = 0;
+  /** Cooldowns begun so far (each 429 that closed or extended the gate). */
+  private cooldowns = 0;
+  /** While learning: how many may be outstanding (see the slow start above). */
+  private learningWindow = SLOW_START_WINDOW;
   /** 429s answered to this gate's requests. */
   throttled = 0;
 
@@ -74,11 +88,18 @@ export class TenantGate {
     const now = this.now();
     if (now < this.cooldownUntil) return this.cooldownUntil - now;
     if (typeof this.probe === 'object') return Infinity;
+    if (this.pacer.ratePerSecond === undefined && this.outstanding >= this.learningWindow) return Infinity;
     this.headSlot ??= reserve(this.pacer, now);
     if (this.headSlot > now) return this.headSlot - now;
     this.headSlot = undefined;
-    const ticket: GateTicket = { id: this.nextTicketId++, probe: this.probe === 'needed', releasedAt: now };
+    const ticket: GateTicket = {
+      id: this.nextTicketId++,
+      cooldowns: this.cooldowns,
+      probe: this.probe === 'needed',
+      releasedAt: now,
+    };
     if (ticket.probe) this.probe = ticket;
+    this.outstanding++;
     return ticket;
   }
 
@@ -89,10 +110,13 @@ export class TenantGate {
    */
   answered(ticket: GateTicket, answer: RequestAnswer): number {
     const isProbe = this.probe === ticket;
+    this.outstanding = Math.max(0, this.outstanding - 1);
     switch (answer.kind) {
       case 'answered':
         recordSuccess(this.pacer);
         this.unhinted = 0;
+        // One more for each answer to a request sent since the last cooldown: the window doubles per round trip.
+        if (ticket.cooldowns === this.cooldowns) this.learningWindow++;
         if (isProbe) this.probe = 'idle';
         return 0;
       case 'unanswered':
@@ -101,6 +125,7 @@ export class TenantGate {
         return 0;
       case 'throttled': {
         this.throttled++;
+        this.learningWindow = SLOW_START_WINDOW;
         const hinted = answer.retryAfterMs !== undefined;
         this.unhinted = hinted ? 0 : this.unhinted + 1;
         recordThrottle(this.pacer, answer.at, answer.retryAfterMs);
@@ -144,10 +169,20 @@ export class TenantGate {
   holdUntil(until: number): boolean {
     if (until <= this.cooldownUntil) return false;
     this.cooldownUntil = until;
+    this.cooldowns++;
     this.defaultHoldOf = undefined;
     // A probe already out went before this hold: its answer no longer settles anything.
     this.probe = 'needed';
     return true;
+  }
+
+  /**
+   * Asked once more at the very last moment, when the request is about to be written to its socket: false when a
+   * 429 closed the gate after this ticket was let through (the request waited for a connection meanwhile). It then
+   * goes back in line unsent.
+   */
+  mayStillSend(ticket: GateTicket): boolean {
+    return ticket.cooldowns === this.cooldowns;
   }
 
   /** When the open cooldown ends (epoch ms), or undefined when none is open. */

@@ -19,9 +19,26 @@ function ticket(gate: TenantGate): GateTicket {
 }
 
 describe('TenantGate', () => {
-  it('lets everything through while nothing is known (no rate, no cooldown)', () => {
-    const gate = gateAt({ now: 1_000 });
-    for (let i = 0; i < 100; i++) expect(ticket(gate).probe).toBe(false);
+  it('while no rate is known, lets out two requests, then one more for each answered one (slow start)', () => {
+    const clock = { now: 1_000 };
+    const gate = gateAt(clock);
+    const first = [ticket(gate), ticket(gate)];
+    expect(gate.poll()).toBe(Infinity);
+    gate.answered(first[0]!, { kind: 'answered' }); // window 3, one still out
+    const second = [ticket(gate), ticket(gate)];
+    expect(gate.poll()).toBe(Infinity);
+    for (const sent of [first[1]!, ...second]) gate.answered(sent, { kind: 'answered' });
+    const third = [1, 2, 3, 4, 5, 6].map(() => ticket(gate)); // window 6, none out
+    expect(gate.poll()).toBe(Infinity);
+    // A 429 starts it over at two; answers to requests sent before it do not count.
+    gate.answered(third[0]!, { kind: 'throttled', at: clock.now, retryAfterMs: 1_000 });
+    for (const sent of third.slice(1)) gate.answered(sent, { kind: 'answered' });
+    clock.now += 10_000;
+    const probe = ticket(gate);
+    expect(probe.probe).toBe(true);
+    gate.answered(probe, { kind: 'answered' }); // window 3
+    [1, 2, 3].forEach(() => ticket(gate));
+    expect(gate.poll()).toBe(Infinity);
   });
 
   it('releases requests one pacer slot apart at a configured rate', () => {
@@ -137,6 +154,7 @@ describe('TenantGate probe after a cooldown', () => {
   it('spaces the retries of requests throttled together one Retry-After apart while no rate is known', () => {
     const clock = { now: 0 };
     const gate = gateAt(clock);
+    gate.answered(ticket(gate), { kind: 'answered' }); // the slow start lets three out at once now
     const together = [ticket(gate), ticket(gate), ticket(gate)];
     const delays = together.map((sent) => gate.answered(sent, { kind: 'throttled', at: 0, retryAfterMs: 1_000 }));
     expect(delays).toEqual([1_000, 2_000, 3_000]);
