@@ -61,10 +61,14 @@ export async function bulkJob(input: JobInput): Promise<JobResult> {
     paused = false;
     outbox.push({ signal: resumeSignal, args: [] });
   });
-  setHandler(cancelSignal, ({ reason }) => {
-    cancel ??= { code: 'cancelled', message: reason ?? 'job cancelled' };
+  const requestCancel = (reason: string) => {
+    cancel ??= { code: 'cancelled', message: reason };
     outbox.push({ signal: cancelSignal, args: [{ reason: cancel.message }] });
-  });
+  };
+  setHandler(cancelSignal, ({ reason }) => requestCancel(reason ?? 'job cancelled'));
+  // A Temporal cancellation (Web UI, `temporal workflow cancel`) is the same graceful cancel: the tenants run in
+  // scopes of their own, so it reaches them as the cancel signal.
+  CancellationScope.current().cancelRequested.catch(() => requestCancel('job cancelled'));
   setHandler(setLimitsSignal, (change) => {
     const current = limits.get(change.tenantId);
     if (!current) {
@@ -114,7 +118,7 @@ export async function bulkJob(input: JobInput): Promise<JobResult> {
     }
   } catch (error) {
     if (!isCancellation(error)) throw error;
-    cancel ??= { code: 'cancelled', message: 'job cancelled before all tenants started' };
+    requestCancel('job cancelled before all tenants started');
   }
 
   await CancellationScope.nonCancellable(() => Promise.all(running));

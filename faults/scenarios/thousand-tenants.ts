@@ -27,7 +27,7 @@ export const thousandTenants: Scenario<ThousandTenantParams> = {
   id: 11,
   title: '1,000 tenants on one worker process, Temporal’s default limits',
   full: { tenants: 1_000, perTenant: 5 },
-  ci: { tenants: 250, perTenant: 2 },
+  ci: { tenants: 120, perTenant: 2 },
   run: async (suite, params) => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'wfm-faults-1000-'));
     const serverLog = path.join(dir, 'dev-server.log');
