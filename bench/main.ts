@@ -1,15 +1,15 @@
 /**
- * `npm run bench [-- --only a,c] [-- --quick]`: every scenario on every system against the API simulator and a
+ * `npm run bench [-- --only a,c] [-- --quick] [-- --render]`: every scenario on every system against the API simulator and a
  * real Temporal dev server; see docs/PERFORMANCE.md. A full run writes bench/results/latest.json, the docs and the
  * README section; partial and quick runs print the table and write .data/bench/partial.json only. Every figure of
  * a run, the docs-only ones included, is kept in .data/bench/full.json or partial.json. `BENCH_TRACE=1` logs
- * each tenant's pacer every 2 s during wfm-bulk runs.
+ * each tenant's pacer every 2 s during wfm-bulk runs; `--render` publishes the last full run again.
  */
 import os from 'node:os';
 import { startDevServer } from '../scripts/dev-server';
 import { Cleanup } from '../harness/cleanup';
 import type { RunContext } from './run-control';
-import { publish, writeRunDetails } from './publish';
+import { publish, readRunDetails, writeRunDetails } from './publish';
 import type { RunInfo } from './render/performance-doc';
 import { failedMeasurement, type Measurement } from './results';
 import { failureNotes, resultsTable, targetsTable } from './render/tables';
@@ -22,16 +22,19 @@ import { checkTargets } from './targets';
 interface Options {
   only?: Set<string>;
   quick: boolean;
+  /** Publish again from the last full run's figures, running nothing. */
+  render: boolean;
 }
 
 function parseOptions(args: string[]): Options {
-  const options: Options = { quick: false };
+  const options: Options = { quick: false, render: false };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '--quick') options.quick = true;
+    else if (arg === '--render') options.render = true;
     else if (arg === '--only') options.only = new Set((args[++i] ?? '').split(',').filter(Boolean));
     else if (arg.startsWith('--only=')) options.only = new Set(arg.slice(7).split(',').filter(Boolean));
-    else throw new Error(`unknown option ${arg}; usage: npm run bench [-- --only a,c] [-- --quick]`);
+    else throw new Error(`unknown option ${arg}; usage: npm run bench [-- --only a,c] [-- --quick] [-- --render]`);
   }
   return options;
 }
@@ -65,6 +68,11 @@ const stamp = () => new Date().toISOString().slice(11, 19);
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
+  if (options.render) {
+    const { run, measurements } = await readRunDetails('full');
+    await publish(measurements, allScenarios(false), run);
+    return;
+  }
   const scenarios = allScenarios(options.quick).filter((s) => !options.only || options.only.has(s.id));
   if (scenarios.length === 0) throw new Error(`no scenario matches --only ${[...(options.only ?? [])].join(',')}`);
   const full = !options.quick && !options.only;

@@ -25,6 +25,18 @@ export async function writeRunDetails(kind: 'full' | 'partial', run: RunInfo, me
   return path.relative(PROJECT_ROOT, file);
 }
 
+/** What `writeRunDetails` wrote. */
+export async function readRunDetails(kind: 'full' | 'partial'): Promise<{ run: RunInfo; measurements: Measurement[] }> {
+  const file = at('.data', 'bench', `${kind}.json`);
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as { run: RunInfo; measurements: Measurement[] };
+  } catch (error) {
+    throw new Error(
+      `cannot read ${path.relative(PROJECT_ROOT, file)} (written by a full \`npm run bench\`): ${(error as Error).message}`,
+    );
+  }
+}
+
 export async function publish(measurements: Measurement[], scenarios: Scenario[], run: RunInfo): Promise<void> {
   const checks = checkTargets(measurements);
   await mkdir(at('bench', 'results'), { recursive: true });
