@@ -127,7 +127,11 @@ async function main(): Promise<void> {
   else console.log(`bench: partial run, figures in ${details} (published files unchanged)`);
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-  process.exit(1);
-});
+// Exits when done: a Temporal runtime or a kept-alive connection of a run must not hold the process open.
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  },
+);
