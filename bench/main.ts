@@ -88,11 +88,13 @@ async function main(): Promise<void> {
   const measurements: Measurement[] = [];
   try {
     console.log(
-      `bench: starting a Temporal dev server (${scenarios.map((s) => s.id).join(', ')}${options.quick ? ', quick' : ''})`,
+      `bench: scenarios ${scenarios.map((s) => s.id).join(', ')}${options.quick ? ' (quick)' : ''}, each on a fresh Temporal dev server`,
     );
-    const server = await startDevServer();
-    cleanup.add(() => server.stop());
     for (const scenario of scenarios) {
+      // A fresh server per scenario: what earlier scenarios left in it (histories, hundreds of idle task queues)
+      // would slow the later ones, and unevenly.
+      const server = await startDevServer();
+      const stopServer = cleanup.add(() => server.stop());
       for (const system of scenario.systems) {
         const log = (line: string) => console.log(`[${stamp()}] (${scenario.id}) ${system}: ${line}`);
         log('running');
@@ -107,6 +109,7 @@ async function main(): Promise<void> {
         const { makespanMs, ratio, lost, violations, share429 } = measurement;
         log(`makespan ${makespanMs} ms, ratio ${ratio}, lost ${lost}, violations ${violations}, 429 share ${share429}`);
       }
+      await stopServer();
     }
   } finally {
     await cleanup.runAll();

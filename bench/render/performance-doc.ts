@@ -31,7 +31,8 @@ function scenarioLine(scenario: Scenario): string {
   );
 }
 
-const SYSTEMS_TEXT = `- **wfm-bulk**: the product as it is in the tree: a Temporal dev server (headless, in memory), one worker
+const SYSTEMS_TEXT = `- **wfm-bulk**: the product as it is in the tree: a Temporal dev server (headless, in memory, a fresh one for
+  each scenario, shared by the scenario's systems), one worker
   process (\`worker/main.ts\`, as deployed), the job started through the client code
   (\`harness/world.ts\` \`startJobFromRows\`). No \`ratePerSecond\` in the tenants file: limits are learned from 429s
   alone.
