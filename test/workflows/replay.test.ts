@@ -1,14 +1,50 @@
 /**
  * Determinism: histories recorded from a real job (throttling signals, steering, a refused schedule,
- * continue-as-new) replay against the current workflow code without a single divergence.
+ * continue-as-new) replay against the current workflow code without a single divergence; and so do the
+ * histories recorded from each release (`test/replay/histories/<release>/`, written by `npm run replay:record`),
+ * so a change that would break jobs still running on a released version fails here, not in production.
  */
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { pauseSignal, resumeSignal, setLimitsSignal } from '../../contracts/messages';
 import type { bulkJob } from '../../workflows';
+import { PROJECT_ROOT } from '../../scripts/temporal-cli';
 import { jobHistories } from '../../harness/histories';
 import { waitFor } from '../../harness/wait';
 import { assignmentRows, createWorld, type World } from '../helpers/world';
+
+const RELEASED_HISTORIES = path.join(PROJECT_ROOT, 'test', 'replay', 'histories');
+
+/** Replays histories with the current workflow code; the failures, by workflow id. */
+async function replayFailures(histories: { workflowId: string; history: unknown }[]) {
+  const outcomes = [];
+  for await (const outcome of Worker.runReplayHistories(
+    { workflowBundle: { code: inject('workflowBundleCode') } },
+    histories,
+  )) {
+    outcomes.push({ workflowId: outcome.workflowId, error: outcome.error?.message });
+  }
+  expect(outcomes).toHaveLength(histories.length);
+  return outcomes.filter((outcome) => outcome.error);
+}
+
+describe('replay of released histories', () => {
+  it('replays every history recorded from every release', async () => {
+    const releases = await readdir(RELEASED_HISTORIES);
+    expect(releases.length).toBeGreaterThan(0);
+    const histories = [];
+    for (const release of releases) {
+      for (const file of (await readdir(path.join(RELEASED_HISTORIES, release))).filter((f) => f.endsWith('.json'))) {
+        const history: unknown = JSON.parse(await readFile(path.join(RELEASED_HISTORIES, release, file), 'utf8'));
+        histories.push({ workflowId: `${release}/${file}`, history });
+      }
+    }
+    expect(histories.length).toBeGreaterThan(10);
+    expect(await replayFailures(histories)).toEqual([]);
+  });
+});
 
 describe('replay', () => {
   let world: World;
@@ -42,14 +78,6 @@ describe('replay', () => {
 
     const histories = await jobHistories(world.client, input);
     expect(histories.length).toBeGreaterThan(4); // job, two tenants, and continued runs
-    const outcomes = [];
-    for await (const outcome of Worker.runReplayHistories(
-      { workflowBundle: { code: inject('workflowBundleCode') } },
-      histories.map(({ workflowId, history }) => ({ workflowId, history })),
-    )) {
-      outcomes.push({ workflowId: outcome.workflowId, error: outcome.error?.message });
-    }
-    expect(outcomes).toHaveLength(histories.length);
-    expect(outcomes.filter((outcome) => outcome.error)).toEqual([]);
+    expect(await replayFailures(histories.map(({ workflowId, history }) => ({ workflowId, history })))).toEqual([]);
   });
 });
