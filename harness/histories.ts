@@ -1,5 +1,5 @@
 /** Every workflow history of a job (job and tenant workflows, every run), for replay and for secret scans. */
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import type { JobInput } from '../contracts/job';
 import { tenantWorkflowId } from '../contracts/names';
@@ -11,7 +11,7 @@ export interface RecordedHistory {
 }
 
 /**
- * Walks each workflow's runs back from the latest through `continuedExecutionRunId`, so no run is missed
+ * Tenants never started are skipped. Walks each workflow's runs back from the latest through `continuedExecutionRunId`, so no run is missed
  * (visibility, being eventually consistent, could miss a run that just closed).
  */
 export async function jobHistories(
@@ -21,7 +21,17 @@ export async function jobHistories(
   const workflowIds = [job.jobId, ...job.tenants.map((tenant) => tenantWorkflowId(job.jobId, tenant.tenantId))];
   const histories: RecordedHistory[] = [];
   for (const workflowId of workflowIds) {
-    let runId: string | null | undefined = (await client.workflow.getHandle(workflowId).describe()).runId;
+    let runId: string | null | undefined = await client.workflow
+      .getHandle(workflowId)
+      .describe()
+      .then(
+        (description) => description.runId,
+        (error: unknown) => {
+          // A tenant the job never started (cancelled while it waited for a place) has no history.
+          if (error instanceof WorkflowNotFoundError && workflowId !== job.jobId) return undefined;
+          throw error;
+        },
+      );
     while (runId) {
       const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
       histories.push({ workflowId, runId, history });

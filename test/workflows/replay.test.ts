@@ -6,6 +6,7 @@
  */
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { pauseSignal, resumeSignal, setLimitsSignal } from '../../contracts/messages';
@@ -37,7 +38,8 @@ describe('replay of released histories', () => {
     const histories = [];
     for (const release of releases) {
       for (const file of (await readdir(path.join(RELEASED_HISTORIES, release))).filter((f) => f.endsWith('.json'))) {
-        const history: unknown = JSON.parse(await readFile(path.join(RELEASED_HISTORIES, release, file), 'utf8'));
+        const json = JSON.parse(await readFile(path.join(RELEASED_HISTORIES, release, file), 'utf8')) as object;
+        const history = temporal.api.history.v1.History.fromObject(json);
         histories.push({ workflowId: `${release}/${file}`, history });
       }
     }
