@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { faultSettingsSchema, throttleLimitsSchema } from './config';
+import { clientSecretSchema, faultSettingsSchema, throttleLimitsSchema } from './config';
 import type { SimulatorState } from './state';
 
 /** Prefix of the admin endpoints, apart from anything the real API has. */
@@ -21,6 +21,10 @@ interface OrgRoute {
   Params: { orgId: string };
 }
 
+interface ClientRoute {
+  Params: { orgId: string; clientId: string };
+}
+
 /** Admin bodies arrive as raw text (one catch-all parser), so parse JSON here; empty body = undefined. */
 function readJson(request: FastifyRequest): unknown {
   const raw = typeof request.body === 'string' ? request.body.trim() : '';
@@ -33,6 +37,11 @@ function readJson(request: FastifyRequest): unknown {
 }
 
 const scopesBodySchema = z.object({ scopes: z.array(z.string().min(1)) }).strict();
+
+/** Body of a secret rotation; `revokeTokens` revokes every token of the org issued so far. */
+const secretBodySchema = z
+  .object({ clientSecret: clientSecretSchema, revokeTokens: z.boolean().default(false) })
+  .strict();
 
 /**
  * Test and demo controls under `/__admin`. No auth: bind the simulator to loopback and never expose it.
@@ -64,21 +73,34 @@ export function registerAdminRoutes(app: FastifyInstance, state: SimulatorState)
     return { orgId, throttle: state.requireOrg(orgId).throttle?.snapshot() ?? null };
   });
 
+  app.put<OrgRoute>(`${ADMIN_PREFIX}/orgs/:orgId/login-throttle`, (request) => {
+    const { orgId } = request.params;
+    state.requireOrg(orgId);
+    state.setLoginThrottle(orgId, throttleLimitsSchema.nullable().parse(readJson(request)));
+    return { orgId, loginThrottle: state.requireOrg(orgId).config.loginThrottle };
+  });
+
   app.post<OrgRoute>(`${ADMIN_PREFIX}/orgs/:orgId/revoke-tokens`, (request) => {
     const { orgId } = request.params;
     return { orgId, revoked: state.revokeTokens(orgId) };
   });
 
-  app.put<{ Params: { orgId: string; clientId: string } }>(
-    `${ADMIN_PREFIX}/orgs/:orgId/clients/:clientId/scopes`,
-    (request) => {
-      const { orgId, clientId } = request.params;
-      state.requireOrg(orgId);
-      const { scopes } = scopesBodySchema.parse(readJson(request));
-      state.setClientScopes(orgId, clientId, scopes);
-      return { orgId, clientId, scopes };
-    },
-  );
+  app.put<ClientRoute>(`${ADMIN_PREFIX}/orgs/:orgId/clients/:clientId/scopes`, (request) => {
+    const { orgId, clientId } = request.params;
+    state.requireOrg(orgId);
+    const { scopes } = scopesBodySchema.parse(readJson(request));
+    state.setClientScopes(orgId, clientId, scopes);
+    return { orgId, clientId, scopes };
+  });
+
+  // Unknown org or client answer 404 before the body is judged: nothing to rotate there.
+  app.post<ClientRoute>(`${ADMIN_PREFIX}/orgs/:orgId/clients/:clientId/secret`, (request) => {
+    const { orgId, clientId } = request.params;
+    state.requireClient(orgId, clientId);
+    const { clientSecret, revokeTokens } = secretBodySchema.parse(readJson(request));
+    const revoked = state.setClientSecret(orgId, clientId, clientSecret, { revokeTokens });
+    return { orgId, clientId, revoked };
+  });
 
   app.post(`${ADMIN_PREFIX}/reset`, (request) => {
     const body = readJson(request);

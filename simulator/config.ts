@@ -58,6 +58,9 @@ export const throttleLimitsSchema = z
 /** Default throttle: about 50 requests, then 429, as in the forum report; 8/s afterwards. */
 export const DEFAULT_THROTTLE = { burst: 50, refillPerSecond: 8 } as const;
 
+/** An OAuth client secret: any non-empty text (clients form-urlencode it in the Basic header, RFC 6749 §2.3.1). */
+export const clientSecretSchema = z.string().min(1);
+
 const clientSchema = z
   .object({
     /** OAuth client id, unique across all orgs. Must not contain ':' (HTTP Basic separator). */
@@ -66,7 +69,7 @@ const clientSchema = z
       .min(1)
       .regex(/^[^:]+$/, 'must not contain ":"'),
     /** OAuth client secret. */
-    clientSecret: z.string().min(1),
+    clientSecret: clientSecretSchema,
     /** Scopes granted to the client. Default `["wfm:schedule:write"]`. */
     scopes: z.array(z.string().min(1)).default([WRITE_SCOPE]),
   })
@@ -84,6 +87,11 @@ const orgSchema = z
     users: z.array(z.string().min(1)).optional(),
     /** Token bucket of the org, shared by all its clients; `null` = unthrottled. Default burst 50, 8/s. */
     throttle: throttleLimitsSchema.nullable().default({ ...DEFAULT_THROTTLE }),
+    /**
+     * Token bucket of `POST /oauth/token`, one per OAuth client of the org (a login service limits each client, not
+     * the tenant); exhausted → 429 with Retry-After. `null` = unthrottled, the default.
+     */
+    loginThrottle: throttleLimitsSchema.nullable().default(null),
     /** Lifetime of this org's access tokens in seconds; default: the top-level `tokenTtlSeconds`. */
     tokenTtlSeconds: z.number().int().min(1).optional(),
     /** Faults injected from the start. Default: none. */

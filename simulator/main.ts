@@ -45,7 +45,10 @@ function describeOrgs(config: SimulatorConfig): string[] {
     const throttle = org.throttle
       ? `burst ${org.throttle.burst}, refill ${org.throttle.refillPerSecond}/s`
       : 'unthrottled';
-    lines.push(`org ${org.id}: schedules ${org.schedules.join(', ')}; throttle ${throttle}`);
+    const login = org.loginThrottle
+      ? `; login throttle per client burst ${org.loginThrottle.burst}, refill ${org.loginThrottle.refillPerSecond}/s`
+      : '';
+    lines.push(`org ${org.id}: schedules ${org.schedules.join(', ')}; throttle ${throttle}${login}`);
     for (const client of org.clients) {
       lines.push(
         `  client ${client.clientId} secret ${client.clientSecret} scopes ${client.scopes.join(' ') || '(none)'}`,

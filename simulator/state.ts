@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import {
   parseSimulatorConfig,
+  clientSecretSchema,
   faultSettingsSchema,
   throttleLimitsSchema,
   type ClientConfig,
@@ -18,11 +19,13 @@ import { sameAssignment, type Assignment } from './validation';
 
 /** Runtime state of one org. Counters and log objects are replaced on reset, so in-flight requests keep theirs. */
 export interface OrgRuntime {
-  /** Effective config, including runtime changes (faults, throttle, scopes). */
+  /** Effective config, including runtime changes (faults, throttles, scopes, secrets). */
   config: OrgConfig;
   clients: Map<string, ClientConfig>;
   users: ReadonlySet<string> | undefined;
   throttle: TokenBucketThrottle | null;
+  /** clientId -> login bucket, made on the client's first token request while `config.loginThrottle` is set. */
+  loginThrottles: Map<string, TokenBucketThrottle>;
   counters: OrgCounters;
   log: RingBuffer<RequestRecord>;
   /** scheduleId -> assignment id -> assignment. */
@@ -163,6 +166,33 @@ export class SimulatorState {
     else org.throttle = this.newThrottle(parsed);
   }
 
+  /**
+   * Changes the org's login limits; `null` lifts them. Clients' buckets keep their tokens, capped at the new burst;
+   * limits added to an org without them start full.
+   */
+  setLoginThrottle(orgId: string, limits: ThrottleLimits | null): void {
+    const org = this.requireOrg(orgId);
+    const parsed = limits === null ? null : throttleLimitsSchema.parse(limits);
+    org.config.loginThrottle = parsed;
+    if (parsed === null) org.loginThrottles.clear();
+    else for (const bucket of org.loginThrottles.values()) bucket.setLimits(parsed);
+  }
+
+  /**
+   * The login bucket of one client of the org, or null when the org's logins are unthrottled. Made on first use:
+   * a bucket nobody took from since the start would be full by then anyway.
+   */
+  loginThrottle(org: OrgRuntime, clientId: string): TokenBucketThrottle | null {
+    const limits = org.config.loginThrottle;
+    if (limits === null) return null;
+    let bucket = org.loginThrottles.get(clientId);
+    if (!bucket) {
+      bucket = this.newThrottle(limits);
+      org.loginThrottles.set(clientId, bucket);
+    }
+    return bucket;
+  }
+
   /** Revokes every token issued so far to the org; returns how many were revoked. */
   revokeTokens(orgId: string): number {
     this.requireOrg(orgId);
@@ -171,9 +201,23 @@ export class SimulatorState {
 
   /** Replaces a client's scopes; takes effect for tokens already issued too. */
   setClientScopes(orgId: string, clientId: string, scopes: string[]): void {
-    const client = this.requireOrg(orgId).clients.get(clientId);
-    if (!client) throw new UnknownEntityError(`client "${clientId}" is not in org "${orgId}"`);
-    client.scopes = [...scopes];
+    this.requireClient(orgId, clientId).scopes = [...scopes];
+  }
+
+  /**
+   * Rotates a client's secret: `POST /oauth/token` refuses the old one from now on. Tokens already issued keep
+   * working unless `revokeTokens`, which revokes every token of the org (a leaked secret may have minted any of
+   * them). Returns how many tokens were revoked. Throws a ZodError on an empty secret.
+   */
+  setClientSecret(
+    orgId: string,
+    clientId: string,
+    clientSecret: string,
+    options: { revokeTokens?: boolean } = {},
+  ): number {
+    const client = this.requireClient(orgId, clientId);
+    client.clientSecret = clientSecretSchema.parse(clientSecret);
+    return options.revokeTokens ? this.revokeTokens(orgId) : 0;
   }
 
   /** Every token issued so far (a test aid). */
@@ -196,6 +240,16 @@ export class SimulatorState {
     return org;
   }
 
+  /**
+   * The client's live config, so that changes to it apply at once; throws {@link UnknownEntityError} for an unknown
+   * org or client.
+   */
+  requireClient(orgId: string, clientId: string): ClientConfig {
+    const client = this.requireOrg(orgId).clients.get(clientId);
+    if (!client) throw new UnknownEntityError(`client "${clientId}" is not in org "${orgId}"`);
+    return client;
+  }
+
   private load(config: SimulatorConfig): void {
     // Resolve a random seed once, so a reset without a new config replays the same fault sequence.
     this.seedInUse = config.seed ?? randomInt(0, 2 ** 32 - 1);
@@ -212,6 +266,7 @@ export class SimulatorState {
         clients: new Map(orgConfig.clients.map((c) => [c.clientId, c])),
         users: orgConfig.users ? new Set(orgConfig.users) : undefined,
         throttle: orgConfig.throttle ? this.newThrottle(orgConfig.throttle) : null,
+        loginThrottles: new Map(),
         counters: emptyCounters(),
         log: new RingBuffer(config.requestLogSize),
         schedules: new Map(orgConfig.schedules.map((s) => [s, new Map<string, Assignment>()])),

@@ -25,6 +25,8 @@ export interface RequestRecord {
 export interface OrgStats {
   tokenRequests: number;
   tokensIssued: number;
+  /** Token requests refused 429 by the org's login throttle (`loginThrottle`), all clients together. */
+  login429: number;
   putRequests: number;
   status2xx: number;
   status400: number;
@@ -64,6 +66,7 @@ export function emptyCounters(): OrgCounters {
   return {
     tokenRequests: 0,
     tokensIssued: 0,
+    login429: 0,
     putRequests: 0,
     status2xx: 0,
     status400: 0,

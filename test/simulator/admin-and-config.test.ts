@@ -33,6 +33,7 @@ describe('config', () => {
       clients: [{ clientId: 'acme-client', clientSecret: 'acme-secret', scopes: ['wfm:schedule:write'] }],
       schedules: ['acme-s1', 'acme-s2', 'acme-s3'],
       throttle: { burst: 50, refillPerSecond: 8 },
+      loginThrottle: null,
       faults: expect.objectContaining({ serverErrorRate: 0, hangMs: 120_000, faultsAfterApply: false }) as unknown,
     });
   });

@@ -47,7 +47,14 @@ describe('simulator/main.ts CLI', () => {
 
   it('starts from a config file, prints where it listens and every org, and stops on SIGTERM', async () => {
     const file = writeConfig('ok.json', {
-      orgs: [{ id: 'cli-org', schedules: ['cli-s1'], throttle: { burst: 5, refillPerSecond: 1 } }],
+      orgs: [
+        {
+          id: 'cli-org',
+          schedules: ['cli-s1'],
+          throttle: { burst: 5, refillPerSecond: 1 },
+          loginThrottle: { burst: 2, refillPerSecond: 0.5 },
+        },
+      ],
     });
     const child = runMain(['--port', '0', '--config', file]);
     const exited = waitForExit(child);
@@ -56,7 +63,9 @@ describe('simulator/main.ts CLI', () => {
     const stats = (await (await fetch(`${url}/__admin/stats`)).json()) as { orgs: Record<string, unknown> };
     expect(Object.keys(stats.orgs)).toEqual(['cli-org']);
     await new Promise((r) => setTimeout(r, 100)); // let the per-org lines arrive
-    expect(output()).toContain('org cli-org: schedules cli-s1; throttle burst 5, refill 1/s');
+    expect(output()).toContain(
+      'org cli-org: schedules cli-s1; throttle burst 5, refill 1/s; login throttle per client burst 2, refill 0.5/s',
+    );
     expect(output()).toContain('client cli-org-client secret cli-org-secret scopes wfm:schedule:write');
     child.kill('SIGTERM');
     expect((await exited).code).toBe(0);

@@ -27,23 +27,42 @@ export function start(config: SimulatorConfigInput, options?: StartSimulatorOpti
   return startSimulator(config, options);
 }
 
-/** Basic auth header value. */
+/** application/x-www-form-urlencoded form of one value (space as `+`), as RFC 6749 §2.3.1 wants in Basic auth. */
+export function formUrlEncode(value: string): string {
+  return encodeURIComponent(value).replace(/%20/g, '+');
+}
+
+/** Basic auth header value as a correct client builds it: id and secret form-urlencoded, then joined and base64'd. */
 export function basic(clientId: string, clientSecret: string): string {
+  return rawBasic(formUrlEncode(clientId), formUrlEncode(clientSecret));
+}
+
+/** Basic auth header value of id and secret exactly as given (a client that forgot to encode them). */
+export function rawBasic(clientId: string, clientSecret: string): string {
   return `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`;
 }
 
-/** POSTs a client-credentials token request. */
+/** POSTs a token request with the given `Authorization` header value. */
+export function postToken(
+  sim: RunningSimulator,
+  authorization: string,
+  grantType = 'client_credentials',
+): Promise<Response> {
+  return fetch(`${sim.url}/oauth/token`, {
+    method: 'POST',
+    headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: grantType }).toString(),
+  });
+}
+
+/** POSTs a client-credentials token request with correctly encoded Basic credentials. */
 export function requestToken(
   sim: RunningSimulator,
   clientId: string,
   clientSecret: string,
   grantType = 'client_credentials',
 ): Promise<Response> {
-  return fetch(`${sim.url}/oauth/token`, {
-    method: 'POST',
-    headers: { authorization: basic(clientId, clientSecret), 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: grantType }).toString(),
-  });
+  return postToken(sim, basic(clientId, clientSecret), grantType);
 }
 
 /** Gets an access token for an org's default client (`<org>-client` / `<org>-secret`). */
