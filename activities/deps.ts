@@ -28,7 +28,10 @@ export interface ActivityDeps {
   serveTenantQueue(tenantId: string): Promise<TenantQueueLease>;
   /** A tenant's stored items; a final failure when the store does not have them. */
   items(ref: string): Promise<TenantItems>;
-  /** A token from the tenant's cache; login trouble becomes a retryable or final failure. */
+  /**
+   * A token from the tenant's cache; login trouble becomes a retryable or final failure, except a login 429,
+   * thrown as the `OAuthError` it is (with `retryAfterMs`) for the caller to wait out.
+   */
   token(tenant: TenantRuntime): Promise<AccessToken>;
   log(message: string): void;
 }
@@ -70,7 +73,16 @@ export function createActivityDeps(options: ActivityDepsOptions): ActivityDeps {
         return await tenant.tokens.get();
       } catch (error) {
         if (!(error instanceof OAuthError)) throw error;
-        if (error.final) throw ApplicationFailure.nonRetryable(error.message, failureTypes.authenticationFailed);
+        if (error.final) {
+          const reason = {
+            code: 'credentials-refused',
+            ...(error.status && { status: error.status }),
+            message: `${error.message} (secret read afresh for this login)`,
+          };
+          throw ApplicationFailure.nonRetryable(reason.message, failureTypes.authenticationFailed, reason);
+        }
+        // Throttled by the login service: the caller waits as for any 429.
+        if (error.retryAfterMs !== undefined) throw error;
         throw ApplicationFailure.retryable(error.message, failureTypes.networkError);
       }
     },

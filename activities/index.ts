@@ -1,6 +1,7 @@
 /**
  * All activities, built around a worker process's dependencies. Workflows import this module's type only.
  */
+import { createAccountForTenant } from './account-for-tenant';
 import type { ActivityDeps } from './deps';
 import { createPutBatch } from './put-batch';
 import { createServeTenant } from './serve-tenant';
@@ -9,6 +10,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     serveTenant: createServeTenant(deps),
     putBatch: createPutBatch(deps),
+    accountForTenant: createAccountForTenant(),
   };
 }
 

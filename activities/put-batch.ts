@@ -19,7 +19,7 @@ import { backoffDelayMs, retryAfterWithJitterMs } from '../pacing/backoff';
 import { MAX_GATE_WAIT_MS, type GateTicket, type RequestAnswer } from '../pacing/gate';
 import { parseRetryAfter, parseRetryAfterFromBody } from '../pacing/retry-after';
 import { GateWaitTooLong } from '../pacing/waiting-room';
-import { describeFetchError, safeJson, summarize } from './auth/oauth';
+import { OAuthError, describeFetchError, safeJson, summarize } from './auth/oauth';
 import type { AccessToken } from './auth/token-cache';
 import type { ActivityDeps } from './deps';
 import { HeldBeforeWrite, checkBeforeWrite } from './http/check-before-write';
@@ -182,7 +182,7 @@ async function sendBatch(
   let retriedUnauthorized = false;
 
   while (pending.length > 0) {
-    const token = await deps.token(tenant);
+    const token = await loginOrWait(tenant, deps);
     const assignments = pending.map((offset) => stored.items[range.start + offset]!.assignment);
     const response = await throughGate(url, token, toBody(tenant.settings, assignments), input, context, deps, tenant);
     if (!response) continue; // the token aged while waiting at the gate: take a fresh one
@@ -223,6 +223,17 @@ async function sendBatch(
     }
   }
   return { outcome: 'done', applied: 0, failures };
+}
+
+/** A token; a login 429 is throttling like any 429 (no attempt spent, waited out in Temporal's retry). */
+async function loginOrWait(tenant: TenantRuntime, deps: ActivityDeps): Promise<AccessToken> {
+  try {
+    return await deps.token(tenant);
+  } catch (error) {
+    if (error instanceof OAuthError && error.retryAfterMs !== undefined)
+      throw new Throttled(error.retryAfterMs, error.retryAfterMs);
+    throw error;
+  }
 }
 
 interface ApiResponse {

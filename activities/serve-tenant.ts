@@ -13,10 +13,11 @@
  * process that shuts down (SIGTERM) lets go at once, and another takes over without waiting for a timeout.
  */
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import type { FailureReason, ServeTenantInput } from '../contracts/job';
 import { tenantServedSignal, tenantThrottledSignal } from '../contracts/messages';
 import { failureTypes, tenantWorkflowId, WRITE_SCOPE } from '../contracts/names';
+import { OAuthError } from './auth/oauth';
 import type { ActivityDeps } from './deps';
 import type { TenantRuntime } from './tenant-runtime';
 
@@ -106,11 +107,11 @@ function takeTenant(tenantId: string, context: Context, deps: ActivityDeps): Ten
  */
 async function checkAccess(tenant: TenantRuntime, deps: ActivityDeps): Promise<string[]> {
   const canWrite = (scopes: string[]) => scopes.length === 0 || scopes.includes(WRITE_SCOPE);
-  let token = await deps.token(tenant);
+  let token = await loginOrWait(tenant, deps);
   if (!canWrite(token.scopes)) {
     // The cached token may predate a scope granted since: ask once more before failing the tenant.
     tenant.tokens.invalidate(token);
-    token = await deps.token(tenant);
+    token = await loginOrWait(tenant, deps);
   }
   // A login service that lists no scopes at all leaves the answer to the API (403 mid-job stops the tenant).
   if (canWrite(token.scopes)) return token.scopes;
@@ -119,4 +120,19 @@ async function checkAccess(tenant: TenantRuntime, deps: ActivityDeps): Promise<s
     message: `the OAuth client ${tenant.settings.clientId} of tenant ${tenant.settings.id} lacks the scope ${WRITE_SCOPE} (it has: ${token.scopes.join(' ')})`,
   };
   throw ApplicationFailure.nonRetryable(reason.message, failureTypes.missingScope, reason);
+}
+
+/** A token; a login 429 ends this attempt, retried by Temporal after the login service's Retry-After. */
+async function loginOrWait(tenant: TenantRuntime, deps: ActivityDeps) {
+  try {
+    return await deps.token(tenant);
+  } catch (error) {
+    if (!(error instanceof OAuthError) || error.retryAfterMs === undefined) throw error;
+    throw ApplicationFailure.create({
+      message: error.message,
+      type: failureTypes.rateLimited,
+      nextRetryDelay: error.retryAfterMs,
+      category: ApplicationFailureCategory.BENIGN,
+    });
+  }
 }

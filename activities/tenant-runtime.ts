@@ -34,7 +34,7 @@ export class TenantRuntime {
 
   constructor(
     readonly settings: TenantSettings,
-    clientSecret: string,
+    clientSecret: () => string,
     meter: MetricMeter,
     log: (message: string) => void,
   ) {
@@ -149,9 +149,10 @@ export class TenantRuntimes {
           'add it to the tenants file (WFM_TENANTS) of the worker processes',
       );
     }
-    let secret: string;
+    const found = settings;
+    const secret = () => readClientSecret(found, this.options.env);
     try {
-      secret = readClientSecret(settings, this.options.env);
+      secret(); // a tenant whose secret cannot be read at all is not served
     } catch (error) {
       throw new TenantUnavailableError((error as Error).message);
     }

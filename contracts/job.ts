@@ -287,6 +287,21 @@ export interface TenantResult {
   pacing?: PacingView;
 }
 
+/**
+ * What a tenant workflow knows of its items at any moment (read by query, also from a run that ended without a
+ * result): every item not applied and not in `failures` is in an unfinished batch or not sent yet.
+ */
+export interface TenantAccount {
+  applied: number;
+  throttled: number;
+  /** Items that failed so far, with their reasons. */
+  failures: FailureRecord[];
+  /** Batches out (or due to be sent again) whose outcome is not known. */
+  unfinished: number[];
+  /** The first batch not sent yet. */
+  nextBatch: number;
+}
+
 export interface JobProgress {
   jobId: string;
   status: JobStatus;

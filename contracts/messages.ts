@@ -3,7 +3,7 @@
  * tenants; progress is read from each workflow directly.
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { JobProgress, TenantProgress, TenantServedSignal, TenantThrottledSignal } from './job';
+import type { JobProgress, TenantAccount, TenantProgress, TenantServedSignal, TenantThrottledSignal } from './job';
 import type { TenantLimits } from './tenants';
 
 export const pauseSignal = defineSignal('pause');
@@ -19,3 +19,5 @@ export const tenantThrottledSignal = defineSignal<[TenantThrottledSignal]>('tena
 
 export const jobProgressQuery = defineQuery<JobProgress>('jobProgress');
 export const tenantProgressQuery = defineQuery<TenantProgress>('tenantProgress');
+/** A tenant's items as it knows them; answered also by a run that was terminated or timed out (replayed). */
+export const tenantAccountQuery = defineQuery<TenantAccount>('tenantAccount');

@@ -71,7 +71,10 @@ export const failureTypes = {
   attemptsExhausted: 'AttemptsExhausted',
   /** The tenant's token lacks the write scope: final for the tenant. */
   missingScope: 'MissingScope',
-  /** The token endpoint refuses the tenant's client credentials: final for the tenant. */
+  /**
+   * The login service refuses the tenant's client credentials (the secret read afresh for that login): final for
+   * the tenant, with reason code `credentials-refused`.
+   */
   authenticationFailed: 'AuthenticationFailed',
   /** This worker has no configuration or secret for the tenant: final for the tenant. */
   tenantNotConfigured: 'TenantNotConfigured',

@@ -7,10 +7,12 @@
  */
 import {
   CancellationScope,
+  ParentClosePolicy,
   condition,
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  proxyActivities,
   setHandler,
   startChild,
   upsertSearchAttributes,
@@ -29,10 +31,19 @@ import {
 import { cancelSignal, jobProgressQuery, pauseSignal, resumeSignal, setLimitsSignal } from '../contracts/messages';
 import { ORCHESTRATION_TASK_QUEUE, searchAttributes, tenantWorkflowId } from '../contracts/names';
 import type { TenantLimits } from '../contracts/tenants';
+import type { Activities } from '../activities';
 import { mergeLimits } from './limits';
+import { closedTenantResult, tenantClosureReason } from './outcome';
 import { tenantAssignments } from './tenant';
 
 type TenantSummary = Omit<TenantResult, 'failures'>;
+
+const { accountForTenant } = proxyActivities<Activities>({
+  taskQueue: ORCHESTRATION_TASK_QUEUE,
+  startToCloseTimeout: '30s',
+  // A closed tenant's run is replayed to answer; a few tries, then its summary counts nothing as applied.
+  retry: { maximumAttempts: 5, initialInterval: '1s', backoffCoefficient: 2 },
+});
 
 /** A signal to pass on to tenants (all of them, or one). */
 interface Forward {
@@ -80,7 +91,7 @@ export async function bulkJob(input: JobInput): Promise<JobResult> {
   });
   setHandler(jobProgressQuery, (): JobProgress => ({
     jobId: input.jobId,
-    status: done.size === input.tenants.length ? statusOf([...done.values()]) : 'running',
+    status: done.size === input.tenants.length ? statusOf([...done.values()], cancel !== undefined) : 'running',
     paused,
     cancelRequested: cancel !== undefined,
     total,
@@ -123,11 +134,25 @@ export async function bulkJob(input: JobInput): Promise<JobResult> {
 
   await CancellationScope.nonCancellable(() => Promise.all(running));
 
+  /** Runs one tenant to its outcome: its result, or, when it ended without one, an account of it. */
   async function runTenant(plan: TenantPlan) {
+    let summary: TenantSummary;
+    try {
+      summary = await tenantResult(plan);
+    } catch (error) {
+      summary = await closedTenantSummary(plan, error);
+    }
+    done.set(plan.tenantId, summary);
+    publishCounts();
+  }
+
+  async function tenantResult(plan: TenantPlan): Promise<TenantSummary> {
     const startedWith = { paused, limits: limits.get(plan.tenantId)! };
     const child = await startChild(tenantAssignments, {
       workflowId: tenantWorkflowId(input.jobId, plan.tenantId),
       taskQueue: ORCHESTRATION_TASK_QUEUE,
+      // A terminated job stops its tenants as a cancel does: requests on the wire finish and count.
+      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
       args: [
         {
           jobId: input.jobId,
@@ -149,8 +174,34 @@ export async function bulkJob(input: JobInput): Promise<JobResult> {
     // Steering that arrived while the child was starting passed it by: it gets the difference directly.
     catchUp(plan.tenantId, startedWith);
     const { failures: _failures, ...summary } = await child.result();
-    done.set(plan.tenantId, summary);
-    publishCounts();
+    return summary;
+  }
+
+  /**
+   * A tenant that ended without a result (terminated, timed out, failed) or could not start: recorded with the
+   * reason, its applied count read from its last run; every other tenant goes on.
+   */
+  async function closedTenantSummary(plan: TenantPlan, error: unknown): Promise<TenantSummary> {
+    const reason = tenantClosureReason(error);
+    log.warn('tenant ended without a result', { tenantId: plan.tenantId, reason: reason.message });
+    let account;
+    if (started.has(plan.tenantId)) {
+      try {
+        account = {
+          failures: [],
+          unfinished: [],
+          nextBatch: 0,
+          ...(await accountForTenant({ jobId: input.jobId, tenantId: plan.tenantId })),
+        };
+      } catch (readError) {
+        log.warn('what the tenant applied could not be read; counted as failed', {
+          tenantId: plan.tenantId,
+          error: String(readError),
+        });
+      }
+    }
+    const { failures: _failures, ...summary } = closedTenantResult(plan, input.options.batchSize, account, reason);
+    return summary;
   }
 
   /** The job's counts for the Web UI, every tenth of the way (an update per tenant would fill its history). */
@@ -174,19 +225,22 @@ export async function bulkJob(input: JobInput): Promise<JobResult> {
     if (cancel) outbox.push({ tenantId, signal: cancelSignal, args: [{ reason: cancel.message }] });
   }
 
-  const tenants = input.tenants.map(
-    (plan): TenantSummary =>
-      done.get(plan.tenantId) ?? {
-        tenantId: plan.tenantId,
-        status: 'cancelled',
-        total: plan.total,
-        applied: 0,
-        failed: plan.total,
-        throttled: 0,
-        stopReason: { code: 'cancelled', message: `not started: ${cancel?.message ?? 'job cancelled'}` },
-      },
-  );
-  const status = statusOf(tenants);
+  const tenants = input.tenants.map((plan): TenantSummary => {
+    const summary = done.get(plan.tenantId);
+    if (summary) return summary;
+    const notStarted = {
+      code: 'cancelled',
+      message: `${cancel?.message ?? 'job cancelled'} (before the tenant started)`,
+    };
+    const { failures: _failures, ...cancelled } = closedTenantResult(
+      plan,
+      input.options.batchSize,
+      undefined,
+      notStarted,
+    );
+    return cancelled;
+  });
+  const status = statusOf(tenants, cancel !== undefined);
   const applied = tenants.reduce((sum, t) => sum + t.applied, 0);
   const failed = tenants.reduce((sum, t) => sum + t.failed, 0);
   upsertSearchAttributes([
@@ -223,8 +277,9 @@ async function forwardSteering(
   }
 }
 
-function statusOf(tenants: readonly TenantSummary[]): JobStatus {
-  if (tenants.some((t) => t.status === 'cancelled')) return 'cancelled';
+/** A job is cancelled only when it was asked to be: a tenant stopped on its own counts as failures. */
+function statusOf(tenants: readonly TenantSummary[], cancelled: boolean): JobStatus {
+  if (cancelled) return 'cancelled';
   if (tenants.length > 0 && tenants.every((t) => t.status === 'failed')) return 'failed';
   if (tenants.some((t) => t.failed > 0)) return 'completed-with-failures';
   return 'completed';

@@ -30,6 +30,7 @@ import type { Activities } from '../activities';
 import type {
   FailureReason,
   PutBatchResult,
+  TenantAccount,
   TenantCarry,
   TenantProgress,
   TenantResult,
@@ -41,6 +42,7 @@ import {
   pauseSignal,
   resumeSignal,
   setLimitsSignal,
+  tenantAccountQuery,
   tenantProgressQuery,
   tenantServedSignal,
   tenantThrottledSignal,
@@ -49,7 +51,7 @@ import { TENANT_CLAIMS_TASK_QUEUE, searchAttributes, tenantFatalFailureTypes } f
 import { planBatches } from '../contracts/plan';
 import { DEFAULT_BACKOFF } from '../pacing/backoff';
 import { MAX_GATE_WAIT_MS } from '../pacing/gate';
-import { addBatchFailure, addItemFailures } from './failures';
+import { addBatchFailure, addItemFailures, addUnfinishedFailures } from './failures';
 import { mergeLimits } from './limits';
 
 const DEFAULT_HISTORY_EVENT_LIMIT = 8_000;
@@ -153,6 +155,13 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
     state.pacing = throttled.pacing;
     publishStatus();
   });
+  setHandler(tenantAccountQuery, (): TenantAccount => ({
+    applied: state.applied,
+    throttled: state.throttled,
+    failures: state.failures,
+    unfinished: [...inFlight.keys(), ...state.redo],
+    nextBatch: state.nextBatch,
+  }));
   setHandler(tenantProgressQuery, (): TenantProgress => ({
     jobId,
     tenantId: plan.tenantId,
@@ -375,17 +384,8 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
   /** Everything not sent fails with the reason the tenant stopped. */
   function failRemaining(reason: FailureReason) {
     const notSent = { ...reason, message: `not sent: ${reason.message}` };
-    for (const batch of state.redo.splice(0).sort((a, b) => a - b)) {
-      state.failed += sizeOf(batch);
-      addBatchFailure(state.failures, batch, batch, sizeOf(batch), notSent);
-    }
-    if (state.nextBatch < batches.length) {
-      let remaining = 0;
-      for (let batch = state.nextBatch; batch < batches.length; batch++) remaining += sizeOf(batch);
-      addBatchFailure(state.failures, state.nextBatch, batches.length - 1, remaining, notSent);
-      state.failed += remaining;
-      state.nextBatch = batches.length;
-    }
+    state.failed += addUnfinishedFailures(state.failures, batches, state.redo.splice(0), state.nextBatch, notSent);
+    state.nextBatch = batches.length;
   }
 }
 

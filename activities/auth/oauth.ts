@@ -3,24 +3,36 @@
  * secret, form body `grant_type=client_credentials`, answer `{access_token, token_type, expires_in, scope}`
  * and no refresh token.
  */
+import { parseRetryAfter, parseRetryAfterFromBody } from '../../pacing/retry-after';
 import type { AccessToken } from './token-cache';
 
 export interface ClientCredentials {
   loginUrl: string;
   clientId: string;
-  clientSecret: string;
+  /** Read at each login, so a secret rotated in its file is picked up without a restart. */
+  clientSecret: () => string;
 }
 
-/** The login service refused or failed; `final` when retrying cannot help (wrong credentials). */
+/**
+ * The login service refused or failed; `final` when retrying cannot help (wrong credentials); `retryAfterMs`
+ * when it throttled the client (429) and said for how long.
+ */
 export class OAuthError extends Error {
   constructor(
     message: string,
     readonly status: number | undefined,
     readonly final: boolean,
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'OAuthError';
   }
+}
+
+/** RFC 6749 §2.3.1: client id and secret are form-urlencoded before they are joined for HTTP Basic. */
+export function basicCredentials(clientId: string, clientSecret: string): string {
+  const encode = (value: string) => new URLSearchParams({ v: value }).toString().slice(2);
+  return Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`).toString('base64');
 }
 
 export async function requestClientCredentialsToken(
@@ -28,7 +40,13 @@ export async function requestClientCredentialsToken(
   timeoutMs: number,
   now: () => number = Date.now,
 ): Promise<AccessToken> {
-  const basic = Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString('base64');
+  let secret: string;
+  try {
+    secret = credentials.clientSecret();
+  } catch (error) {
+    throw new OAuthError((error as Error).message, undefined, false);
+  }
+  const basic = basicCredentials(credentials.clientId, secret);
   let response: Response;
   try {
     response = await fetch(`${credentials.loginUrl}/oauth/token`, {
@@ -45,6 +63,17 @@ export async function requestClientCredentialsToken(
     );
   }
   const text = await response.text();
+  if (response.status === 429) {
+    const retryAfterMs =
+      parseRetryAfter(response.headers.get('retry-after'), now()) ??
+      parseRetryAfterFromBody((safeJson(text) as { message?: string } | undefined)?.message);
+    throw new OAuthError(
+      `login service throttled client ${credentials.clientId} (429), retry after ${retryAfterMs ?? 'unknown'} ms`,
+      429,
+      false,
+      retryAfterMs ?? 1_000,
+    );
+  }
   if (!response.ok) {
     // 400/401 mean the client id, secret or grant are wrong: no retry will fix that. Other codes may pass.
     const final = response.status === 400 || response.status === 401 || response.status === 403;

@@ -6,13 +6,12 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Client } from '@temporalio/client';
 import type { InputFormat, JobInput } from '../../contracts/job';
-import { tenantWorkflowId } from '../../contracts/names';
 import type { BlobStore } from '../../store/blob-store';
-import type { tenantAssignments } from '../../workflows';
 import { CliError } from '../errors';
 import { ROW_FIELDS } from '../input/fields';
 import { failedAssignments, type FailedAssignment } from './failures';
-import { fetchJobView, jobInput } from './view';
+import { tenantOutcome } from './outcome';
+import { fetchJobView, jobInput, notStartedReason } from './view';
 
 /** Every failed assignment of a finished job, tenant by tenant, in input order within each tenant. */
 export async function collectFailures(
@@ -29,9 +28,8 @@ export async function collectFailures(
   const input = await jobInput(client, jobId);
   const failures: FailedAssignment[] = [];
   for (const plan of input.tenants) {
-    const result = await client.workflow
-      .getHandle<typeof tenantAssignments>(tenantWorkflowId(jobId, plan.tenantId))
-      .result();
+    const summary = view.tenants.find((tenant) => tenant.tenantId === plan.tenantId);
+    const result = await tenantOutcome(client, jobId, plan, input.options.batchSize, notStartedReason(view, summary));
     const failed = await failedAssignments(store, plan, input.options.batchSize, result.failures);
     failures.push(...failed.sort((a, b) => a.line - b.line));
   }

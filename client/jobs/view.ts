@@ -19,6 +19,7 @@ import { tenantWorkflowId } from '../../contracts/names';
 import type { TenantLimits } from '../../contracts/tenants';
 import type { bulkJob } from '../../workflows';
 import { CliError } from '../errors';
+import { tenantOutcome } from './outcome';
 
 export interface TenantView {
   tenantId: string;
@@ -86,13 +87,7 @@ export async function fetchJobView(client: Client, jobId: string): Promise<JobVi
       tenants: result.tenants.map((tenant) => ({ ...tenant, inFlight: 0 })),
     };
   }
-  if (description.status.name !== 'RUNNING') {
-    return unknownView(
-      base,
-      await jobInput(client, jobId),
-      `the job workflow is ${description.status.name.toLowerCase()}; open it in the Web UI for details`,
-    );
-  }
+  if (description.status.name !== 'RUNNING') return closedJobView(client, base, await jobInput(client, jobId));
 
   let progress: JobProgress;
   try {
@@ -125,6 +120,61 @@ export async function fetchJobView(client: Client, jobId: string): Promise<JobVi
     failed: tenants.reduce((sum, t) => sum + t.failed, 0),
     tenants,
   };
+}
+
+/**
+ * A job that ended without a result (terminated, timed out): each tenant's own outcome, so the view still
+ * accounts for every assignment. Tenants the job had started were asked to stop when it closed.
+ */
+async function closedJobView(
+  client: Client,
+  base: Pick<JobView, 'jobId' | 'execution' | 'startTime' | 'closeTime'>,
+  input: JobInput,
+): Promise<JobView> {
+  const tenants = await Promise.all(
+    input.tenants.map(async (plan): Promise<TenantView> => {
+      const { failures: _failures, ...result } = await tenantOutcome(
+        client,
+        base.jobId,
+        plan,
+        input.options.batchSize,
+        notStartedReason(base, undefined),
+      );
+      return { ...result, inFlight: 0, limits: plan.limits };
+    }),
+  );
+  const applied = tenants.reduce((sum, t) => sum + t.applied, 0);
+  const failed = tenants.reduce((sum, t) => sum + t.failed, 0);
+  return {
+    ...base,
+    // Its tenants stop as on a cancel (their parent-close policy); one that stopped on its own counts as failures.
+    status: tenants.some((t) => t.status === 'cancelled')
+      ? 'cancelled'
+      : failed === 0
+        ? 'completed'
+        : applied === 0
+          ? 'failed'
+          : 'completed-with-failures',
+    paused: false,
+    cancelRequested: false,
+    total: input.tenants.reduce((sum, tenant) => sum + tenant.total, 0),
+    applied,
+    failed,
+    tenants,
+  };
+}
+
+/** Why a tenant without a workflow never started: what its job said, else how the job ended. */
+export function notStartedReason(
+  job: Pick<JobView, 'execution'>,
+  summary: Pick<TenantView, 'stopReason'> | undefined,
+): FailureReason {
+  return (
+    summary?.stopReason ?? {
+      code: 'tenant-not-started',
+      message: `the job workflow was ${job.execution.toLowerCase().replace('_', ' ')} before the tenant started`,
+    }
+  );
 }
 
 /** A job whose state cannot be read now: its size from its input, nothing else, and why. */

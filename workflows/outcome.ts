@@ -1,0 +1,67 @@
+/**
+ * Accounting for a tenant that ended without a result (terminated, timed out, failed, never started), so that
+ * applied + failed = input still holds: what the tenant knew applied stays applied, every other item fails with
+ * a reason naming what happened. Used by the job workflow and by the client's `status`, `report` and `retry`.
+ */
+import {
+  ApplicationFailure,
+  CancelledFailure,
+  ChildWorkflowFailure,
+  TerminatedFailure,
+  TimeoutFailure,
+  WorkflowExecutionAlreadyStartedError,
+} from '@temporalio/common';
+import type { FailureReason, FailureRecord, TenantAccount, TenantPlan, TenantResult } from '../contracts/job';
+import { planBatches } from '../contracts/plan';
+import { addUnfinishedFailures } from './failures';
+
+/** Why a tenant workflow gave no result, from the error its parent or a client got for it. */
+export function tenantClosureReason(error: unknown): FailureReason {
+  const cause = error instanceof ChildWorkflowFailure ? error.cause : error;
+  if (error instanceof WorkflowExecutionAlreadyStartedError)
+    return { code: 'tenant-not-started', message: `the tenant workflow could not start: ${error.message}` };
+  if (cause instanceof TerminatedFailure)
+    return { code: 'tenant-terminated', message: `the tenant workflow was terminated (${cause.message})` };
+  if (cause instanceof TimeoutFailure)
+    return { code: 'tenant-timed-out', message: `the tenant workflow timed out (${cause.message})` };
+  if (cause instanceof CancelledFailure)
+    return { code: 'tenant-cancelled', message: `the tenant workflow was cancelled (${cause.message})` };
+  if (cause instanceof ApplicationFailure)
+    return { code: 'tenant-failed', message: `the tenant workflow failed: ${cause.message}` };
+  return { code: 'tenant-failed', message: `the tenant workflow ended without a result: ${String(cause)}` };
+}
+
+/**
+ * The result a tenant would have given: `account` is what it knew when it ended (none: it never started, or
+ * its account could not be read, so nothing counts as applied). Batches that were out when it ended are
+ * failed as not confirmed (they may have landed: a retry sends them again, and PUTs are idempotent).
+ */
+export function closedTenantResult(
+  plan: Pick<TenantPlan, 'tenantId' | 'total' | 'scheduleSizes'>,
+  batchSize: number,
+  account: Pick<TenantAccount, 'applied' | 'throttled' | 'failures' | 'unfinished' | 'nextBatch'> | undefined,
+  reason: FailureReason,
+): TenantResult {
+  const batches = planBatches(plan.scheduleSizes, batchSize);
+  const failures: FailureRecord[] = account ? account.failures.map((record) => ({ ...record })) : [];
+  const unfinished = account?.unfinished ?? [];
+  addUnfinishedFailures(failures, batches, unfinished, batches.length, {
+    ...reason,
+    message: `not confirmed: ${reason.message}`,
+  });
+  addUnfinishedFailures(failures, batches, [], account?.nextBatch ?? 0, {
+    ...reason,
+    message: `not sent: ${reason.message}`,
+  });
+  const applied = account?.applied ?? 0;
+  return {
+    tenantId: plan.tenantId,
+    status: reason.code === 'cancelled' ? 'cancelled' : 'failed',
+    total: plan.total,
+    applied,
+    failed: plan.total - applied,
+    throttled: account?.throttled ?? 0,
+    failures,
+    stopReason: reason,
+  };
+}
