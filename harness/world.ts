@@ -50,6 +50,8 @@ export interface WorldOptions {
   simulator?: Omit<SimulatorConfigInput, 'orgs'>;
   /** Per-tenant limits in the tenants file. */
   limits?: Record<string, { concurrency?: number; ratePerSecond?: number; burst?: number }>;
+  /** Orgs (names without the world suffix) whose client secret the tenants file reads from a file (`secretFile`). */
+  secretFiles?: string[];
   /** Start Workers in this process (default true). */
   workers?: boolean;
 
@@ -75,6 +77,8 @@ export interface World {
   storeDir: string;
   tenants: Map<string, TenantSettings>;
   tenantsFile: string;
+  /** The file holding an org's client secret, for orgs named in `secretFiles`. */
+  secretFile(tenantId: string): string;
   /** Environment a worker process of this world needs (secrets, store, tenants, Temporal address, codec keys). */
   env: NodeJS.ProcessEnv;
   address: string;
@@ -110,14 +114,22 @@ export async function createWorld(options: WorldOptions): Promise<World> {
   const address = options.address;
 
   const env: NodeJS.ProcessEnv = { WFM_STORE_DIR: storeDir, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default' };
+  const secretFile = (tenantId: string) => path.join(dir, `${tenantId}.secret`);
   const file: TenantsFile = {
     defaults: { apiBaseUrl: sim.url, loginUrl: sim.url },
-    tenants: sim.state.config.orgs.map((org) => {
-      const secretEnv = `WFM_TEST_SECRET_${org.id.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`;
-      env[secretEnv] = org.clients[0]!.clientSecret;
-      const name = org.id.slice(0, -suffix.length - 1);
-      return { id: org.id, clientId: org.clients[0]!.clientId, clientSecretEnv: secretEnv, ...options.limits?.[name] };
-    }),
+    tenants: await Promise.all(
+      sim.state.config.orgs.map(async (org) => {
+        const name = org.id.slice(0, -suffix.length - 1);
+        const base = { id: org.id, clientId: org.clients[0]!.clientId, ...options.limits?.[name] };
+        if (options.secretFiles?.includes(name)) {
+          await writeFile(secretFile(org.id), `${org.clients[0]!.clientSecret}\n`, { mode: 0o600 });
+          return { ...base, clientSecretFile: secretFile(org.id) };
+        }
+        const secretEnv = `WFM_TEST_SECRET_${org.id.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`;
+        env[secretEnv] = org.clients[0]!.clientSecret;
+        return { ...base, clientSecretEnv: secretEnv };
+      }),
+    ),
   };
   const tenantsFile = path.join(dir, 'tenants.json');
   await writeFile(tenantsFile, JSON.stringify(file, null, 2));
@@ -141,6 +153,7 @@ export async function createWorld(options: WorldOptions): Promise<World> {
     storeDir,
     tenants,
     tenantsFile,
+    secretFile,
     env,
     address,
     dir,

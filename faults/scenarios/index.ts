@@ -2,6 +2,8 @@
 import type { Scenario } from '../types';
 import { apiFaults } from './api-faults';
 import { badInputs } from './bad-inputs';
+import { jobTerminated, tenantTerminated } from './containment';
+import { credentialsRevoked, credentialsRotated } from './credentials';
 import { clientKill } from './client-kill';
 import { isolation } from './isolation';
 import { longRetryAfter } from './long-retry-after';
@@ -27,6 +29,10 @@ export const SCENARIOS: Scenario<any>[] = [
   threeWorkers,
   longRetryAfter,
   thousandTenants,
+  tenantTerminated,
+  jobTerminated,
+  credentialsRotated,
+  credentialsRevoked,
   secrets,
   isolation,
 ];

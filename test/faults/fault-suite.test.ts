@@ -6,6 +6,8 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { apiFaults } from '../../faults/scenarios/api-faults';
 import { badInputs } from '../../faults/scenarios/bad-inputs';
+import { jobTerminated, tenantTerminated } from '../../faults/scenarios/containment';
+import { credentialsRevoked, credentialsRotated } from '../../faults/scenarios/credentials';
 import { isolation } from '../../faults/scenarios/isolation';
 import { scopeRemoved } from '../../faults/scenarios/scope-removed';
 import { secrets } from '../../faults/scenarios/secrets';
@@ -63,10 +65,30 @@ describe('fault suite, CI size', () => {
     expect(result.applied).toBe(result.assignments);
   }, 300_000);
 
-  it('12. no secret or token in any history or log of the scenarios above', async () => {
+  it('12. one tenant terminated mid-job: the job completes, every assignment accounted for', async () => {
+    const result = await passes(tenantTerminated);
+    expect(result.applied! + result.failedWithReason!).toBe(result.assignments);
+  }, 180_000);
+
+  it('13. the job terminated mid-job: its tenants stop as on a cancel, every assignment accounted for', async () => {
+    const result = await passes(jobTerminated);
+    expect(result.applied! + result.failedWithReason!).toBe(result.assignments);
+  }, 180_000);
+
+  it('14. a client secret rotated mid-job in its file and on the login service: no failure', async () => {
+    const result = await passes(credentialsRotated);
+    expect(result.applied).toBe(result.assignments);
+  }, 180_000);
+
+  it('15. a client secret revoked mid-job: that tenant stops once with credentials-refused', async () => {
+    const result = await passes(credentialsRevoked);
+    expect(result.applied! + result.failedWithReason!).toBe(result.assignments);
+  }, 180_000);
+
+  it('16. no secret or token in any history or log of the scenarios above', async () => {
     const result = await passes(secrets);
     expect(result.runs).toBeGreaterThanOrEqual(5);
   });
 
-  it("13. no tenant's token used on another tenant's data in any scenario above", () => passes(isolation));
+  it("17. no tenant's token used on another tenant's data in any scenario above", () => passes(isolation));
 });
