@@ -27,10 +27,20 @@ import type { RequestOutcome } from './metrics';
 import type { TenantRuntime } from './tenant-runtime';
 
 /** The platform's error body: `{message, code, status, contextId, details, errors}`. */
-interface ApiErrorBody {
+export interface ApiErrorBody {
   message?: string;
   code?: string;
   details?: { index?: number; id?: string; fieldName?: string; message?: string }[];
+}
+
+/**
+ * Whether a 404 says the schedule itself is unknown, so its later batches would be refused too: a not-found code
+ * whose message names the schedule. Any other 404 (a gateway's, a wrong path) refuses this batch only.
+ */
+export function saysScheduleUnknown(body: ApiErrorBody | undefined, scheduleId: string): boolean {
+  if (typeof body?.code !== 'string' || !/not[._]found/i.test(body.code)) return false;
+  const text = `${body.code} ${body.message ?? ''}`;
+  return text.includes(scheduleId) || /schedule/i.test(text);
 }
 
 /** Well inside the heartbeat timeout the workflow sets. */
@@ -204,7 +214,13 @@ async function sendBatch(
       case 403:
         return { outcome: 'tenant-forbidden', reason, count: pending.length, failures };
       case 404:
-        return { outcome: 'rejected', reason, count: pending.length, failures, scheduleMissing: true };
+        return {
+          outcome: 'rejected',
+          reason,
+          count: pending.length,
+          failures,
+          ...(saysScheduleUnknown(body, scheduleId) && { scheduleMissing: true }),
+        };
       case 400: {
         const refused = refusedOffsets(body, pending);
         if (refused.size === 0) return { outcome: 'rejected', reason, count: pending.length, failures };
