@@ -176,13 +176,18 @@ async function sendBatch(
   tenant: TenantRuntime,
 ): Promise<BatchOutcome> {
   const stored = await deps.items(input.itemsRef);
-  const range = stored.batchesOf(input.batchSize)[input.batchIndex];
-  if (!range)
+  const range = input.items ?? stored.batchesOf(input.batchSize)[input.batchIndex];
+  if (!range || range.start < 0 || range.end > stored.items.length || range.start >= range.end)
     throw ApplicationFailure.nonRetryable(
-      `batch ${input.batchIndex} is not in ${input.itemsRef}`,
+      `batch ${input.batchIndex} (items ${range ? `${range.start}-${range.end}` : '?'}) is not in ${input.itemsRef}`,
       failureTypes.inputUnavailable,
     );
   const scheduleId = stored.scheduleIds[range.start]!;
+  if (stored.scheduleIds[range.end - 1] !== scheduleId)
+    throw ApplicationFailure.nonRetryable(
+      `batch ${input.batchIndex} (items ${range.start}-${range.end}) spans two schedules of ${input.itemsRef}`,
+      failureTypes.inputUnavailable,
+    );
   const url =
     tenant.settings.apiBaseUrl + tenant.settings.pathTemplate.replace('{scheduleId}', encodeURIComponent(scheduleId));
 
@@ -281,16 +286,24 @@ async function throughGate(
     answered = true;
     return tenant.room.answered(ticket, result);
   };
+  let stopListening = () => {};
   try {
     if (!tenant.tokens.usable(token)) return undefined;
     // Counted from the moment it is written: a request held back at the last moment was never sent.
     let finished: ((outcome: RequestOutcome) => void) | undefined;
+    // Cancelled (the job stopped), a request not yet written stays unsent; one written finishes and counts.
+    const unsent = new AbortController();
+    const abortUnsent = () => {
+      if (!finished) unsent.abort(context.cancellationSignal.reason);
+    };
+    context.cancellationSignal.addEventListener('abort', abortUnsent, { once: true });
+    stopListening = () => context.cancellationSignal.removeEventListener('abort', abortUnsent);
     const dispatcher = checkBeforeWrite(deps.http, () => {
-      if (!tenant.gate.mayStillSend(ticket)) return false;
+      if (context.cancellationSignal.aborted || !tenant.gate.mayStillSend(ticket)) return false;
       finished = tenant.metrics.requestStarted();
       return true;
     });
-    const signal = AbortSignal.any([AbortSignal.timeout(input.requestTimeoutMs), context.cancellationSignal]);
+    const signal = AbortSignal.any([AbortSignal.timeout(input.requestTimeoutMs), unsent.signal]);
     let response: Dispatcher.ResponseData;
     try {
       response = await request(url, {
@@ -335,6 +348,7 @@ async function throughGate(
     done(status);
     return { ok: status >= 200 && status < 300, status, text };
   } finally {
+    stopListening();
     if (!answered) answer({ kind: 'unanswered' });
   }
 }

@@ -190,7 +190,14 @@ export interface PutBatchInput {
   tenantId: string;
   itemsRef: string;
   batchSize: number;
+  /** The batch's place in the tenant's plan (for logs and metrics). */
   batchIndex: number;
+  /**
+   * The batch's items: positions `start` (inclusive) to `end` in the tenant's stored items, as the tenant
+   * workflow planned them, so the activity sends exactly what the workflow counts. Absent in inputs written by
+   * 0.1.0, whose activities found their items by re-planning from `batchSize` and `batchIndex`.
+   */
+  items?: { start: number; end: number };
   requestTimeoutMs: number;
   maxAttempts: number;
   throttleBudgetMs: number;

@@ -14,6 +14,7 @@
  *   compact failure records and what the pacer learned, never assignments.
  */
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
@@ -21,6 +22,7 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -69,6 +71,8 @@ interface Flight {
   scope?: CancellationScope;
   /** Its process stopped serving the tenant: the batch is sent again on the new one. */
   movedAway: boolean;
+  /** Left behind (moved away): whatever it reports later is ignored, its batch is out again elsewhere. */
+  abandoned?: boolean;
 }
 
 export async function tenantAssignments(input: TenantWorkflowInput): Promise<TenantResult> {
@@ -77,6 +81,12 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
   const sizeOf = (batch: number) => batches[batch]!.end - batches[batch]!.start;
   const historyEventLimit = input.tuning?.historyEventLimit ?? DEFAULT_HISTORY_EVENT_LIMIT;
   const { runId } = workflowInfo();
+  /**
+   * Since 0.2.0 a stop (cancel, or a reason no batch can get past) cancels the batches not sent yet, and each
+   * batch's cancellation waits for its activity's word, so one already on the wire finishes and counts. Runs
+   * begun by 0.1.0 keep its behaviour to the end (their histories replay as recorded).
+   */
+  const stopCancelsUnsent = patched('stop-cancels-unsent-batches');
 
   const state: TenantCarry = input.carry ?? {
     runNumber: 1,
@@ -109,6 +119,9 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
       // A PUT (and a re-send of the valid items after a 400, a 401 refresh), after up to 2 min at the gate.
       startToCloseTimeout: 3 * options.requestTimeoutMs + MAX_GATE_WAIT_MS + 30_000,
       heartbeatTimeout: PUT_HEARTBEAT_TIMEOUT_MS,
+      cancellationType: stopCancelsUnsent
+        ? ActivityCancellationType.WAIT_CANCELLATION_COMPLETED
+        : ActivityCancellationType.TRY_CANCEL,
       // The activity itself decides when to give up (faults spend attempts, throttling spends time) and sets each
       // delay; these values serve only when an attempt times out.
       retry: {
@@ -120,7 +133,10 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
 
   const stopped = () => stopReason !== undefined;
   const stop = (reason: FailureReason) => {
+    const first = stopReason === undefined;
     stopReason ??= reason;
+    // Batches waiting at the gate or for a retry are not sent; one on the wire finishes and counts.
+    if (first && stopCancelsUnsent) for (const flight of inFlight.values()) flight.scope?.cancel();
     publishStatus();
   };
   const hasWork = () => state.redo.length > 0 || state.nextBatch < batches.length;
@@ -143,10 +159,16 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
     if (served.runId !== runId || served.taskQueue === serving?.taskQueue) return;
     serving = { taskQueue: served.taskQueue, worker: served.worker };
     // Batches out on a process that no longer serves the tenant will not come back from there.
-    for (const flight of inFlight.values()) {
+    for (const [batch, flight] of inFlight) {
       if (flight.taskQueue === served.taskQueue) continue;
       flight.movedAway = true;
       flight.scope?.cancel();
+      // Its cancellation now waits for the dead process's attempt to time out: the batch goes again at once.
+      if (stopCancelsUnsent) {
+        flight.abandoned = true;
+        inFlight.delete(batch);
+        state.redo.push(batch);
+      }
     }
     publishStatus();
   });
@@ -279,6 +301,7 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
           itemsRef: plan.itemsRef,
           batchSize: options.batchSize,
           batchIndex: batch,
+          items: { start: batches[batch]!.start, end: batches[batch]!.end },
           requestTimeoutMs: options.requestTimeoutMs,
           maxAttempts: options.maxAttempts,
           throttleBudgetMs: options.throttleBudgetMs,
@@ -287,13 +310,19 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
       );
     })
       .then(
-        (result) => onResult(batch, result),
+        (result) => {
+          if (!flight.abandoned) onResult(batch, result);
+        },
         (error: unknown) => {
-          if (flight.movedAway && isCancellation(error)) state.redo.push(batch);
+          if (flight.abandoned) return;
+          // Moved away: sent again on the new process. Stopped before it was sent: failed as not sent at the end.
+          if ((flight.movedAway || (stopCancelsUnsent && stopped())) && isCancellation(error)) state.redo.push(batch);
           else onFailure(batch, error);
         },
       )
-      .finally(() => inFlight.delete(batch));
+      .finally(() => {
+        if (inFlight.get(batch) === flight) inFlight.delete(batch);
+      });
   }
 
   const limitsChange = () => ({

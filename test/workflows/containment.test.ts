@@ -4,6 +4,7 @@
  * that is terminated stops its tenants as a cancel does, and still accounts for everything.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cancelSignal } from '../../contracts/messages';
 import { tenantWorkflowId } from '../../contracts/names';
 import type { bulkJob } from '../../workflows';
 import { collectFailures } from '../../client/jobs/report';
@@ -15,8 +16,17 @@ describe('containment', () => {
   let world: World;
   beforeAll(async () => {
     world = await createWorld({
-      orgs: ['acme', 'globex', 'initech'].map((id) => ({ id, throttle: null, faults: { latencyMs: 30 } })),
-      limits: { acme: { concurrency: 3 }, globex: { concurrency: 3 }, initech: { concurrency: 3 } },
+      orgs: [
+        ...['acme', 'globex', 'initech'].map((id) => ({ id, throttle: null, faults: { latencyMs: 30 } })),
+        // Every 429 holds the tenant for a minute.
+        { id: 'umbrella', throttle: { burst: 3, refillPerSecond: 0.5, retryAfterSeconds: 60 } },
+      ],
+      limits: {
+        acme: { concurrency: 3 },
+        globex: { concurrency: 3 },
+        initech: { concurrency: 3 },
+        umbrella: { concurrency: 4 },
+      },
     });
   });
   afterAll(() => world?.close());
@@ -81,5 +91,27 @@ describe('containment', () => {
     const { failures } = await collectFailures(world.client, world.store, input.jobId);
     expect(failures).toHaveLength(view.failed);
     expect(failures.every((f) => f.reason.code === 'cancelled')).toBe(true);
+  });
+
+  it('cancels batches waiting out a Retry-After instead of sending them after it', async () => {
+    const umbrella = world.tenant('umbrella');
+    const puts = () => world.sim.state.stats().orgs[umbrella]!.putRequests;
+    const input = await world.startJobFromRows(assignmentRows(umbrella, [`${umbrella}-s1`], 30, 'w'), {
+      batchSize: 1,
+    });
+    await waitFor('a 429', () => world.sim.state.stats().orgs[umbrella]!.status429 > 0);
+    const putsAtCancel = puts();
+    const windowEndsAt = Date.now() + 55_000;
+    const job = world.client.workflow.getHandle<typeof bulkJob>(input.jobId);
+    await job.signal(cancelSignal, { reason: 'operator cancel' });
+    const result = await job.result();
+
+    // The tenant stopped within the Retry-After window, and nothing more was sent.
+    expect(Date.now()).toBeLessThan(windowEndsAt);
+    expect(puts()).toBe(putsAtCancel);
+    const tenant = result.tenants[0]!;
+    expect(tenant).toMatchObject({ status: 'cancelled', total: 30 });
+    expect(tenant.applied).toBe(applied(umbrella, 'w-').size);
+    expect(tenant.applied + tenant.failed).toBe(30);
   });
 });
