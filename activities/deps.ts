@@ -26,6 +26,8 @@ export interface ActivityDeps {
   tenant(tenantId: string): TenantRuntime;
   /** Opens (or shares) the tenant's task queue in this process: its PUTs will run here. */
   serveTenantQueue(tenantId: string): Promise<TenantQueueLease>;
+  /** The claim-check store (input items, blocks of failure logs). */
+  store: BlobStore;
   /** A tenant's stored items; a final failure when the store does not have them. */
   items(ref: string): Promise<TenantItems>;
   /**
@@ -48,6 +50,7 @@ export function createActivityDeps(options: ActivityDepsOptions): ActivityDeps {
   const items = new StoredItemsCache(options.store);
   const deps: ActivityDeps = {
     workerId: options.workerId,
+    store: options.store,
     http: new Agent(),
     tenant(tenantId) {
       try {

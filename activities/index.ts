@@ -5,12 +5,14 @@ import { createAccountForTenant } from './account-for-tenant';
 import type { ActivityDeps } from './deps';
 import { createPutBatch } from './put-batch';
 import { createServeTenant } from './serve-tenant';
+import { createStoreFailures } from './store-failures';
 
 export function createActivities(deps: ActivityDeps) {
   return {
     serveTenant: createServeTenant(deps),
     putBatch: createPutBatch(deps),
     accountForTenant: createAccountForTenant(),
+    storeFailures: createStoreFailures(deps.store),
   };
 }
 

@@ -11,7 +11,15 @@ import { Context } from '@temporalio/activity';
 import { request, type Dispatcher } from 'undici';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import type { Assignment } from '../contracts/assignment';
-import type { BatchOutcome, FailureReason, ItemFailure, PutBatchInput, PutBatchResult } from '../contracts/job';
+import { encodeFailureBlock } from '../contracts/failure-blocks';
+import type {
+  BatchOutcome,
+  FailedRange,
+  FailureReason,
+  ItemFailure,
+  PutBatchInput,
+  PutBatchResult,
+} from '../contracts/job';
 import { failureTypes } from '../contracts/names';
 import type { TenantSettings } from '../contracts/tenants';
 import { faultsBefore, mayRetryFault, mayRetryThrottled, type AttemptFacts } from '../pacing/attempts';
@@ -83,7 +91,7 @@ export function createPutBatch(deps: ActivityDeps) {
           failureTypes.attemptsExhausted,
         );
       }
-      const outcome = await sendBatch(input, context, deps, tenant);
+      const outcome = await storeIfMany(await sendBatch(input, context, deps, tenant), input, deps);
       const result = { ...outcome, throttled: tenant.throttledAttempts.of(key).http429, pacing: tenant.gate.view() };
       tenant.throttledAttempts.finish(key);
       tenant.metrics.batchFinished(result);
@@ -167,6 +175,32 @@ function retryDecision(
     type: fault.type,
     nextRetryDelay: backoffDelayMs(faultsBefore(facts) + 1, Math.random),
   });
+}
+
+/**
+ * A batch whose items were refused one by one, more than the workflow asked to receive inline: every failed item
+ * of it goes to the claim-check store as one failure-log block, and the result carries its ref and count.
+ */
+async function storeIfMany(outcome: BatchOutcome, input: PutBatchInput, deps: ActivityDeps): Promise<BatchOutcome> {
+  const bound = input.storeItemFailuresOver;
+  if (bound === undefined || outcome.failures.length <= bound || !input.items) return outcome;
+  const { start, end } = input.items;
+  const ranges: FailedRange[] = outcome.failures.map(({ offset, reason }) => ({
+    start: start + offset,
+    end: start + offset + 1,
+    reason,
+  }));
+  if (outcome.outcome !== 'done') {
+    // The rest of the batch, refused as a whole after those.
+    const named = new Set(outcome.failures.map((failure) => failure.offset));
+    for (let position = start; position < end; position++)
+      if (!named.has(position - start)) ranges.push({ start: position, end: position + 1, reason: outcome.reason });
+  }
+  const ref = await deps.store.put(encodeFailureBlock(ranges));
+  const storedFailures = { ref, count: ranges.length };
+  return outcome.outcome === 'done'
+    ? { ...outcome, failures: [], storedFailures }
+    : { ...outcome, failures: [], count: 0, storedFailures };
 }
 
 async function sendBatch(

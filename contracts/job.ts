@@ -56,7 +56,9 @@ export interface TenantCarry {
   applied: number;
   failed: number;
   throttled: number;
+  /** Failures as runs begun by 0.1.0 recorded them (batch ranges); empty in later runs, which use `failureLog`. */
   failures: FailureRecord[];
+  failureLog?: FailureLog;
   limits: TenantLimits;
   /** Bumped at each `setLimits`, so the serving process applies each change once. */
   limitsRevision: number;
@@ -115,6 +117,23 @@ export interface FailureRecord {
   offsets?: number[];
   count: number;
   reason: FailureReason;
+}
+
+/** Items `start` (inclusive) to `end` of a tenant's stored items failed for `reason`. */
+export interface FailedRange {
+  start: number;
+  end: number;
+  reason: FailureReason;
+}
+
+/**
+ * A tenant's failures at any count, within a bound: the latest ranges in the workflow (merged when neighbours
+ * share a reason), older ones moved to the claim-check store in blocks (`stored`: refs, each a JSON array of
+ * `FailedRange`), so inputs, results and histories stay small whatever fails and however each item's reason reads.
+ */
+export interface FailureLog {
+  stored: string[];
+  recent: FailedRange[];
 }
 
 export type TenantStatus =
@@ -198,6 +217,11 @@ export interface PutBatchInput {
    * 0.1.0, whose activities found their items by re-planning from `batchSize` and `batchIndex`.
    */
   items?: { start: number; end: number };
+  /**
+   * More items refused one by one than this, and the activity moves them to the claim-check store itself, returning
+   * a ref (see `StoredFailures`). Absent (0.1.0 workflows): every failure comes back inline.
+   */
+  storeItemFailuresOver?: number;
   requestTimeoutMs: number;
   maxAttempts: number;
   throttleBudgetMs: number;
@@ -238,8 +262,15 @@ export interface ItemFailure {
 }
 
 /** The API's final answer for one batch: what landed, what was refused and why. */
+/** Failed items of a batch moved to the claim-check store as one failure-log block. */
+export interface StoredFailures {
+  ref: string;
+  count: number;
+}
+
+/** With `storedFailures`, `failures` is empty and `count` 0: every failed item of the batch is in the block. */
 export type BatchOutcome =
-  | { outcome: 'done'; applied: number; failures: ItemFailure[] }
+  | { outcome: 'done'; applied: number; failures: ItemFailure[]; storedFailures?: StoredFailures }
   /**
    * The rest of the batch (`count` items) was refused as a whole (404 schedule, 400 without item detail, 413);
    * `failures` are items refused one by one before that.
@@ -251,9 +282,16 @@ export type BatchOutcome =
       failures: ItemFailure[];
       /** The schedule itself is unknown: its other batches would be refused too and are not sent. */
       scheduleMissing?: boolean;
+      storedFailures?: StoredFailures;
     }
   /** The tenant can no longer write at all (403 missing permission): stop the tenant. */
-  | { outcome: 'tenant-forbidden'; reason: FailureReason; count: number; failures: ItemFailure[] };
+  | {
+      outcome: 'tenant-forbidden';
+      reason: FailureReason;
+      count: number;
+      failures: ItemFailure[];
+      storedFailures?: StoredFailures;
+    };
 
 /** A batch's outcome, with how many 429s it met on its way (over all its attempts) and the tenant's pacer now. */
 export type PutBatchResult = BatchOutcome & { throttled: number; pacing: PacingView };
@@ -288,7 +326,9 @@ export interface TenantResult {
   applied: number;
   failed: number;
   throttled: number;
+  /** Failures as runs begun by 0.1.0 recorded them; `wfm-bulk report` reads both. */
   failures: FailureRecord[];
+  failureLog?: FailureLog;
   stopReason?: FailureReason;
   /** How the tenant was paced at the end (what the pacer learned). */
   pacing?: PacingView;
@@ -301,8 +341,9 @@ export interface TenantResult {
 export interface TenantAccount {
   applied: number;
   throttled: number;
-  /** Items that failed so far, with their reasons. */
+  /** Items that failed so far, with their reasons (as 0.1.0 recorded them, then in the failure log). */
   failures: FailureRecord[];
+  failureLog?: FailureLog;
   /** Batches out (or due to be sent again) whose outcome is not known. */
   unfinished: number[];
   /** The first batch not sent yet. */

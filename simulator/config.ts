@@ -83,7 +83,7 @@ const orgSchema = z
     clients: z.array(clientSchema).min(1).optional(),
     /** Schedule ids of the org, unique across all orgs. Default `<id>-s1`..`<id>-s3`. */
     schedules: z.array(pathSafeId).min(1).optional(),
-    /** When present, an assignment's userId must be one of these (else per-item 400 "user not found"). */
+    /** When present, an assignment's userId must be one of these (else per-item 400 "user <userId> not found"). */
     users: z.array(z.string().min(1)).optional(),
     /** Token bucket of the org, shared by all its clients; `null` = unthrottled. Default burst 50, 8/s. */
     throttle: throttleLimitsSchema.nullable().default({ ...DEFAULT_THROTTLE }),

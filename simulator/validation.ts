@@ -79,7 +79,7 @@ function checkItem(
     report('id', `id must be a non-empty string of at most ${ASSIGNMENT_LIMITS.maxIdLength} characters`);
   }
   if (!isNonEmptyString(item.userId)) report('userId', 'userId must be a non-empty string');
-  else if (users && !users.has(item.userId)) report('userId', 'user not found');
+  else if (users && !users.has(item.userId)) report('userId', `user ${item.userId} not found`); // names the item, as real APIs do
 
   const start = typeof item.start === 'string' ? parseIsoDateTimeWithOffset(item.start) : null;
   const end = typeof item.end === 'string' ? parseIsoDateTimeWithOffset(item.end) : null;

@@ -104,7 +104,10 @@ export class WorkerSet {
         await Worker.create({
           ...set.common(),
           taskQueue: ORCHESTRATION_TASK_QUEUE,
-          activities: { accountForTenant: set.activities.accountForTenant },
+          activities: {
+            accountForTenant: set.activities.accountForTenant,
+            storeFailures: set.activities.storeFailures,
+          },
           // A workflow cached by a worker that died moves to another after this long (SDK default 10 s): the
           // tenant stands still meanwhile. Shorter than that costs a replay when a worker is only busy.
           stickyQueueScheduleToStartTimeout: '5s',

@@ -1,8 +1,9 @@
 /**
- * Keeping failures compact in workflow state: a run of whole batches failing for the same reason is one
- * record, however many batches it spans, so a tenant whose every batch fails stays a few bytes of history.
+ * Keeping failures compact in workflow state. Since 0.2.0 a failure log of item ranges (neighbours with one reason
+ * merged, the older ranges moved to the claim-check store past a bound); runs begun by 0.1.0 keep its batch
+ * records to the end: a run of whole batches failing for the same reason is one record.
  */
-import type { FailureReason, FailureRecord, ItemFailure } from '../contracts/job';
+import type { FailureLog, FailureReason, FailureRecord, ItemFailure } from '../contracts/job';
 import type { BatchRange } from '../contracts/plan';
 
 function sameReason(a: FailureReason, b: FailureReason): boolean {
@@ -66,4 +67,29 @@ export function addUnfinishedFailures(
     count += remaining;
   }
   return count;
+}
+
+/** Ranges a failure log keeps in the workflow; past this, they move to the claim-check store as one block. */
+export const FAILURE_LOG_BOUND = 200;
+
+/** Adds items `start..end` failed for `reason`, merged into the last range when it continues it with that reason. */
+export function addFailedRange(log: FailureLog, start: number, end: number, reason: FailureReason): void {
+  if (end <= start) return;
+  const last = log.recent[log.recent.length - 1];
+  if (last && last.end === start && sameReason(last.reason, reason)) {
+    last.end = end;
+    return;
+  }
+  log.recent.push({ start, end, reason });
+}
+
+/** The items of batches whose outcome is not known (any order) and of every batch from `nextBatch` on, as ranges. */
+export function unfinishedRanges(
+  batches: readonly BatchRange[],
+  unfinished: readonly number[],
+  nextBatch: number,
+): { start: number; end: number }[] {
+  const ranges = [...unfinished].sort((a, b) => a - b).map((batch) => ({ ...batches[batch]! }));
+  if (nextBatch < batches.length) ranges.push({ ...batches[nextBatch]!, end: batches[batches.length - 1]!.end });
+  return ranges.map(({ start, end }) => ({ start, end }));
 }

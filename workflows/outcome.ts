@@ -11,9 +11,16 @@ import {
   TimeoutFailure,
   WorkflowExecutionAlreadyStartedError,
 } from '@temporalio/common';
-import type { FailureReason, FailureRecord, TenantAccount, TenantPlan, TenantResult } from '../contracts/job';
+import type {
+  FailureLog,
+  FailureReason,
+  FailureRecord,
+  TenantAccount,
+  TenantPlan,
+  TenantResult,
+} from '../contracts/job';
 import { planBatches } from '../contracts/plan';
-import { addUnfinishedFailures } from './failures';
+import { addFailedRange, addUnfinishedFailures, unfinishedRanges } from './failures';
 
 /** Why a tenant workflow gave no result, from the error its parent or a client got for it. */
 export function tenantClosureReason(error: unknown): FailureReason {
@@ -39,20 +46,32 @@ export function tenantClosureReason(error: unknown): FailureReason {
 export function closedTenantResult(
   plan: Pick<TenantPlan, 'tenantId' | 'total' | 'scheduleSizes'>,
   batchSize: number,
-  account: Pick<TenantAccount, 'applied' | 'throttled' | 'failures' | 'unfinished' | 'nextBatch'> | undefined,
+  account:
+    Pick<TenantAccount, 'applied' | 'throttled' | 'failures' | 'failureLog' | 'unfinished' | 'nextBatch'> | undefined,
   reason: FailureReason,
 ): TenantResult {
   const batches = planBatches(plan.scheduleSizes, batchSize);
-  const failures: FailureRecord[] = account ? account.failures.map((record) => ({ ...record })) : [];
+  const unconfirmed = { ...reason, message: `not confirmed: ${reason.message}` };
+  const notSent = { ...reason, message: `not sent: ${reason.message}` };
   const unfinished = account?.unfinished ?? [];
-  addUnfinishedFailures(failures, batches, unfinished, batches.length, {
-    ...reason,
-    message: `not confirmed: ${reason.message}`,
-  });
-  addUnfinishedFailures(failures, batches, [], account?.nextBatch ?? 0, {
-    ...reason,
-    message: `not sent: ${reason.message}`,
-  });
+  const nextBatch = account?.nextBatch ?? 0;
+  // Runs begun by 0.1.0 recorded batch ranges; later ones (and tenants never started) a failure log.
+  const legacy = account !== undefined && account.failureLog === undefined;
+  const failures: FailureRecord[] = account ? account.failures.map((record) => ({ ...record })) : [];
+  let failureLog: FailureLog | undefined;
+  if (legacy) {
+    addUnfinishedFailures(failures, batches, unfinished, batches.length, unconfirmed);
+    addUnfinishedFailures(failures, batches, [], nextBatch, notSent);
+  } else {
+    failureLog = {
+      stored: [...(account?.failureLog?.stored ?? [])],
+      recent: (account?.failureLog?.recent ?? []).map((range) => ({ ...range })),
+    };
+    for (const { start, end } of unfinishedRanges(batches, unfinished, batches.length))
+      addFailedRange(failureLog, start, end, unconfirmed);
+    for (const { start, end } of unfinishedRanges(batches, [], nextBatch))
+      addFailedRange(failureLog, start, end, notSent);
+  }
   const applied = account?.applied ?? 0;
   return {
     tenantId: plan.tenantId,
@@ -62,6 +81,7 @@ export function closedTenantResult(
     failed: plan.total - applied,
     throttled: account?.throttled ?? 0,
     failures,
+    ...(failureLog && { failureLog }),
     stopReason: reason,
   };
 }

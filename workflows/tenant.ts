@@ -31,6 +31,7 @@ import {
 import type { Activities } from '../activities';
 import type {
   FailureReason,
+  ItemFailure,
   PutBatchResult,
   TenantAccount,
   TenantCarry,
@@ -49,14 +50,28 @@ import {
   tenantServedSignal,
   tenantThrottledSignal,
 } from '../contracts/messages';
-import { TENANT_CLAIMS_TASK_QUEUE, searchAttributes, tenantFatalFailureTypes } from '../contracts/names';
+import {
+  ORCHESTRATION_TASK_QUEUE,
+  TENANT_CLAIMS_TASK_QUEUE,
+  searchAttributes,
+  tenantFatalFailureTypes,
+} from '../contracts/names';
 import { planBatches } from '../contracts/plan';
 import { DEFAULT_BACKOFF } from '../pacing/backoff';
 import { MAX_GATE_WAIT_MS } from '../pacing/gate';
-import { addBatchFailure, addItemFailures, addUnfinishedFailures } from './failures';
+import {
+  FAILURE_LOG_BOUND,
+  addBatchFailure,
+  addFailedRange,
+  addItemFailures,
+  addUnfinishedFailures,
+  unfinishedRanges,
+} from './failures';
 import { mergeLimits } from './limits';
 
 const DEFAULT_HISTORY_EVENT_LIMIT = 8_000;
+/** A batch with more items refused one by one than this stores them itself (a ref comes back, not the items). */
+const ITEM_FAILURES_INLINE = 10;
 /** The serving process beats its hold every second (sent every 2 s); silent this long, it is presumed dead. */
 const DEFAULT_HOLD_HEARTBEAT_TIMEOUT_MS = 10_000;
 /**
@@ -87,6 +102,8 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
    * begun by 0.1.0 keep its behaviour to the end (their histories replay as recorded).
    */
   const stopCancelsUnsent = patched('stop-cancels-unsent-batches');
+  /** Since 0.2.0 failures go to a bounded failure log; runs begun by 0.1.0 keep its batch records. */
+  const boundedFailureLog = patched('bounded-failure-log');
 
   const state: TenantCarry = input.carry ?? {
     runNumber: 1,
@@ -99,6 +116,9 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
     limits: plan.limits,
     limitsRevision: 0,
   };
+  if (boundedFailureLog) state.failureLog ??= { stored: [], recent: [] };
+  /** Blocks of the failure log on their way to the claim-check store. */
+  let storing = 0;
   let paused = input.control.paused;
   let stopReason: FailureReason | undefined = input.control.cancel;
   /** The process serving the tenant now: where PUTs go. */
@@ -112,6 +132,11 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
     heartbeatTimeout: input.tuning?.heartbeatTimeoutMs ?? DEFAULT_HOLD_HEARTBEAT_TIMEOUT_MS,
     // Retried without end on another process when its process dies; final only for what no process can fix.
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s' },
+  });
+  const { storeFailures } = proxyActivities<Activities>({
+    taskQueue: ORCHESTRATION_TASK_QUEUE,
+    startToCloseTimeout: '1 minute',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
   });
   const putBatchOn = (taskQueue: string) =>
     proxyActivities<Activities>({
@@ -181,6 +206,7 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
     applied: state.applied,
     throttled: state.throttled,
     failures: state.failures,
+    ...(state.failureLog && { failureLog: state.failureLog }),
     unfinished: [...inFlight.keys(), ...state.redo],
     nextBatch: state.nextBatch,
   }));
@@ -236,26 +262,32 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
   function onResult(batch: number, result: PutBatchResult) {
     state.throttled += result.throttled;
     state.pacing = result.pacing;
+    // Many items refused one by one: the activity stored them as a block of the failure log.
+    if (result.storedFailures) {
+      state.failed += result.storedFailures.count;
+      state.failureLog?.stored.push(result.storedFailures.ref);
+    }
     switch (result.outcome) {
       case 'done':
         state.applied += result.applied;
         state.failed += result.failures.length;
-        addItemFailures(state.failures, batch, result.failures);
+        recordItemFailures(batch, result.failures);
         break;
       case 'rejected':
       case 'tenant-forbidden':
         state.failed += result.failures.length + result.count;
-        addItemFailures(state.failures, batch, result.failures);
-        if (result.failures.length === 0) {
-          addBatchFailure(state.failures, batch, batch, result.count, result.reason);
+        recordItemFailures(batch, result.failures);
+        if (result.storedFailures) {
+          // all of the batch is in the stored block
+        } else if (result.failures.length === 0) {
+          recordBatchFailure(batch, batch, result.count, result.reason);
         } else {
           // Only the items not refused one by one: their offsets are the ones not named above.
           const named = new Set(result.failures.map((failure) => failure.offset));
           const rest = Array.from({ length: sizeOf(batch) }, (_, offset) => offset).filter(
             (offset) => !named.has(offset),
           );
-          addItemFailures(
-            state.failures,
+          recordItemFailures(
             batch,
             rest.map((offset) => ({ offset, reason: result.reason })),
           );
@@ -273,7 +305,7 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
     while (state.nextBatch < batches.length && batches[state.nextBatch]!.schedule === schedule) {
       const size = sizeOf(state.nextBatch);
       state.failed += size;
-      addBatchFailure(state.failures, state.nextBatch, state.nextBatch, size, reason);
+      recordBatchFailure(state.nextBatch, state.nextBatch, size, reason);
       state.nextBatch++;
     }
   }
@@ -281,9 +313,42 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
   function onFailure(batch: number, error: unknown) {
     const { reason, fatal } = reasonOfFailure(error);
     state.failed += sizeOf(batch);
-    addBatchFailure(state.failures, batch, batch, sizeOf(batch), reason);
+    recordBatchFailure(batch, batch, sizeOf(batch), reason);
     if (fatal) stop(reason);
     publishStatus();
+  }
+
+  /** Items of one batch the API refused, each with its reason. */
+  function recordItemFailures(batch: number, failures: readonly ItemFailure[]) {
+    const log = state.failureLog;
+    if (!log) return addItemFailures(state.failures, batch, failures);
+    const start = batches[batch]!.start;
+    for (const { offset, reason } of [...failures].sort((a, b) => a.offset - b.offset))
+      addFailedRange(log, start + offset, start + offset + 1, reason);
+    storeIfFull();
+  }
+
+  /** Whole batches `fromBatch..toBatch` (`count` items) failed for `reason`. */
+  function recordBatchFailure(fromBatch: number, toBatch: number, count: number, reason: FailureReason) {
+    const log = state.failureLog;
+    if (!log) return addBatchFailure(state.failures, fromBatch, toBatch, count, reason);
+    addFailedRange(log, batches[fromBatch]!.start, batches[toBatch]!.end, reason);
+    storeIfFull();
+  }
+
+  /** Past the bound, the log's ranges move to the claim-check store as one block; the workflow keeps its ref. */
+  function storeIfFull() {
+    const log = state.failureLog;
+    if (!log || log.recent.length < FAILURE_LOG_BOUND) return;
+    const ranges = log.recent.splice(0);
+    storing++;
+    void CancellationScope.nonCancellable(() => storeFailures({ jobId, tenantId: plan.tenantId, ranges }))
+      .then(
+        (ref) => void log.stored.push(ref),
+        // Kept in the workflow instead (the store retries without end; this is only a cancelled run).
+        () => void log.recent.unshift(...ranges),
+      )
+      .finally(() => storing--);
   }
 
   function dispatch(batch: number, taskQueue: string) {
@@ -302,6 +367,7 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
           batchSize: options.batchSize,
           batchIndex: batch,
           items: { start: batches[batch]!.start, end: batches[batch]!.end },
+          ...(state.failureLog && { storeItemFailuresOver: ITEM_FAILURES_INLINE }),
           requestTimeoutMs: options.requestTimeoutMs,
           maxAttempts: options.maxAttempts,
           throttleBudgetMs: options.throttleBudgetMs,
@@ -374,7 +440,7 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
   }
 
   return CancellationScope.nonCancellable(async () => {
-    await condition(() => inFlight.size === 0);
+    await condition(() => inFlight.size === 0 && storing === 0);
     hold?.cancel();
     if (!stopReason && hasWork()) {
       await condition(allHandlersFinished);
@@ -405,6 +471,7 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
       failed: state.failed,
       throttled: state.throttled,
       failures: state.failures,
+      ...(state.failureLog && { failureLog: state.failureLog }),
       ...(stopReason && { stopReason }),
       ...(state.pacing && { pacing: state.pacing }),
     };
@@ -413,7 +480,16 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
   /** Everything not sent fails with the reason the tenant stopped. */
   function failRemaining(reason: FailureReason) {
     const notSent = { ...reason, message: `not sent: ${reason.message}` };
-    state.failed += addUnfinishedFailures(state.failures, batches, state.redo.splice(0), state.nextBatch, notSent);
+    const redo = state.redo.splice(0);
+    if (state.failureLog) {
+      for (const { start, end } of unfinishedRanges(batches, redo, state.nextBatch)) {
+        addFailedRange(state.failureLog, start, end, notSent);
+        state.failed += end - start;
+      }
+      storeIfFull();
+    } else {
+      state.failed += addUnfinishedFailures(state.failures, batches, redo, state.nextBatch, notSent);
+    }
     state.nextBatch = batches.length;
   }
 }

@@ -30,7 +30,7 @@ export async function collectFailures(
   for (const plan of input.tenants) {
     const summary = view.tenants.find((tenant) => tenant.tenantId === plan.tenantId);
     const result = await tenantOutcome(client, jobId, plan, input.options.batchSize, notStartedReason(view, summary));
-    const failed = await failedAssignments(store, plan, input.options.batchSize, result.failures);
+    const failed = await failedAssignments(store, plan, input.options.batchSize, result);
     failures.push(...failed.sort((a, b) => a.line - b.line));
   }
   return { input, failures };

@@ -7,6 +7,7 @@ import { credentialsRevoked, credentialsRotated } from './credentials';
 import { clientKill } from './client-kill';
 import { isolation } from './isolation';
 import { longRetryAfter } from './long-retry-after';
+import { manyFailures } from './many-failures';
 import { scopeRemoved } from './scope-removed';
 import { secrets } from './secrets';
 import { serverRestarts } from './server-restarts';
@@ -33,6 +34,7 @@ export const SCENARIOS: Scenario<any>[] = [
   jobTerminated,
   credentialsRotated,
   credentialsRevoked,
+  manyFailures,
   secrets,
   isolation,
 ];

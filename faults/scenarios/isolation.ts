@@ -28,7 +28,7 @@ async function crossUseIsCounted(): Promise<{ status: number; counted: number }>
 }
 
 export const isolation: Scenario<Record<string, never>> = {
-  id: 17,
+  id: 18,
   title: "no tenant's token used on another tenant's data",
   full: {},
   ci: {},

@@ -8,7 +8,7 @@ import { check, type Scenario, type ScenarioOutcome } from '../types';
 const mebibytes = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
 
 export const secrets: Scenario<Record<string, never>> = {
-  id: 16,
+  id: 17,
   title: 'no secret or token in any history or log of the run',
   full: {},
   ci: {},

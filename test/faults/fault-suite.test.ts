@@ -9,6 +9,7 @@ import { badInputs } from '../../faults/scenarios/bad-inputs';
 import { jobTerminated, tenantTerminated } from '../../faults/scenarios/containment';
 import { credentialsRevoked, credentialsRotated } from '../../faults/scenarios/credentials';
 import { isolation } from '../../faults/scenarios/isolation';
+import { manyFailures } from '../../faults/scenarios/many-failures';
 import { scopeRemoved } from '../../faults/scenarios/scope-removed';
 import { secrets } from '../../faults/scenarios/secrets';
 import { thousandTenants } from '../../faults/scenarios/thousand-tenants';
@@ -87,10 +88,15 @@ describe('fault suite, CI size', () => {
     expect(result.applied! + result.failedWithReason!).toBe(result.assignments);
   }, 180_000);
 
-  it('16. no secret or token in any history or log of the scenarios above', async () => {
+  it('16. every assignment refused with its own reason: all reported, payloads and histories small', async () => {
+    const result = await passes(manyFailures);
+    expect(result.failedWithReason).toBe(result.assignments);
+  }, 240_000);
+
+  it('17. no secret or token in any history or log of the scenarios above', async () => {
     const result = await passes(secrets);
     expect(result.runs).toBeGreaterThanOrEqual(5);
   });
 
-  it("17. no tenant's token used on another tenant's data in any scenario above", () => passes(isolation));
+  it("18. no tenant's token used on another tenant's data in any scenario above", () => passes(isolation));
 });

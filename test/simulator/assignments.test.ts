@@ -145,7 +145,7 @@ describe('PUT and GET /api/v2/wfm/schedules/:scheduleId/assignments', () => {
     ]);
     expect(unknownUser.status).toBe(400);
     expect(((await unknownUser.json()) as PlatformErrorBody).details).toEqual([
-      { index: 1, id: 'u-bad', fieldName: 'userId', message: 'user not found' },
+      { index: 1, id: 'u-bad', fieldName: 'userId', message: 'user u9 not found' },
     ]);
   });
 

@@ -86,8 +86,9 @@ describe('steering a running job', () => {
       // Exactly what the API holds is reported as applied: nothing landed unreported, nothing reported unlanded.
       expect(applied(acme) - before).toBe(result.applied);
       const tenant = await world.tenantResult(input.jobId, acme);
-      expect(tenant.failures.every((f) => f.reason.code === 'cancelled')).toBe(true);
-      if (how === 'signal') expect(tenant.failures[0]!.reason.message).toContain('operator said stop');
+      const ranges = tenant.failureLog!.recent;
+      expect(ranges.every((f) => f.reason.code === 'cancelled')).toBe(true);
+      if (how === 'signal') expect(ranges[0]!.reason.message).toContain('operator said stop');
     });
   }
 

@@ -40,7 +40,11 @@ describe('failures with reasons', () => {
     expect(world.sim.state.stats().orgs[globex]!.putRequests).toBe(0);
 
     const tenant = await world.tenantResult(input.jobId, globex);
-    expect(tenant.failures).toMatchObject([{ fromBatch: 0, toBatch: 1, count: 30, reason: { code: 'missing-scope' } }]);
+    expect(tenant.failures).toEqual([]);
+    expect(tenant.failureLog).toMatchObject({
+      stored: [],
+      recent: [{ start: 0, end: 30, reason: { code: 'missing-scope' } }],
+    });
   });
 
   it('reports exactly the items the API refuses and applies every good neighbour', async () => {
@@ -56,7 +60,7 @@ describe('failures with reasons', () => {
     const applied = new Set(world.sim.state.assignments(acme).map((a) => a.id));
     for (const row of good) expect(applied.has(row.id)).toBe(true);
     for (const row of bad) expect(applied.has(row.id)).toBe(false);
-    const failed = await failedAssignments(world.store, input.tenants[0]!, 10, tenant.failures);
+    const failed = await failedAssignments(world.store, input.tenants[0]!, 10, tenant);
     expect(failed.map((f) => f.assignment.id).sort()).toEqual(bad.map((row) => row.id).sort());
     expect(failed.every((f) => f.reason.code === 'invalid-item' && /user/i.test(f.reason.message))).toBe(true);
     // Each points back at its line of the input (the rows were written one per line).
@@ -74,7 +78,7 @@ describe('failures with reasons', () => {
     const tenant = await world.tenantResult(input.jobId, initech);
 
     expect(tenant).toMatchObject({ status: 'completed-with-failures', applied: 50, failed: 50 });
-    const failed = await failedAssignments(world.store, input.tenants[0]!, 5, tenant.failures);
+    const failed = await failedAssignments(world.store, input.tenants[0]!, 5, tenant);
     expect(failed.map((f) => f.assignment.id).sort()).toEqual(
       rows
         .slice(0, 50)

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tenantProgressQuery } from '../../contracts/messages';
 import { tenantWorkflowId } from '../../contracts/names';
 import type { bulkJob } from '../../workflows';
+import { failedAssignments } from '../../client/jobs/failures';
 import { jobHistories } from '../../harness/histories';
 import { assignmentRows, createWorld, type World } from '../helpers/world';
 
@@ -68,6 +69,38 @@ describe('size', () => {
         .getHandle(tenantWorkflowId(input.jobId, big))
         .query(tenantProgressQuery);
       expect(progress.runNumber).toBeGreaterThan(1);
+      await expectWithinLimits(world, input);
+    });
+  });
+
+  describe('one tenant whose 20,000 assignments are each refused with a reason of its own', () => {
+    let world: World;
+    beforeAll(async () => {
+      // Only `user-1` exists: every row names another user, and the API's reason names it.
+      world = await createWorld({
+        orgs: [{ id: 'refusing', throttle: null, users: ['user-1'] }],
+        limits: { refusing: { concurrency: 10 } },
+      });
+    });
+    afterAll(() => world?.close());
+
+    it('reports every failure with its reason, in small payloads and bounded histories', async () => {
+      const tenantId = world.tenant('refusing');
+      const rows = assignmentRows(tenantId, [`${tenantId}-s1`], 20_000).map((row, i) => ({
+        ...row,
+        userId: `ghost-${i}`,
+      }));
+      const input = await world.startJobFromRows(rows, { batchSize: 50 });
+      const result = await world.client.workflow.getHandle<typeof bulkJob>(input.jobId).result();
+      expect(result).toMatchObject({ status: 'completed-with-failures', applied: 0, failed: 20_000 });
+
+      const tenant = await world.tenantResult(input.jobId, tenantId);
+      expect(JSON.stringify(tenant).length).toBeLessThan(200_000);
+      expect(tenant.failureLog!.stored.length).toBeGreaterThan(50);
+      const failed = await failedAssignments(world.store, input.tenants[0]!, 50, tenant);
+      expect(failed).toHaveLength(20_000);
+      const byId = new Map(failed.map((f) => [f.assignment.id, f.reason.message]));
+      for (const [i, row] of rows.entries()) expect(byId.get(row.id), row.id).toContain(`ghost-${i} `);
       await expectWithinLimits(world, input);
     });
   });
