@@ -98,6 +98,12 @@ export interface JobTuning {
   heartbeatTimeoutMs?: number;
 }
 
+/**
+ * The serving process beats its hold every second (sent at most every 2 s); silent this long, it is presumed dead
+ * and the tenant moves. Checked against the worst event-loop delay of a saturated worker by fault scenario 11.
+ */
+export const DEFAULT_HOLD_HEARTBEAT_TIMEOUT_MS = 10_000;
+
 /** Why assignments did not land, as the API (or the job) said it. */
 export interface FailureReason {
   /** HTTP status when the API answered. */

@@ -8,6 +8,7 @@
  * `WFM_METRICS_ADDRESS` (Prometheus endpoint, off by default), `WFM_CODEC_KEYS` or `WFM_CODEC_KEYS_FILE` (payload
  * encryption, off by default), and the standard `TEMPORAL_*` connection settings.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { NativeConnection } from '@temporalio/worker';
 import { AesGcmCodec } from '../codec/aes-gcm-codec';
 import { codecFromEnv } from '../codec/data-converter';
@@ -30,6 +31,9 @@ async function main(): Promise<void> {
   const orchestration = process.env.WFM_WORKER_ROLE !== 'tenants';
   const maxTenants = maxTenantsFromEnv();
   const connection = await NativeConnection.connect(temporal.connectionOptions);
+  // How late this process runs its timers (heartbeats among them): what the heartbeat timeouts must allow for.
+  const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+  loopDelay.enable();
   try {
     const workers = await WorkerSet.create({
       connection,
@@ -48,7 +52,13 @@ async function main(): Promise<void> {
         (codec instanceof AesGcmCodec ? `, payloads encrypted with key ${codec.encryptingKeyId}` : ''),
     );
     await workers.run();
+    const ms = (nanoseconds: number) => Math.round(nanoseconds / 1e6);
+    console.log(
+      `worker: stopped; event loop delay max ${ms(loopDelay.max)} ms, p99 ${ms(loopDelay.percentile(99))} ms ` +
+        '(how late its timers ran, heartbeats included)',
+    );
   } finally {
+    loopDelay.disable();
     await connection.close();
   }
 }

@@ -32,7 +32,8 @@ export const DEFAULT_IDLE_CLOSE_MS = 10_000;
  * The hold on a tenant (`serveTenant`) beats every second; the SDK sends at most one heartbeat per this interval,
  * well inside the tenant workflow's heartbeat timeout (10 s by default), so a busy process keeps its tenants.
  */
-const HOLD_HEARTBEAT_THROTTLE = '2s';
+/** A hold's heartbeats reach the server at most this often: a dead process is noticed within seconds. */
+export const HOLD_HEARTBEAT_THROTTLE_MS = 2_000;
 
 export interface WorkerSetOptions {
   connection: NativeConnection;
@@ -96,7 +97,7 @@ export class WorkerSet {
         activities: { serveTenant: set.activities.serveTenant },
         maxConcurrentActivityTaskExecutions: options.maxTenants ?? DEFAULT_MAX_TENANTS_PER_PROCESS,
         activityTaskPollerBehavior: { type: 'autoscaling', minimum: 1, initial: 1, maximum: 4 },
-        maxHeartbeatThrottleInterval: HOLD_HEARTBEAT_THROTTLE,
+        maxHeartbeatThrottleInterval: HOLD_HEARTBEAT_THROTTLE_MS,
       }),
     );
     if (options.orchestration !== false) {

@@ -57,6 +57,7 @@ import {
   tenantFatalFailureTypes,
 } from '../contracts/names';
 import { planBatches } from '../contracts/plan';
+import { DEFAULT_HOLD_HEARTBEAT_TIMEOUT_MS } from '../contracts/job';
 import { DEFAULT_BACKOFF } from '../pacing/backoff';
 import { MAX_GATE_WAIT_MS } from '../pacing/gate';
 import {
@@ -72,8 +73,6 @@ import { mergeLimits } from './limits';
 const DEFAULT_HISTORY_EVENT_LIMIT = 8_000;
 /** A batch with more items refused one by one than this stores them itself (a ref comes back, not the items). */
 const ITEM_FAILURES_INLINE = 10;
-/** The serving process beats its hold every second (sent every 2 s); silent this long, it is presumed dead. */
-const DEFAULT_HOLD_HEARTBEAT_TIMEOUT_MS = 10_000;
 /**
  * A PUT attempt beats every 2 s. A dead process is noticed through its hold, not here: this only ends an
  * attempt stuck in a process that is otherwise alive.

@@ -7,7 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { peakRssMb } from '../../bench/rss';
-import { DEFAULT_JOB_OPTIONS } from '../../contracts/job';
+import { DEFAULT_HOLD_HEARTBEAT_TIMEOUT_MS, DEFAULT_JOB_OPTIONS } from '../../contracts/job';
+import { HOLD_HEARTBEAT_THROTTLE_MS } from '../../worker/workers';
 import { startDevServer } from '../../scripts/dev-server';
 import { allAppliedCheck } from '../checks';
 import { measureJob } from '../measure';
@@ -59,6 +60,10 @@ export const thousandTenants: Scenario<ThousandTenantParams> = {
           .output()
           .split('\n')
           .filter((line) => REFUSED_POLLS.test(line));
+        const delay = /event loop delay max (\d+) ms, p99 (\d+) ms/.exec(worker.output());
+        const maxDelayMs = delay ? Number(delay[1]) : undefined;
+        // A hold's heartbeat reaches the server at most every 2 s (its Worker's throttle) plus how late the timer ran.
+        const worstGapMs = maxDelayMs === undefined ? undefined : HOLD_HEARTBEAT_THROTTLE_MS + maxDelayMs;
 
         return {
           ...measured.figures,
@@ -74,6 +79,14 @@ export const thousandTenants: Scenario<ThousandTenantParams> = {
               'no poll refused (no ResourceExhausted in the worker’s log)',
               refused.length === 0,
               refused.length === 0 ? 'none' : `${refused.length} line(s), first: ${refused[0]!.slice(0, 300)}`,
+            ),
+            check(
+              'the saturated worker’s heartbeats stay well inside the hold’s heartbeat timeout',
+              worstGapMs !== undefined && worstGapMs * 2 <= DEFAULT_HOLD_HEARTBEAT_TIMEOUT_MS,
+              delay
+                ? `event loop delay max ${delay[1]} ms (p99 ${delay[2]} ms): a heartbeat gap of at most ` +
+                    `${worstGapMs} ms against a ${DEFAULT_HOLD_HEARTBEAT_TIMEOUT_MS / 1000} s timeout`
+                : 'the worker did not report its event loop delay',
             ),
           ],
           notes: [
