@@ -350,10 +350,10 @@ export interface TenantAccount {
   /** Items that failed so far, with their reasons (as 0.1.0 recorded them, then in the failure log). */
   failures: FailureRecord[];
   failureLog?: FailureLog;
-  /** Batches out (or due to be sent again) whose outcome is not known. */
-  unfinished: number[];
-  /** The first batch not sent yet. */
-  nextBatch: number;
+  /** Items of the batches out (or due to be sent again) whose outcome is not known, as ranges. */
+  unfinished: { start: number; end: number }[];
+  /** The first item of the batches not sent yet (`total` when all were sent). */
+  nextItem: number;
 }
 
 export interface JobProgress {
@@ -368,7 +368,7 @@ export interface JobProgress {
     limits: TenantLimits;
     /** Not started yet: waiting for one of the job's `maxActiveTenants` places. */
     queued: boolean;
-    done?: Omit<TenantResult, 'failures'>;
+    done?: Omit<TenantResult, 'failures' | 'failureLog'>;
   }[];
 }
 
@@ -379,5 +379,5 @@ export interface JobResult {
   applied: number;
   failed: number;
   /** Per tenant, without failure detail (that stays in each tenant workflow's result). */
-  tenants: Omit<TenantResult, 'failures'>[];
+  tenants: Omit<TenantResult, 'failures' | 'failureLog'>[];
 }

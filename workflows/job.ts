@@ -36,7 +36,12 @@ import { mergeLimits } from './limits';
 import { closedTenantResult, tenantClosureReason } from './outcome';
 import { tenantAssignments } from './tenant';
 
-type TenantSummary = Omit<TenantResult, 'failures'>;
+type TenantSummary = Omit<TenantResult, 'failures' | 'failureLog'>;
+
+/** A tenant's result without its failure detail, which stays in the tenant workflow's own result. */
+function summaryOf({ failures: _failures, failureLog: _failureLog, ...summary }: TenantResult): TenantSummary {
+  return summary;
+}
 
 const { accountForTenant } = proxyActivities<Activities>({
   taskQueue: ORCHESTRATION_TASK_QUEUE,
@@ -173,8 +178,7 @@ export async function bulkJob(input: JobInput): Promise<JobResult> {
     started.add(plan.tenantId);
     // Steering that arrived while the child was starting passed it by: it gets the difference directly.
     catchUp(plan.tenantId, startedWith);
-    const { failures: _failures, ...summary } = await child.result();
-    return summary;
+    return summaryOf(await child.result());
   }
 
   /**
@@ -190,7 +194,7 @@ export async function bulkJob(input: JobInput): Promise<JobResult> {
         account = {
           failures: [],
           unfinished: [],
-          nextBatch: 0,
+          nextItem: 0,
           ...(await accountForTenant({ jobId: input.jobId, tenantId: plan.tenantId })),
         };
       } catch (readError) {
@@ -200,8 +204,7 @@ export async function bulkJob(input: JobInput): Promise<JobResult> {
         });
       }
     }
-    const { failures: _failures, ...summary } = closedTenantResult(plan, input.options.batchSize, account, reason);
-    return summary;
+    return summaryOf(closedTenantResult(plan, account, reason));
   }
 
   /** The job's counts for the Web UI, every tenth of the way (an update per tenant would fill its history). */
@@ -232,13 +235,7 @@ export async function bulkJob(input: JobInput): Promise<JobResult> {
       code: 'cancelled',
       message: `${cancel?.message ?? 'job cancelled'} (before the tenant started)`,
     };
-    const { failures: _failures, ...cancelled } = closedTenantResult(
-      plan,
-      input.options.batchSize,
-      undefined,
-      notStarted,
-    );
-    return cancelled;
+    return summaryOf(closedTenantResult(plan, undefined, notStarted));
   });
   const status = statusOf(tenants, cancel !== undefined);
   const applied = tenants.reduce((sum, t) => sum + t.applied, 0);

@@ -11,16 +11,8 @@ import {
   TimeoutFailure,
   WorkflowExecutionAlreadyStartedError,
 } from '@temporalio/common';
-import type {
-  FailureLog,
-  FailureReason,
-  FailureRecord,
-  TenantAccount,
-  TenantPlan,
-  TenantResult,
-} from '../contracts/job';
-import { planBatches } from '../contracts/plan';
-import { addFailedRange, addUnfinishedFailures, unfinishedRanges } from './failures';
+import type { FailureLog, FailureReason, TenantAccount, TenantPlan, TenantResult } from '../contracts/job';
+import { addFailedRange } from './failures';
 
 /** Why a tenant workflow gave no result, from the error its parent or a client got for it. */
 export function tenantClosureReason(error: unknown): FailureReason {
@@ -39,39 +31,23 @@ export function tenantClosureReason(error: unknown): FailureReason {
 }
 
 /**
- * The result a tenant would have given: `account` is what it knew when it ended (none: it never started, or
- * its account could not be read, so nothing counts as applied). Batches that were out when it ended are
- * failed as not confirmed (they may have landed: a retry sends them again, and PUTs are idempotent).
+ * The result a tenant would have given: `account` is what it knew when it ended (none: it never started, or its
+ * account could not be read, so nothing counts as applied). Items that were out when it ended are failed as not
+ * confirmed (they may have landed: a retry sends them again, and PUTs are idempotent); the rest as not sent.
  */
 export function closedTenantResult(
-  plan: Pick<TenantPlan, 'tenantId' | 'total' | 'scheduleSizes'>,
-  batchSize: number,
+  plan: Pick<TenantPlan, 'tenantId' | 'total'>,
   account:
-    Pick<TenantAccount, 'applied' | 'throttled' | 'failures' | 'failureLog' | 'unfinished' | 'nextBatch'> | undefined,
+    Pick<TenantAccount, 'applied' | 'throttled' | 'failures' | 'failureLog' | 'unfinished' | 'nextItem'> | undefined,
   reason: FailureReason,
 ): TenantResult {
-  const batches = planBatches(plan.scheduleSizes, batchSize);
+  const failureLog: FailureLog = {
+    stored: [...(account?.failureLog?.stored ?? [])],
+    recent: (account?.failureLog?.recent ?? []).map((range) => ({ ...range })),
+  };
   const unconfirmed = { ...reason, message: `not confirmed: ${reason.message}` };
-  const notSent = { ...reason, message: `not sent: ${reason.message}` };
-  const unfinished = account?.unfinished ?? [];
-  const nextBatch = account?.nextBatch ?? 0;
-  // Runs begun by 0.1.0 recorded batch ranges; later ones (and tenants never started) a failure log.
-  const legacy = account !== undefined && account.failureLog === undefined;
-  const failures: FailureRecord[] = account ? account.failures.map((record) => ({ ...record })) : [];
-  let failureLog: FailureLog | undefined;
-  if (legacy) {
-    addUnfinishedFailures(failures, batches, unfinished, batches.length, unconfirmed);
-    addUnfinishedFailures(failures, batches, [], nextBatch, notSent);
-  } else {
-    failureLog = {
-      stored: [...(account?.failureLog?.stored ?? [])],
-      recent: (account?.failureLog?.recent ?? []).map((range) => ({ ...range })),
-    };
-    for (const { start, end } of unfinishedRanges(batches, unfinished, batches.length))
-      addFailedRange(failureLog, start, end, unconfirmed);
-    for (const { start, end } of unfinishedRanges(batches, [], nextBatch))
-      addFailedRange(failureLog, start, end, notSent);
-  }
+  for (const { start, end } of account?.unfinished ?? []) addFailedRange(failureLog, start, end, unconfirmed);
+  addFailedRange(failureLog, account?.nextItem ?? 0, plan.total, { ...reason, message: `not sent: ${reason.message}` });
   const applied = account?.applied ?? 0;
   return {
     tenantId: plan.tenantId,
@@ -80,8 +56,9 @@ export function closedTenantResult(
     applied,
     failed: plan.total - applied,
     throttled: account?.throttled ?? 0,
-    failures,
-    ...(failureLog && { failureLog }),
+    // A run begun by 0.1.0 recorded its failures as batch records; the report reads both.
+    failures: account ? account.failures.map((record) => ({ ...record })) : [],
+    failureLog,
     stopReason: reason,
   };
 }

@@ -206,8 +206,8 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
     throttled: state.throttled,
     failures: state.failures,
     ...(state.failureLog && { failureLog: state.failureLog }),
-    unfinished: [...inFlight.keys(), ...state.redo],
-    nextBatch: state.nextBatch,
+    unfinished: unfinishedRanges(batches, [...inFlight.keys(), ...state.redo], batches.length),
+    nextItem: batches[state.nextBatch]?.start ?? plan.total,
   }));
   setHandler(tenantProgressQuery, (): TenantProgress => ({
     jobId,

@@ -14,8 +14,7 @@ import { closedTenantResult, tenantClosureReason } from '../../workflows/outcome
 export async function tenantOutcome(
   client: Client,
   jobId: string,
-  plan: Pick<TenantPlan, 'tenantId' | 'total' | 'scheduleSizes'>,
-  batchSize: number,
+  plan: Pick<TenantPlan, 'tenantId' | 'total'>,
   /** Why the tenant never started, when its job says (else: the job ended before starting it). */
   notStartedReason?: FailureReason,
 ): Promise<TenantResult> {
@@ -28,15 +27,15 @@ export async function tenantOutcome(
         code: 'tenant-not-started',
         message: 'the job ended before the tenant started',
       };
-      return closedTenantResult(plan, batchSize, undefined, reason);
+      return closedTenantResult(plan, undefined, reason);
     }
     if (!(error instanceof WorkflowFailedError)) throw error;
     const reason = tenantClosureReason(error.cause);
     try {
-      return closedTenantResult(plan, batchSize, await handle.query(tenantAccountQuery), reason);
+      return closedTenantResult(plan, await handle.query(tenantAccountQuery), reason);
     } catch (queryError) {
       const unread = (queryError as Error).message.split('\n')[0];
-      return closedTenantResult(plan, batchSize, undefined, {
+      return closedTenantResult(plan, undefined, {
         ...reason,
         message: `${reason.message}; what it applied could not be read (${unread}), so all of it counts as failed`,
       });

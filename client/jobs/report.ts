@@ -29,7 +29,7 @@ export async function collectFailures(
   const failures: FailedAssignment[] = [];
   for (const plan of input.tenants) {
     const summary = view.tenants.find((tenant) => tenant.tenantId === plan.tenantId);
-    const result = await tenantOutcome(client, jobId, plan, input.options.batchSize, notStartedReason(view, summary));
+    const result = await tenantOutcome(client, jobId, plan, notStartedReason(view, summary));
     const failed = await failedAssignments(store, plan, input.options.batchSize, result);
     failures.push(...failed.sort((a, b) => a.line - b.line));
   }

@@ -133,13 +133,8 @@ async function closedJobView(
 ): Promise<JobView> {
   const tenants = await Promise.all(
     input.tenants.map(async (plan): Promise<TenantView> => {
-      const { failures: _failures, ...result } = await tenantOutcome(
-        client,
-        base.jobId,
-        plan,
-        input.options.batchSize,
-        notStartedReason(base, undefined),
-      );
+      const outcome = await tenantOutcome(client, base.jobId, plan, notStartedReason(base, undefined));
+      const { failures: _failures, failureLog: _failureLog, ...result } = outcome;
       return { ...result, inFlight: 0, limits: plan.limits };
     }),
   );
