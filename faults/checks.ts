@@ -30,3 +30,20 @@ export function allAppliedCheck(
     `status ${result.status}, ${figures.applied}/${total} held, ${readBackMismatches} differ from the input`,
   );
 }
+
+/** Every tenant but `stopped` completed and the API holds all of theirs (`perTenant` each). */
+export function othersCompleteCheck(
+  scene: Scene,
+  result: JobMeasurement['result'],
+  stopped: string,
+  perTenant: number,
+  title = 'the other tenants complete',
+): Check {
+  const others = result.tenants.filter((t) => t.tenantId !== stopped);
+  return check(
+    title,
+    others.every((t) => t.status === 'completed') &&
+      scene.applied(others.map((t) => t.tenantId)) === others.length * perTenant,
+    others.map((t) => `${t.tenantId} ${t.status} ${t.applied}/${t.total}`).join(', '),
+  );
+}

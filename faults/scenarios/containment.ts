@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { tenantWorkflowId } from '../../contracts/names';
 import { waitFor } from '../../harness/wait';
 import { resolveTemporalCli } from '../../scripts/temporal-cli';
-import { retryAfterCheck } from '../checks';
+import { retryAfterCheck, othersCompleteCheck } from '../checks';
 import { measureJob, type JobMeasurement } from '../measure';
 import { inScene, org, type Scene } from '../scene';
 import { check, type Check, type Scenario } from '../types';
@@ -70,7 +70,6 @@ export const tenantTerminated: Scenario<ContainmentParams> = {
       async (scene) => {
         const { world } = scene;
         const globex = world.tenant('globex');
-        const others = ['acme', 'initech'].map((name) => world.tenant(name));
         const rows = rowsFor(world, TENANT_NAMES, params.perTenant, 'term');
         await scene.readyWorker();
         const before = scene.stats();
@@ -100,15 +99,7 @@ export const tenantTerminated: Scenario<ContainmentParams> = {
               `job ${result.status}; globex ${stopped.status}, ${stopped.applied} applied + ${stopped.failed} failed, ` +
                 `reason ${JSON.stringify(stopped.stopReason)}`,
             ),
-            check(
-              'the other tenants apply everything',
-              others.every((id) => result.tenants.find((t) => t.tenantId === id)?.status === 'completed') &&
-                scene.applied(others) === 2 * params.perTenant,
-              result.tenants
-                .filter((t) => t.tenantId !== globex)
-                .map((t) => `${t.tenantId} ${t.status} ${t.applied}/${t.total}`)
-                .join(', '),
-            ),
+            othersCompleteCheck(scene, result, globex, params.perTenant, 'the other tenants apply everything'),
             check(
               "the report lists globex's unapplied assignments with the reason",
               codes.length === 1 && codes[0] === 'tenant-terminated' && stopped.failed > 0,

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { waitFor } from '../../harness/wait';
-import { allAppliedCheck, retryAfterCheck } from '../checks';
+import { allAppliedCheck, retryAfterCheck, othersCompleteCheck } from '../checks';
 import { measureJob } from '../measure';
 import { inScene, org, type Scene } from '../scene';
 import { check, type Scenario } from '../types';
@@ -77,7 +77,6 @@ export const credentialsRevoked: Scenario<CredentialsParams> = {
     inScene(suite, 'credentials revoked', { orgs: ORGS }, async (scene) => {
       const { world } = scene;
       const globex = world.tenant('globex');
-      const others = ['acme', 'initech'].map((name) => world.tenant(name));
       const rows = rowsFor(world, TENANT_NAMES, params.perTenant, 'rev');
       await scene.readyWorker();
       const before = scene.stats();
@@ -110,15 +109,7 @@ export const credentialsRevoked: Scenario<CredentialsParams> = {
               codes.every((c) => c === 'credentials-refused'),
             `${failures.length} reported (codes: ${codes.join(', ')}), ${stopped.failed} counted failed`,
           ),
-          check(
-            'the other tenants complete',
-            others.every((id) => result.tenants.find((t) => t.tenantId === id)?.status === 'completed') &&
-              scene.applied(others) === 2 * params.perTenant,
-            result.tenants
-              .filter((t) => t.tenantId !== globex)
-              .map((t) => `${t.tenantId} ${t.status} ${t.applied}/${t.total}`)
-              .join(', '),
-          ),
+          othersCompleteCheck(scene, result, globex, params.perTenant),
           check(
             'applied + reported failed = input',
             figures.lost === 0 && figures.applied + figures.failedWithReason === figures.assignments,

@@ -4,7 +4,7 @@
  */
 import { WRITE_SCOPE } from '../../contracts/names';
 import { waitFor } from '../../harness/wait';
-import { retryAfterCheck } from '../checks';
+import { retryAfterCheck, othersCompleteCheck } from '../checks';
 import { measureJob } from '../measure';
 import { inScene, org } from '../scene';
 import { check, type Scenario } from '../types';
@@ -29,7 +29,6 @@ export const scopeRemoved: Scenario<ScopeParams> = {
       async (scene) => {
         const { world } = scene;
         const globex = world.tenant('globex');
-        const others = ['acme', 'initech'].map((name) => world.tenant(name));
         const rows = rowsFor(world, TENANT_NAMES, params.perTenant, 'scope');
         await scene.readyWorker();
         const before = scene.stats();
@@ -70,15 +69,7 @@ export const scopeRemoved: Scenario<ScopeParams> = {
               `${heldForGlobex} applied + ${globexFailures.length} reported failed (codes: ${codes.join(', ')}) of ` +
                 `${params.perTenant}; ${forbidden} PUTs answered 403 before the tenant stopped`,
             ),
-            check(
-              'the other tenants complete',
-              others.every((id) => result.tenants.find((t) => t.tenantId === id)?.status === 'completed') &&
-                scene.applied(others) === 2 * params.perTenant,
-              result.tenants
-                .filter((t) => t.tenantId !== globex)
-                .map((t) => `${t.tenantId} ${t.status} ${t.applied}/${t.total}`)
-                .join(', '),
-            ),
+            othersCompleteCheck(scene, result, globex, params.perTenant),
             retryAfterCheck(scene, figures.violations),
           ],
           notes: [],

@@ -9,12 +9,11 @@ import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { pauseSignal, resumeSignal, setLimitsSignal } from '../../contracts/messages';
 import type { bulkJob } from '../../workflows';
 import { PROJECT_ROOT } from '../../scripts/temporal-cli';
 import { jobHistories } from '../../harness/histories';
-import { waitFor } from '../../harness/wait';
-import { assignmentRows, createWorld, type World } from '../helpers/world';
+import { RECORDED_ORGS, throttledAndSteered } from '../replay/jobs';
+import { createWorld, type World } from '../helpers/world';
 
 const RELEASED_HISTORIES = path.join(PROJECT_ROOT, 'test', 'replay', 'histories');
 
@@ -51,32 +50,15 @@ describe('replay of released histories', () => {
 describe('replay', () => {
   let world: World;
   beforeAll(async () => {
-    world = await createWorld({
-      orgs: [
-        { id: 'acme', throttle: { burst: 5, refillPerSecond: 10 } },
-        { id: 'globex', throttle: null, faults: { latencyMs: 10 } },
-      ],
-    });
+    world = await createWorld({ orgs: RECORDED_ORGS });
   });
   afterAll(() => world?.close());
 
   it('replays every history of a job that met throttling, steering, refusals and continue-as-new', async () => {
-    const acme = world.tenant('acme');
-    const globex = world.tenant('globex');
-    const rows = [
-      ...assignmentRows(acme, [`${acme}-s1`], 80, 'r'),
-      ...assignmentRows(globex, ['unknown-schedule'], 10, 'x'),
-      ...assignmentRows(globex, [`${globex}-s1`], 100, 'r'),
-    ];
-    const input = await world.startJobFromRows(rows, { batchSize: 1, tuning: { historyEventLimit: 200 } });
-    const job = world.client.workflow.getHandle<typeof bulkJob>(input.jobId);
-    await waitFor('some progress', () => world.sim.state.stats().orgs[globex]!.status2xx > 10);
-    await job.signal(pauseSignal);
-    await job.signal(setLimitsSignal, { tenantId: acme, concurrency: 2, ratePerSecond: 50 });
-    await job.signal(resumeSignal);
-    const result = await job.result();
+    const input = await throttledAndSteered(world);
+    const result = await world.client.workflow.getHandle<typeof bulkJob>(input.jobId).result();
     expect(result).toMatchObject({ applied: 180, failed: 10 });
-    expect(world.sim.state.stats().orgs[acme]!.status429).toBeGreaterThan(0);
+    expect(world.sim.state.stats().orgs[world.tenant('acme')]!.status429).toBeGreaterThan(0);
 
     const histories = await jobHistories(world.client, input);
     expect(histories.length).toBeGreaterThan(4); // job, two tenants, and continued runs
