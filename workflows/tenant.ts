@@ -275,27 +275,25 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
       case 'rejected':
       case 'tenant-forbidden':
         state.failed += result.failures.length + result.count;
-        recordItemFailures(batch, result.failures);
-        if (result.storedFailures) {
-          // all of the batch is in the stored block
-        } else if (result.failures.length === 0) {
-          recordBatchFailure(batch, batch, result.count, result.reason);
-        } else {
-          // Only the items not refused one by one: their offsets are the ones not named above.
-          const named = new Set(result.failures.map((failure) => failure.offset));
-          const rest = Array.from({ length: sizeOf(batch) }, (_, offset) => offset).filter(
-            (offset) => !named.has(offset),
-          );
-          recordItemFailures(
-            batch,
-            rest.map((offset) => ({ offset, reason: result.reason })),
-          );
-        }
+        // With stored failures, every item of the batch is in the stored block (counted above).
+        if (!result.storedFailures) recordRefusedBatch(batch, result.failures, result.count, result.reason);
         if (result.outcome === 'tenant-forbidden') stop(result.reason);
         else if (result.scheduleMissing) skipRestOfSchedule(batch, result.reason);
         break;
     }
     publishStatus();
+  }
+
+  /** A batch refused: the items named one by one with their reasons, the other `count` with the batch's reason. */
+  function recordRefusedBatch(batch: number, named: readonly ItemFailure[], count: number, reason: FailureReason) {
+    recordItemFailures(batch, named);
+    if (named.length === 0) return recordBatchFailure(batch, batch, count, reason);
+    const offsets = new Set(named.map((failure) => failure.offset));
+    const rest = Array.from({ length: sizeOf(batch) }, (_, offset) => offset).filter((offset) => !offsets.has(offset));
+    recordItemFailures(
+      batch,
+      rest.map((offset) => ({ offset, reason })),
+    );
   }
 
   /** A schedule the API does not know: its later batches would be refused too, so they are not sent. */

@@ -1,10 +1,9 @@
 /** `wfm-bulk start <input>`: validate the whole file, store it, start the job, follow it. */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_JOB_OPTIONS, type InputFormat } from '../../contracts/job';
-import { planBatches, scheduleSizes } from '../../contracts/plan';
 import { EXIT, CliError } from '../errors';
 import { InputError, readInputFile } from '../input';
-import { groupByTenant } from '../input/normalize';
+import { planJob, type TenantDraft } from '../jobs/prepare';
 import { durationIn, integerIn, loadTenants } from './options';
 import { runJob } from './run-job';
 
@@ -77,7 +76,7 @@ async function start(file: string, flags: StartFlags, profile: string | undefine
     if (error instanceof InputError) throw new CliError(`${error.message}\nnothing was started`);
     throw error;
   }
-  printPlan(parsed.rows.length, groupByTenant(parsed.rows), flags.batchSize, tenants);
+  printPlan(parsed.rows.length, planJob(parsed, tenants, flags.batchSize), flags.batchSize);
   if (flags.dryRun) {
     console.log('dry run: the input is valid; nothing was started');
     return EXIT.ok;
@@ -95,19 +94,13 @@ async function start(file: string, flags: StartFlags, profile: string | undefine
   });
 }
 
-function printPlan(
-  rows: number,
-  byTenant: ReturnType<typeof groupByTenant>,
-  batchSize: number,
-  tenants: ReturnType<typeof loadTenants>,
-): void {
-  console.log(`${rows} assignments for ${byTenant.size} tenant(s), ${batchSize} per PUT:`);
-  for (const [tenantId, items] of byTenant) {
-    const sizes = scheduleSizes(items.map((item) => item.scheduleId));
-    const limits = tenants.get(tenantId)!.limits;
+/** The plan the job will be given (`planJob`, the same that `prepareJob` stores), tenant by tenant. */
+function printPlan(rows: number, drafts: readonly TenantDraft[], batchSize: number): void {
+  console.log(`${rows} assignments for ${drafts.length} tenant(s), ${batchSize} per PUT:`);
+  for (const { tenantId, total, scheduleSizes, batchCount, limits } of drafts) {
     const rate = limits.ratePerSecond ? `, ≤ ${limits.ratePerSecond}/s` : '';
     console.log(
-      `  ${tenantId}: ${items.length} assignments, ${sizes.length} schedule(s), ${planBatches(sizes, batchSize).length} PUTs, ` +
+      `  ${tenantId}: ${total} assignments, ${scheduleSizes.length} schedule(s), ${batchCount} PUTs, ` +
         `concurrency ${limits.concurrency}${rate}`,
     );
   }

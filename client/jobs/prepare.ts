@@ -3,6 +3,7 @@
  * and the workflow gets keys and counts only, whatever the size of the input.
  */
 import path from 'node:path';
+import type { StoredItem } from '../../contracts/assignment';
 import type { JobInput, JobOptions, TenantPlan } from '../../contracts/job';
 import { planBatches, scheduleSizes } from '../../contracts/plan';
 import { encodeStoredItems } from '../../contracts/stored-items';
@@ -15,27 +16,41 @@ export interface PrepareOptions extends JobOptions {
   jobId: string;
 }
 
+/** A tenant's share of a job before its items are stored: what `start` prints, and what the job is given. */
+export type TenantDraft = Omit<TenantPlan, 'itemsRef'> & { items: StoredItem[] };
+
+/** The plan of a job: per tenant, in input order, its items, schedules, batch count and limits. */
+export function planJob(
+  input: Pick<ParsedInput, 'rows'>,
+  tenants: ReadonlyMap<string, TenantSettings>,
+  batchSize: number,
+): TenantDraft[] {
+  return [...groupByTenant(input.rows)].map(([tenantId, items]) => {
+    const settings = tenants.get(tenantId);
+    if (!settings) throw new Error(`tenant ${tenantId} is not in the tenants file`);
+    const sizes = scheduleSizes(items.map((item) => item.scheduleId));
+    return {
+      tenantId,
+      items,
+      total: items.length,
+      scheduleSizes: sizes,
+      batchCount: planBatches(sizes, batchSize).length,
+      limits: settings.limits,
+    };
+  });
+}
+
 export async function prepareJob(
   input: ParsedInput,
   tenants: ReadonlyMap<string, TenantSettings>,
   store: BlobStore,
   options: PrepareOptions,
 ): Promise<JobInput> {
+  const drafts = planJob(input, tenants, options.batchSize);
   const inputRef = await store.put(input.bytes);
   const plans: TenantPlan[] = [];
-  for (const [tenantId, items] of groupByTenant(input.rows)) {
-    const settings = tenants.get(tenantId);
-    if (!settings) throw new Error(`tenant ${tenantId} is not in the tenants file`);
-    const sizes = scheduleSizes(items.map((item) => item.scheduleId));
-    plans.push({
-      tenantId,
-      itemsRef: await store.put(encodeStoredItems(items)),
-      total: items.length,
-      scheduleSizes: sizes,
-      batchCount: planBatches(sizes, options.batchSize).length,
-      limits: settings.limits,
-    });
-  }
+  for (const { items, ...draft } of drafts)
+    plans.push({ ...draft, itemsRef: await store.put(encodeStoredItems(items)) });
   return {
     jobId: options.jobId,
     source: {

@@ -58,19 +58,30 @@ function payloadsOf(value: unknown, found: Payload[] = []): Payload[] {
 const utf8 = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).toString('utf8');
 
 /**
- * The history without its `patched()` markers, after checking they are only that: the SDK writes a marker's patch
- * id as plain JSON, outside the codec (it is ours, a constant, never user data).
+ * The history without the plain payloads Temporal writes itself, after checking they are only that: a `patched()`
+ * marker's patch id (the SDK writes it outside the codec; ours, a constant) and the server's note on an activity
+ * cancelled before it started (`"ACTIVITY_ID_NOT_STARTED"`, when a batch waiting for its retry is cancelled).
  */
-function withoutPatchMarkers(history: RecordedHistory['history']): RecordedHistory['history'] {
-  const markers = (history.events ?? []).filter((event) => event.markerRecordedEventAttributes);
-  for (const marker of markers) {
-    const attributes = marker.markerRecordedEventAttributes!;
-    expect(attributes.markerName).toBe('core_patch');
-    const data: unknown = attributes.details?.['patch-data']?.payloads?.[0]?.data;
-    const text = typeof data === 'string' ? Buffer.from(data, 'base64').toString('utf8') : utf8(data as Uint8Array);
-    expect(text).toMatch(/^\{"id":"[a-z-]+","deprecated":(true|false)\}$/);
-  }
-  return { ...history, events: (history.events ?? []).filter((event) => !event.markerRecordedEventAttributes) };
+function withoutTemporalsOwnPayloads(history: RecordedHistory['history']): RecordedHistory['history'] {
+  const events = (history.events ?? []).flatMap((event) => {
+    const marker = event.markerRecordedEventAttributes;
+    if (marker) {
+      expect(marker.markerName).toBe('core_patch');
+      const data: unknown = marker.details?.['patch-data']?.payloads?.[0]?.data;
+      const text = typeof data === 'string' ? Buffer.from(data, 'base64').toString('utf8') : utf8(data as Uint8Array);
+      expect(text).toMatch(/^\{"id":"[a-z-]+","deprecated":(true|false)\}$/);
+      return [];
+    }
+    const cancelled = event.activityTaskCanceledEventAttributes;
+    const note = cancelled?.details?.payloads?.[0];
+    if (cancelled && note && utf8(note.metadata?.encoding) === 'json/plain') {
+      expect(utf8(note.data)).toBe('"ACTIVITY_ID_NOT_STARTED"');
+      expect(cancelled.details!.payloads).toHaveLength(1);
+      return [{ ...event, activityTaskCanceledEventAttributes: { ...cancelled, details: null } }];
+    }
+    return [event];
+  });
+  return { ...history, events };
 }
 
 /** Checks the raw histories of a job; returns the key ids its payloads were encrypted with. */
@@ -81,11 +92,14 @@ function expectUnreadable(world: World, input: JobInput, histories: RecordedHist
   logs.forEach((log, index) => (texts[`worker log ${index + 1}`] = log));
   for (const recorded of histories) {
     const { workflowId, runId } = recorded;
-    const history = withoutPatchMarkers(recorded.history);
-    for (const payload of payloadsOf(history)) {
-      payloads++;
-      expect(utf8(payload.metadata?.encoding)).toBe(ENCRYPTED_ENCODING);
-      keyIds.add(utf8(payload.metadata?.[KEY_ID_METADATA]));
+    const history = withoutTemporalsOwnPayloads(recorded.history);
+    for (const event of history.events ?? []) {
+      for (const payload of payloadsOf(event)) {
+        payloads++;
+        const where = `${workflowId}: event ${String(event.eventId)} ${String(event.eventType)}: ${utf8(payload.data).slice(0, 200)}`;
+        expect(utf8(payload.metadata?.encoding), where).toBe(ENCRYPTED_ENCODING);
+        keyIds.add(utf8(payload.metadata?.[KEY_ID_METADATA]));
+      }
     }
     texts[`history of ${workflowId} (${runId})`] = historyText(history);
   }
