@@ -43,32 +43,6 @@ export function addItemFailures(records: FailureRecord[], batch: number, failure
   records.push(...byReason);
 }
 
-/**
- * Records every batch whose outcome is not known (`unfinished`, any order) and every batch from `nextBatch` on
- * as failed for `reason`; returns how many items that is.
- */
-export function addUnfinishedFailures(
-  records: FailureRecord[],
-  batches: readonly BatchRange[],
-  unfinished: readonly number[],
-  nextBatch: number,
-  reason: FailureReason,
-): number {
-  const sizeOf = (batch: number) => batches[batch]!.end - batches[batch]!.start;
-  let count = 0;
-  for (const batch of [...unfinished].sort((a, b) => a - b)) {
-    addBatchFailure(records, batch, batch, sizeOf(batch), reason);
-    count += sizeOf(batch);
-  }
-  if (nextBatch < batches.length) {
-    let remaining = 0;
-    for (let batch = nextBatch; batch < batches.length; batch++) remaining += sizeOf(batch);
-    addBatchFailure(records, nextBatch, batches.length - 1, remaining, reason);
-    count += remaining;
-  }
-  return count;
-}
-
 /** Ranges a failure log keeps in the workflow; past this, they move to the claim-check store as one block. */
 export const FAILURE_LOG_BOUND = 200;
 

@@ -24,24 +24,15 @@ import {
   type JobInput,
   type JobProgress,
   type JobResult,
-  type JobStatus,
   type TenantPlan,
-  type TenantResult,
 } from '../contracts/job';
 import { cancelSignal, jobProgressQuery, pauseSignal, resumeSignal, setLimitsSignal } from '../contracts/messages';
 import { ORCHESTRATION_TASK_QUEUE, searchAttributes, tenantWorkflowId } from '../contracts/names';
 import type { TenantLimits } from '../contracts/tenants';
 import type { Activities } from '../activities';
 import { mergeLimits } from './limits';
-import { closedTenantResult, tenantClosureReason } from './outcome';
+import { closedTenantResult, jobStatusOf, summaryOf, tenantClosureReason, type TenantSummary } from './outcome';
 import { tenantAssignments } from './tenant';
-
-type TenantSummary = Omit<TenantResult, 'failures' | 'failureLog'>;
-
-/** A tenant's result without its failure detail, which stays in the tenant workflow's own result. */
-function summaryOf({ failures: _failures, failureLog: _failureLog, ...summary }: TenantResult): TenantSummary {
-  return summary;
-}
 
 const { accountForTenant } = proxyActivities<Activities>({
   taskQueue: ORCHESTRATION_TASK_QUEUE,
@@ -96,7 +87,7 @@ export async function bulkJob(input: JobInput): Promise<JobResult> {
   });
   setHandler(jobProgressQuery, (): JobProgress => ({
     jobId: input.jobId,
-    status: done.size === input.tenants.length ? statusOf([...done.values()], cancel !== undefined) : 'running',
+    status: done.size === input.tenants.length ? jobStatusOf([...done.values()], cancel !== undefined) : 'running',
     paused,
     cancelRequested: cancel !== undefined,
     total,
@@ -237,7 +228,7 @@ export async function bulkJob(input: JobInput): Promise<JobResult> {
     };
     return summaryOf(closedTenantResult(plan, undefined, notStarted));
   });
-  const status = statusOf(tenants, cancel !== undefined);
+  const status = jobStatusOf(tenants, cancel !== undefined);
   const applied = tenants.reduce((sum, t) => sum + t.applied, 0);
   const failed = tenants.reduce((sum, t) => sum + t.failed, 0);
   upsertSearchAttributes([
@@ -272,12 +263,4 @@ async function forwardSteering(
       );
     }
   }
-}
-
-/** A job is cancelled only when it was asked to be: a tenant stopped on its own counts as failures. */
-function statusOf(tenants: readonly TenantSummary[], cancelled: boolean): JobStatus {
-  if (cancelled) return 'cancelled';
-  if (tenants.length > 0 && tenants.every((t) => t.status === 'failed')) return 'failed';
-  if (tenants.some((t) => t.failed > 0)) return 'completed-with-failures';
-  return 'completed';
 }

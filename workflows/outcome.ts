@@ -11,8 +11,26 @@ import {
   TimeoutFailure,
   WorkflowExecutionAlreadyStartedError,
 } from '@temporalio/common';
-import type { FailureLog, FailureReason, TenantAccount, TenantPlan, TenantResult } from '../contracts/job';
+import type { FailureLog, FailureReason, JobStatus, TenantAccount, TenantPlan, TenantResult } from '../contracts/job';
 import { addFailedRange } from './failures';
+
+/** A tenant's result as its job keeps it: without failure detail, which stays in the tenant workflow's result. */
+export type TenantSummary = Omit<TenantResult, 'failures' | 'failureLog'>;
+
+export function summaryOf({ failures: _failures, failureLog: _failureLog, ...summary }: TenantResult): TenantSummary {
+  return summary;
+}
+
+/** A job is cancelled only when it was asked to be: a tenant stopped on its own counts as failures. */
+export function jobStatusOf(
+  tenants: readonly Pick<TenantSummary, 'status' | 'failed'>[],
+  cancelled: boolean,
+): JobStatus {
+  if (cancelled) return 'cancelled';
+  if (tenants.length > 0 && tenants.every((t) => t.status === 'failed')) return 'failed';
+  if (tenants.some((t) => t.failed > 0)) return 'completed-with-failures';
+  return 'completed';
+}
 
 /** Why a tenant workflow gave no result, from the error its parent or a client got for it. */
 export function tenantClosureReason(error: unknown): FailureReason {

@@ -60,14 +60,7 @@ import { planBatches } from '../contracts/plan';
 import { DEFAULT_HOLD_HEARTBEAT_TIMEOUT_MS } from '../contracts/job';
 import { DEFAULT_BACKOFF } from '../pacing/backoff';
 import { MAX_GATE_WAIT_MS } from '../pacing/gate';
-import {
-  FAILURE_LOG_BOUND,
-  addBatchFailure,
-  addFailedRange,
-  addItemFailures,
-  addUnfinishedFailures,
-  unfinishedRanges,
-} from './failures';
+import { FAILURE_LOG_BOUND, addBatchFailure, addFailedRange, addItemFailures, unfinishedRanges } from './failures';
 import { mergeLimits } from './limits';
 
 const DEFAULT_HISTORY_EVENT_LIMIT = 8_000;
@@ -477,17 +470,17 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
   /** Everything not sent fails with the reason the tenant stopped. */
   function failRemaining(reason: FailureReason) {
     const notSent = { ...reason, message: `not sent: ${reason.message}` };
-    const redo = state.redo.splice(0);
-    if (state.failureLog) {
-      for (const { start, end } of unfinishedRanges(batches, redo, state.nextBatch)) {
-        addFailedRange(state.failureLog, start, end, notSent);
-        state.failed += end - start;
-      }
-      storeIfFull();
-    } else {
-      state.failed += addUnfinishedFailures(state.failures, batches, redo, state.nextBatch, notSent);
+    for (const batch of state.redo.splice(0).sort((a, b) => a - b)) {
+      state.failed += sizeOf(batch);
+      recordBatchFailure(batch, batch, sizeOf(batch), notSent);
     }
-    state.nextBatch = batches.length;
+    if (state.nextBatch < batches.length) {
+      let remaining = 0;
+      for (let batch = state.nextBatch; batch < batches.length; batch++) remaining += sizeOf(batch);
+      recordBatchFailure(state.nextBatch, batches.length - 1, remaining, notSent);
+      state.failed += remaining;
+      state.nextBatch = batches.length;
+    }
   }
 }
 

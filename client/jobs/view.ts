@@ -19,6 +19,7 @@ import { tenantWorkflowId } from '../../contracts/names';
 import type { TenantLimits } from '../../contracts/tenants';
 import type { bulkJob } from '../../workflows';
 import { CliError } from '../errors';
+import { jobStatusOf, summaryOf } from '../../workflows/outcome';
 import { tenantOutcome } from './outcome';
 
 export interface TenantView {
@@ -131,30 +132,28 @@ async function closedJobView(
   base: Pick<JobView, 'jobId' | 'execution' | 'startTime' | 'closeTime'>,
   input: JobInput,
 ): Promise<JobView> {
-  const tenants = await Promise.all(
-    input.tenants.map(async (plan): Promise<TenantView> => {
-      const outcome = await tenantOutcome(client, base.jobId, plan, notStartedReason(base, undefined));
-      const { failures: _failures, failureLog: _failureLog, ...result } = outcome;
-      return { ...result, inFlight: 0, limits: plan.limits };
-    }),
+  const summaries = await Promise.all(
+    input.tenants.map(async (plan) =>
+      summaryOf(await tenantOutcome(client, base.jobId, plan, notStartedReason(base, undefined))),
+    ),
   );
-  const applied = tenants.reduce((sum, t) => sum + t.applied, 0);
-  const failed = tenants.reduce((sum, t) => sum + t.failed, 0);
+  const tenants = summaries.map((summary, i): TenantView => ({
+    ...summary,
+    inFlight: 0,
+    limits: input.tenants[i]!.limits,
+  }));
   return {
     ...base,
     // Its tenants stop as on a cancel (their parent-close policy); one that stopped on its own counts as failures.
-    status: tenants.some((t) => t.status === 'cancelled')
-      ? 'cancelled'
-      : failed === 0
-        ? 'completed'
-        : applied === 0
-          ? 'failed'
-          : 'completed-with-failures',
+    status: jobStatusOf(
+      summaries,
+      summaries.some((t) => t.status === 'cancelled'),
+    ),
     paused: false,
     cancelRequested: false,
     total: input.tenants.reduce((sum, tenant) => sum + tenant.total, 0),
-    applied,
-    failed,
+    applied: tenants.reduce((sum, t) => sum + t.applied, 0),
+    failed: tenants.reduce((sum, t) => sum + t.failed, 0),
     tenants,
   };
 }
