@@ -267,14 +267,16 @@ export interface ItemFailure {
   reason: FailureReason;
 }
 
-/** The API's final answer for one batch: what landed, what was refused and why. */
 /** Failed items of a batch moved to the claim-check store as one failure-log block. */
 export interface StoredFailures {
   ref: string;
   count: number;
 }
 
-/** With `storedFailures`, `failures` is empty and `count` 0: every failed item of the batch is in the block. */
+/**
+ * The API's final answer for one batch: what landed, what was refused and why. With `storedFailures`, `failures`
+ * is empty and `count` 0: every failed item of the batch is in the block.
+ */
 export type BatchOutcome =
   | { outcome: 'done'; applied: number; failures: ItemFailure[]; storedFailures?: StoredFailures }
   /**

@@ -30,9 +30,9 @@ export const DEFAULT_MAX_TENANTS_PER_PROCESS = 200;
 export const DEFAULT_IDLE_CLOSE_MS = 10_000;
 /**
  * The hold on a tenant (`serveTenant`) beats every second; the SDK sends at most one heartbeat per this interval,
- * well inside the tenant workflow's heartbeat timeout (10 s by default), so a busy process keeps its tenants.
+ * well inside the tenant workflow's heartbeat timeout (10 s by default), so a busy process keeps its tenants and a
+ * dead one is noticed within seconds.
  */
-/** A hold's heartbeats reach the server at most this often: a dead process is noticed within seconds. */
 export const HOLD_HEARTBEAT_THROTTLE_MS = 2_000;
 
 export interface WorkerSetOptions {

@@ -1,9 +1,22 @@
+import { expect } from 'vitest';
 import {
   startSimulator,
   type RunningSimulator,
   type SimulatorConfigInput,
   type StartSimulatorOptions,
 } from '../../simulator';
+
+/** The platform's 429 body, as the simulator sends it for PUTs and logins alike. */
+export function rateLimitedBody(retryAfterSeconds: number): Record<string, unknown> {
+  return {
+    message: `Rate limit exceeded the maximum. Retry the request in [${retryAfterSeconds}] seconds`,
+    code: 'too.many.requests.retry.after',
+    status: 429,
+    contextId: expect.any(String) as unknown,
+    details: [],
+    errors: [],
+  };
+}
 
 /** A valid assignment with a given id; override any field. */
 export function assignment(id: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {

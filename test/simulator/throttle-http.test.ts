@@ -1,6 +1,6 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { OrgStats, RequestRecord, RunningSimulator } from '../../simulator';
-import { FakeClock, admin, assignment, putItems, sleep, start, tokenFor } from './helpers';
+import { FakeClock, admin, assignment, putItems, rateLimitedBody, sleep, start, tokenFor } from './helpers';
 
 type Stats = { orgs: Record<string, OrgStats> };
 
@@ -36,14 +36,7 @@ describe('per-org throttle over HTTP', () => {
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).toBe('2');
     const body = (await refused.json()) as Record<string, unknown>;
-    expect(body).toEqual({
-      message: 'Rate limit exceeded the maximum. Retry the request in [2] seconds',
-      code: 'too.many.requests.retry.after',
-      status: 429,
-      contextId: expect.any(String) as unknown,
-      details: [],
-      errors: [],
-    });
+    expect(body).toEqual(rateLimitedBody(2));
     expect(refused.headers.get('inin-ratelimit-allowed')).toBeNull(); // off by default, as on the real platform
 
     expect((await putItems(sim, token, 'a-s1', [assignment('t3')])).status).toBe(429); // within grace: no violation
