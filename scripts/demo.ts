@@ -9,9 +9,9 @@ import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Connection } from '@temporalio/client';
-import { startSimulator, type OrgConfigInput } from '../simulator';
-import { freePort, startDevServer, type DevServer } from './dev-server';
-import { PROJECT_ROOT } from './temporal-cli';
+import { startSimulator, type OrgConfigInput } from '../tools/simulator';
+import { freePort, startDevServer, type DevServer } from '../tools/temporal/dev-server';
+import { PROJECT_ROOT } from '../tools/paths';
 
 const { values: flags } = parseArgs({
   options: {

@@ -8,8 +8,8 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tenantProgressQuery } from '../../contracts/messages';
 import { tenantWorkflowId } from '../../contracts/names';
-import { runCli } from '../../harness/cli';
-import { waitFor } from '../../harness/wait';
+import { runCli } from '../../tools/harness/cli';
+import { waitFor } from '../../tools/harness/wait';
 import { assignmentRows, createWorld, type AssignmentRow, type World } from '../helpers/world';
 
 function csv(rows: AssignmentRow[]): string {

@@ -10,8 +10,8 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tenantWorkflowId } from '../../contracts/names';
-import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
-import { PROJECT_ROOT } from '../../scripts/temporal-cli';
+import { freePort, startDevServer, type DevServer } from '../../tools/temporal/dev-server';
+import { PROJECT_ROOT } from '../../tools/paths';
 import type { bulkJob } from '../../workflows';
 import { assignmentRows, createWorld, type World } from '../helpers/world';
 

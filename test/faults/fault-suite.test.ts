@@ -4,20 +4,20 @@
  * lost, no secret found and no token crossing tenants; the last two search everything the others produced.
  */
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { apiFaults } from '../../faults/scenarios/api-faults';
-import { badInputs } from '../../faults/scenarios/bad-inputs';
-import { jobTerminated, tenantTerminated } from '../../faults/scenarios/containment';
-import { credentialsRevoked, credentialsRotated } from '../../faults/scenarios/credentials';
-import { isolation } from '../../faults/scenarios/isolation';
-import { manyFailures } from '../../faults/scenarios/many-failures';
-import { scopeRemoved } from '../../faults/scenarios/scope-removed';
-import { secrets } from '../../faults/scenarios/secrets';
-import { thousandTenants } from '../../faults/scenarios/thousand-tenants';
-import { threeWorkers } from '../../faults/scenarios/three-workers';
-import { tokens } from '../../faults/scenarios/tokens';
-import { workerKills } from '../../faults/scenarios/worker-kills';
-import { createSuite, runScenario } from '../../faults/suite';
-import type { Scenario, ScenarioResult } from '../../faults/types';
+import { apiFaults } from '../../tools/faults/scenarios/api-faults';
+import { badInputs } from '../../tools/faults/scenarios/bad-inputs';
+import { jobTerminated, tenantTerminated } from '../../tools/faults/scenarios/containment';
+import { credentialsRevoked, credentialsRotated } from '../../tools/faults/scenarios/credentials';
+import { isolation } from '../../tools/faults/scenarios/isolation';
+import { manyFailures } from '../../tools/faults/scenarios/many-failures';
+import { scopeRemoved } from '../../tools/faults/scenarios/scope-removed';
+import { secrets } from '../../tools/faults/scenarios/secrets';
+import { thousandTenants } from '../../tools/faults/scenarios/thousand-tenants';
+import { threeWorkers } from '../../tools/faults/scenarios/three-workers';
+import { tokens } from '../../tools/faults/scenarios/tokens';
+import { workerKills } from '../../tools/faults/scenarios/worker-kills';
+import { createSuite, runScenario } from '../../tools/faults/suite';
+import type { Scenario, ScenarioResult } from '../../tools/faults/types';
 
 describe('fault suite, CI size', () => {
   const suite = createSuite(inject('temporalAddress'), { log: () => undefined });

@@ -5,8 +5,8 @@
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
-import { startDevServer } from '../../scripts/dev-server';
-import { PROJECT_ROOT } from '../../scripts/temporal-cli';
+import { startDevServer } from '../../tools/temporal/dev-server';
+import { PROJECT_ROOT } from '../../tools/paths';
 
 declare module 'vitest' {
   export interface ProvidedContext {

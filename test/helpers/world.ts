@@ -1,8 +1,8 @@
 /** The harness world on the test run's shared dev server, with the workflow bundle built once for the run. */
 import { inject } from 'vitest';
-import { createWorld as createHarnessWorld, type World, type WorldOptions } from '../../harness/world';
+import { createWorld as createHarnessWorld, type World, type WorldOptions } from '../../tools/harness/world';
 
-export { assignmentRows, type AssignmentRow, type StartOptions, type World } from '../../harness/world';
+export { assignmentRows, type AssignmentRow, type StartOptions, type World } from '../../tools/harness/world';
 
 export function createWorld(options: Partial<WorldOptions> = {}): Promise<World> {
   return createHarnessWorld({

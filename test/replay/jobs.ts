@@ -7,8 +7,8 @@
 import type { JobInput } from '../../contracts/job';
 import { cancelSignal, pauseSignal, resumeSignal, setLimitsSignal } from '../../contracts/messages';
 import { tenantWorkflowId } from '../../contracts/names';
-import { waitFor } from '../../harness/wait';
-import { assignmentRows, type World, type WorldOptions } from '../../harness/world';
+import { waitFor } from '../../tools/harness/wait';
+import { assignmentRows, type World, type WorldOptions } from '../../tools/harness/world';
 import type { bulkJob } from '../../workflows';
 
 /** Waits until `count` more PUTs of the tenant were applied than when it was called. */

@@ -9,10 +9,10 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
-import { jobHistories } from '../../harness/histories';
-import { createWorld, type World } from '../../harness/world';
-import { startDevServer } from '../../scripts/dev-server';
-import { PROJECT_ROOT } from '../../scripts/temporal-cli';
+import { jobHistories } from '../../tools/harness/histories';
+import { createWorld, type World } from '../../tools/harness/world';
+import { startDevServer } from '../../tools/temporal/dev-server';
+import { PROJECT_ROOT } from '../../tools/paths';
 import { RECORDED_JOBS, RECORDED_ORGS } from './jobs';
 
 const HISTORIES_DIR = path.join(PROJECT_ROOT, 'test', 'replay', 'histories');

@@ -11,7 +11,7 @@ import {
   type RunningSimulator,
   type SimulatorConfig,
   type SimulatorConfigInput,
-} from '../../simulator';
+} from '../../tools/simulator';
 import { admin, assignment, putItems, requestToken, start, tokenFor } from './helpers';
 
 type Stats = { startedAt: number; seed: number; orgs: Record<string, OrgStats> };

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { OrgStats, PlatformErrorBody, RunningSimulator } from '../../simulator';
+import type { OrgStats, PlatformErrorBody, RunningSimulator } from '../../tools/simulator';
 import { admin, assignment, putAssignments, putItems, start, tokenFor } from './helpers';
 
 type Stats = { orgs: Record<string, OrgStats> };

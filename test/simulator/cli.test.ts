@@ -15,7 +15,7 @@ function writeConfig(name: string, content: unknown): string {
 }
 
 function runMain(args: string[]): ChildProcessWithoutNullStreams {
-  return spawn(tsxBin, ['simulator/main.ts', ...args], { cwd: repoRoot });
+  return spawn(tsxBin, ['tools/simulator/main.ts', ...args], { cwd: repoRoot });
 }
 
 /** Collects output until the process exits. */
@@ -42,7 +42,7 @@ function waitForListening(child: ChildProcessWithoutNullStreams): Promise<{ url:
   });
 }
 
-describe('simulator/main.ts CLI', () => {
+describe('tools/simulator/main.ts CLI', () => {
   afterAll(() => rmSync(tempDir, { recursive: true, force: true }));
 
   it('starts from a config file, prints where it listens and every org, and stops on SIGTERM', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OrgStats, RunningSimulator } from '../../simulator';
+import type { OrgStats, RunningSimulator } from '../../tools/simulator';
 import { admin, basic, formUrlEncode, postToken, rawBasic, requestToken, start } from './helpers';
 
 type Stats = { orgs: Record<string, OrgStats>; unattributed: { tokenRequests: number } };

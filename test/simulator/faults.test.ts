@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { OrgStats, RequestRecord, RunningSimulator } from '../../simulator';
+import type { OrgStats, RequestRecord, RunningSimulator } from '../../tools/simulator';
 import { admin, assignment, putItems, start, tokenFor } from './helpers';
 
 type Stats = { orgs: Record<string, OrgStats> };

@@ -4,7 +4,7 @@ import {
   type RunningSimulator,
   type SimulatorConfigInput,
   type StartSimulatorOptions,
-} from '../../simulator';
+} from '../../tools/simulator';
 
 /** The platform's 429 body, as the simulator sends it for PUTs and logins alike. */
 export function rateLimitedBody(retryAfterSeconds: number): Record<string, unknown> {

@@ -7,7 +7,7 @@ import {
   type RunningSimulator,
   type SimulatorConfig,
   type ThrottleLimits,
-} from '../../simulator';
+} from '../../tools/simulator';
 import { FakeClock, admin, rateLimitedBody, requestToken, start } from './helpers';
 
 type Stats = { orgs: Record<string, OrgStats> };

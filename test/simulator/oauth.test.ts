@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IssuedToken, OrgStats, RunningSimulator } from '../../simulator';
+import type { IssuedToken, OrgStats, RunningSimulator } from '../../tools/simulator';
 import { FakeClock, admin, assignment, putItems, requestToken, start, tokenFor, twoOrgConfig } from './helpers';
 
 describe('POST /oauth/token and bearer checks', () => {

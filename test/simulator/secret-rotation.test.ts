@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { UnknownEntityError, type RunningSimulator, type SimulatorConfig } from '../../simulator';
+import { UnknownEntityError, type RunningSimulator, type SimulatorConfig } from '../../tools/simulator';
 import { admin, assignment, putItems, requestToken, start, tokenFor, twoOrgConfig } from './helpers';
 
 type Rotated = { orgId: string; clientId: string; revoked: number };

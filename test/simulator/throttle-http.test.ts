@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { OrgStats, RequestRecord, RunningSimulator } from '../../simulator';
+import type { OrgStats, RequestRecord, RunningSimulator } from '../../tools/simulator';
 import { FakeClock, admin, assignment, putItems, rateLimitedBody, sleep, start, tokenFor } from './helpers';
 
 type Stats = { orgs: Record<string, OrgStats> };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TokenBucketThrottle, idealDurationSeconds, retryAfterSecondsFor } from '../../simulator';
+import { TokenBucketThrottle, idealDurationSeconds, retryAfterSecondsFor } from '../../tools/simulator';
 import { FakeClock } from './helpers';
 
 function takeN(throttle: TokenBucketThrottle, n: number): boolean[] {

@@ -14,11 +14,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../../codec/aes-gcm-codec';
 import type { JobInput, TenantServedSignal } from '../../contracts/job';
 import { tenantServedSignal } from '../../contracts/messages';
-import { runCli } from '../../harness/cli';
-import { historyText, jobHistories, type RecordedHistory } from '../../harness/histories';
-import { spawnWorker, type WorkerProcess } from '../../harness/processes';
-import { findSecrets, secretsOf } from '../../harness/secrets';
-import { waitFor } from '../../harness/wait';
+import { runCli } from '../../tools/harness/cli';
+import { historyText, jobHistories, type RecordedHistory } from '../../tools/harness/histories';
+import { spawnWorker, type WorkerProcess } from '../../tools/harness/processes';
+import { findSecrets, secretsOf } from '../../tools/harness/secrets';
+import { waitFor } from '../../tools/harness/wait';
 import type { bulkJob } from '../../workflows';
 import { createWorld, type World } from '../helpers/world';
 

@@ -9,7 +9,7 @@ import { tenantWorkflowId } from '../../contracts/names';
 import type { bulkJob } from '../../workflows';
 import { collectFailures } from '../../client/jobs/report';
 import { fetchJobView } from '../../client/jobs/view';
-import { waitFor } from '../../harness/wait';
+import { waitFor } from '../../tools/harness/wait';
 import { assignmentRows, createWorld, type World } from '../helpers/world';
 
 describe('containment', () => {

@@ -11,7 +11,7 @@ import {
 } from '../../contracts/messages';
 import { tenantWorkflowId } from '../../contracts/names';
 import type { bulkJob } from '../../workflows';
-import { sleep, waitFor } from '../../harness/wait';
+import { sleep, waitFor } from '../../tools/harness/wait';
 import { assignmentRows, createWorld, type World } from '../helpers/world';
 
 describe('steering a running job', () => {

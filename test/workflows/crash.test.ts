@@ -4,10 +4,10 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { bulkJob } from '../../workflows';
-import { historyText, jobHistories } from '../../harness/histories';
-import { spawnWorker, type WorkerProcess } from '../../harness/processes';
-import { findSecrets, secretsOf } from '../../harness/secrets';
-import { waitFor } from '../../harness/wait';
+import { historyText, jobHistories } from '../../tools/harness/histories';
+import { spawnWorker, type WorkerProcess } from '../../tools/harness/processes';
+import { findSecrets, secretsOf } from '../../tools/harness/secrets';
+import { waitFor } from '../../tools/harness/wait';
 import { assignmentRows, createWorld, type World } from '../helpers/world';
 
 describe('worker crash', () => {

@@ -4,10 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tenantTaskQueue } from '../../contracts/names';
-import { freePort } from '../../scripts/dev-server';
+import { freePort } from '../../tools/temporal/dev-server';
 import type { bulkJob } from '../../workflows';
-import { spawnWorker, type WorkerProcess } from '../../harness/processes';
-import { findSecrets } from '../../harness/secrets';
+import { spawnWorker, type WorkerProcess } from '../../tools/harness/processes';
+import { findSecrets } from '../../tools/harness/secrets';
 import { assignmentRows, createWorld, type World } from '../helpers/world';
 
 interface Sample {

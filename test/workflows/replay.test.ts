@@ -10,8 +10,8 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import type { bulkJob } from '../../workflows';
-import { PROJECT_ROOT } from '../../scripts/temporal-cli';
-import { jobHistories } from '../../harness/histories';
+import { PROJECT_ROOT } from '../../tools/paths';
+import { jobHistories } from '../../tools/harness/histories';
 import { RECORDED_ORGS, throttledAndSteered } from '../replay/jobs';
 import { createWorld, type World } from '../helpers/world';
 

@@ -7,7 +7,7 @@ import { tenantProgressQuery } from '../../contracts/messages';
 import { tenantWorkflowId } from '../../contracts/names';
 import type { bulkJob } from '../../workflows';
 import { failedAssignments } from '../../client/jobs/failures';
-import { jobHistories } from '../../harness/histories';
+import { jobHistories } from '../../tools/harness/histories';
 import { assignmentRows, createWorld, type World } from '../helpers/world';
 
 /** Temporal's limits: 2 MB per payload; histories warn at 10,240 events. */

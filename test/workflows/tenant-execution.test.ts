@@ -9,7 +9,7 @@ import { loadTenantsFile } from '../../config/tenants-file';
 import type { JobProgress } from '../../contracts/job';
 import { jobProgressQuery } from '../../contracts/messages';
 import { tenantWorkflowId } from '../../contracts/names';
-import { waitFor } from '../../harness/wait';
+import { waitFor } from '../../tools/harness/wait';
 import type { bulkJob } from '../../workflows';
 import { assignmentRows, createWorld, type World } from '../helpers/world';
 

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { bulkJob } from '../../workflows';
-import { waitFor } from '../../harness/wait';
+import { waitFor } from '../../tools/harness/wait';
 import { assignmentRows, createWorld, type World } from '../helpers/world';
 
 describe('tokens', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { jobIdeal, ratioToIdeal, requestsFor, throttleIdealSeconds } from '../../../bench/ideal';
-import { runTimeoutMs, scenarioIdeal, scenarios } from '../../../bench/scenarios';
+import { jobIdeal, ratioToIdeal, requestsFor, throttleIdealSeconds } from '../../../tools/bench/ideal';
+import { runTimeoutMs, scenarioIdeal, scenarios } from '../../../tools/bench/scenarios';
 
 const userReport = { burst: 50, refillPerSecond: 8 };
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { performanceDoc, type RunInfo } from '../../../bench/render/performance-doc';
-import { replaceBetweenMarkers } from '../../../bench/render/readme';
-import { axisMax, renderChart } from '../../../bench/render/svg';
-import { failureNotes, resultsTable } from '../../../bench/render/tables';
-import { toResultRow, type Measurement } from '../../../bench/results';
-import { scenarios } from '../../../bench/scenarios';
-import { checkTargets } from '../../../bench/targets';
+import { performanceDoc, type RunInfo } from '../../../tools/bench/render/performance-doc';
+import { replaceBetweenMarkers } from '../../../tools/bench/render/readme';
+import { axisMax, renderChart } from '../../../tools/bench/render/svg';
+import { failureNotes, resultsTable } from '../../../tools/bench/render/tables';
+import { toResultRow, type Measurement } from '../../../tools/bench/results';
+import { scenarios } from '../../../tools/bench/scenarios';
+import { checkTargets } from '../../../tools/bench/targets';
 
 function row(overrides: Partial<Measurement>): Measurement {
   return {

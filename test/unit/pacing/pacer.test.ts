@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { idealDurationSeconds } from '../../../simulator/throttle';
+import { idealDurationSeconds } from '../../../tools/simulator/throttle';
 import {
   MAX_PROVISIONAL_STEP,
   PROBE_EVERY_MS,

@@ -7,7 +7,7 @@
 import type { PacerLimits, PacerState } from '../../../contracts/job';
 import { TenantGate, type GateTicket } from '../../../pacing/gate';
 import { initialPacer } from '../../../pacing/pacer';
-import { TokenBucketThrottle } from '../../../simulator/throttle';
+import { TokenBucketThrottle } from '../../../tools/simulator/throttle';
 
 export interface SimOptions {
   requests: number;

@@ -1,0 +1,140 @@
+/**
+ * `npm run bench [-- --only a,c] [-- --quick] [-- --render]`: every scenario on every system against the API simulator and a
+ * real Temporal dev server; see docs/PERFORMANCE.md. A full run writes results/bench/latest.json, the docs and the
+ * README section; partial and quick runs print the table and write .data/bench/partial.json only. Every figure of
+ * a run, the docs-only ones included, is kept in .data/bench/full.json or partial.json. `BENCH_TRACE=1` logs
+ * each tenant's pacer every 2 s during wfm-bulk runs; `--render` publishes the last full run again.
+ */
+import os from 'node:os';
+import { startDevServer } from '../temporal/dev-server';
+import { Cleanup } from '../harness/cleanup';
+import type { RunContext } from './run-control';
+import { publish, readRunDetails, writeRunDetails } from './publish';
+import type { RunInfo } from './render/performance-doc';
+import { failedMeasurement, type Measurement } from './results';
+import { failureNotes, resultsTable, targetsTable } from './render/tables';
+import { runBaseline } from './run/baseline';
+import { runCeiling } from './run/ceiling';
+import { runProduct } from './run/product';
+import { scenarioIdeal, scenarios as allScenarios, type Scenario, type SystemName } from './scenarios';
+import { checkTargets } from './targets';
+
+interface Options {
+  only?: Set<string>;
+  quick: boolean;
+  /** Publish again from the last full run's figures, running nothing. */
+  render: boolean;
+}
+
+function parseOptions(args: string[]): Options {
+  const options: Options = { quick: false, render: false };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--quick') options.quick = true;
+    else if (arg === '--render') options.render = true;
+    else if (arg === '--only') options.only = new Set((args[++i] ?? '').split(',').filter(Boolean));
+    else if (arg.startsWith('--only=')) options.only = new Set(arg.slice(7).split(',').filter(Boolean));
+    else throw new Error(`unknown option ${arg}; usage: npm run bench [-- --only a,c] [-- --quick] [-- --render]`);
+  }
+  return options;
+}
+
+function runSystem(scenario: Scenario, system: SystemName, context: RunContext): Promise<Measurement> {
+  switch (system) {
+    case 'wfm-bulk':
+      return runProduct(scenario, false, context);
+    case 'wfm-bulk (rate configured)':
+      return runProduct(scenario, true, context);
+    case 'forum':
+    case 'p-limit loop':
+      return runBaseline(scenario, system, context);
+    case 'temporal-ceiling':
+      return runCeiling(scenario, context);
+  }
+}
+
+function machine(): RunInfo['machine'] {
+  const cpus = os.cpus();
+  return {
+    cores: cpus.length,
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    os: `${os.type()} ${os.release()}`,
+  };
+}
+
+const stamp = () => new Date().toISOString().slice(11, 19);
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  if (options.render) {
+    const { run, measurements } = await readRunDetails('full');
+    await publish(measurements, allScenarios(false), run);
+    return;
+  }
+  const scenarios = allScenarios(options.quick).filter((s) => !options.only || options.only.has(s.id));
+  if (scenarios.length === 0) throw new Error(`no scenario matches --only ${[...(options.only ?? [])].join(',')}`);
+  const full = !options.quick && !options.only;
+  const cleanup = new Cleanup();
+  const interrupted = () => {
+    console.error('\nbench: interrupted, cleaning up');
+    void cleanup.runAll().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+
+  const startedAt = Date.now();
+  const measurements: Measurement[] = [];
+  try {
+    console.log(
+      `bench: scenarios ${scenarios.map((s) => s.id).join(', ')}${options.quick ? ' (quick)' : ''}, each on a fresh Temporal dev server`,
+    );
+    for (const scenario of scenarios) {
+      // A fresh server per scenario: what earlier scenarios left in it (histories, hundreds of idle task queues)
+      // would slow the later ones, and unevenly.
+      const server = await startDevServer();
+      const stopServer = cleanup.add(() => server.stop());
+      for (const system of scenario.systems) {
+        const log = (line: string) => console.log(`[${stamp()}] (${scenario.id}) ${system}: ${line}`);
+        log('running');
+        let measurement: Measurement;
+        try {
+          measurement = await runSystem(scenario, system, { address: server.address, cleanup, log });
+        } catch (error) {
+          measurement = failedMeasurement(scenario.id, system, scenarioIdeal(scenario).idealMs, error);
+          log(`FAILED: ${measurement.error}`);
+        }
+        measurements.push(measurement);
+        const { makespanMs, ratio, lost, violations, share429 } = measurement;
+        log(`makespan ${makespanMs} ms, ratio ${ratio}, lost ${lost}, violations ${violations}, 429 share ${share429}`);
+      }
+      await stopServer();
+    }
+  } finally {
+    await cleanup.runAll();
+  }
+
+  const run: RunInfo = {
+    date: new Date(startedAt).toISOString().replace(/\.\d+Z$/, 'Z'),
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    durationMs: Date.now() - startedAt,
+    machine: machine(),
+  };
+  const checks = checkTargets(measurements);
+  const notes = failureNotes(measurements);
+  console.log(`\n${resultsTable(measurements, scenarios)}\n${notes && `\n${notes}\n`}\n${targetsTable(checks)}\n`);
+  console.log(`bench: ${(run.durationMs / 60_000).toFixed(1)} minutes`);
+  const details = await writeRunDetails(full ? 'full' : 'partial', run, measurements);
+  if (full) await publish(measurements, scenarios, run);
+  else console.log(`bench: partial run, figures in ${details} (published files unchanged)`);
+}
+
+// Exits when done: a Temporal runtime or a kept-alive connection of a run must not hold the process open.
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  },
+);

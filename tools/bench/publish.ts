@@ -1,0 +1,53 @@
+/** Writes a run's figures where people read them: latest.json, docs/PERFORMANCE.md and its chart, the README. */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { format, resolveConfig } from 'prettier';
+import { PROJECT_ROOT } from '../paths';
+import { performanceDoc, type RunInfo } from './render/performance-doc';
+import { readmeSection, replaceBetweenMarkers } from './render/readme';
+import { renderChart } from './render/svg';
+import { toResultRow, type Measurement } from './results';
+import type { Scenario } from './scenarios';
+import { checkTargets } from './targets';
+
+const at = (...parts: string[]) => path.join(PROJECT_ROOT, ...parts);
+
+/** Markdown through the project's Prettier settings, so `npm run lint` stays clean after a run. */
+async function prettyMarkdown(file: string, text: string): Promise<string> {
+  return format(text, { ...(await resolveConfig(file)), filepath: file });
+}
+
+/** Every figure of a run, the docs-only ones included, under .data/bench/ (git-ignored); returns the path. */
+export async function writeRunDetails(kind: 'full' | 'partial', run: RunInfo, measurements: Measurement[]) {
+  const file = at('.data', 'bench', `${kind}.json`);
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify({ run, measurements }, null, 2)}\n`);
+  return path.relative(PROJECT_ROOT, file);
+}
+
+/** What `writeRunDetails` wrote. */
+export async function readRunDetails(kind: 'full' | 'partial'): Promise<{ run: RunInfo; measurements: Measurement[] }> {
+  const file = at('.data', 'bench', `${kind}.json`);
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as { run: RunInfo; measurements: Measurement[] };
+  } catch (error) {
+    throw new Error(
+      `cannot read ${path.relative(PROJECT_ROOT, file)} (written by a full \`npm run bench\`): ${(error as Error).message}`,
+    );
+  }
+}
+
+export async function publish(measurements: Measurement[], scenarios: Scenario[], run: RunInfo): Promise<void> {
+  const checks = checkTargets(measurements);
+  await mkdir(at('results', 'bench'), { recursive: true });
+  await mkdir(at('docs'), { recursive: true });
+  await writeFile(at('results', 'bench', 'latest.json'), `${JSON.stringify(measurements.map(toResultRow), null, 2)}\n`);
+  const doc = at('docs', 'PERFORMANCE.md');
+  await writeFile(doc, await prettyMarkdown(doc, performanceDoc(measurements, scenarios, checks, run)));
+  await writeFile(at('docs', 'performance.svg'), renderChart(measurements, scenarios));
+  // Only the section is formatted, so the rest of the README stays exactly as its authors left it.
+  const readme = at('README.md');
+  const section = await prettyMarkdown(readme, readmeSection(measurements, scenarios, checks, run));
+  await writeFile(readme, replaceBetweenMarkers(await readFile(readme, 'utf8'), section));
+  console.log('bench: wrote results/bench/latest.json, docs/PERFORMANCE.md, docs/performance.svg, README.md');
+}

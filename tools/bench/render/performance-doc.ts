@@ -1,0 +1,163 @@
+/** docs/PERFORMANCE.md, written whole by each full run of `npm run bench`. Pure. */
+import type { Measurement } from '../results';
+import { scenarioIdeal, totalRequests, type Scenario } from '../scenarios';
+import type { TargetCheck } from '../targets';
+import { failureNotes, resultsTable, targetsTable } from './tables';
+
+export interface RunInfo {
+  /** ISO date and time the run started. */
+  date: string;
+  command: string;
+  durationMs: number;
+  machine: { cores: number; cpuModel: string; memoryGb: number; node: string; os: string };
+}
+
+function throttleText(scenario: Scenario): string {
+  const limits = [...new Set(scenario.tenants.map((t) => (t.throttle ? `${t.throttle.refillPerSecond}/s` : 'none')))];
+  const bursts = [...new Set(scenario.tenants.flatMap((t) => (t.throttle ? [t.throttle.burst] : [])))];
+  return bursts.length === 0 ? 'unthrottled' : `burst ${bursts.join(', ')}, refill ${limits.join(', ')}`;
+}
+
+function scenarioLine(scenario: Scenario): string {
+  const ideal = scenarioIdeal(scenario);
+  const tenants = scenario.tenants.length;
+  const assignments = [...new Set(scenario.tenants.map((t) => t.assignments.toLocaleString('en-US')))].join(', ');
+  return (
+    `- **(${scenario.id}) ${scenario.title}**: ${scenario.summary} ` +
+    `_${tenants} tenant${tenants === 1 ? '' : 's'} × ${assignments} assignments, batch size ${scenario.batchSize}, ` +
+    `${totalRequests(scenario).toLocaleString('en-US')} PUTs, ${throttleText(scenario)}, ` +
+    `${scenario.concurrency} in flight per tenant, latency ${scenario.latencyMs} ms; ` +
+    `ideal ${(ideal.idealMs / 1000).toFixed(2)} s${ideal.throttleBound ? '' : ' (latency bound; no ratio)'}._`
+  );
+}
+
+const SYSTEMS_TEXT = `- **wfm-bulk**: the product as it is in the tree: a Temporal dev server (headless, in memory, a fresh one for
+  each scenario, shared by the scenario's systems), one worker
+  process (\`worker/main.ts\`, as deployed), the job started through the client code
+  (\`tools/harness/world.ts\` \`startJobFromRows\`). No \`ratePerSecond\` in the tenants file: limits are learned from 429s
+  alone.
+- **wfm-bulk (rate configured)**: the same with the simulator's limit in the tenants file (\`ratePerSecond\` = the
+  refill; \`burst\` = the bucket size, where the tenants file has that field).
+- **forum**: the forum thread's algorithm as written (\`tools/bench/baselines/forum.ts\`): per tenant, all tenants at
+  once, groups of 5 concurrent PUTs under \`Promise.all\`, a 429 sleeps \`Retry-After\` (default 5 s) and retries
+  once without looking at the answer, errors logged and dropped, 200 ms between groups. It honours the scenario's
+  batch size (1 in (a), (e), (f): exactly as written), so that (b) and (d) compare like with like.
+- **p-limit loop**: a plain in-process loop (\`tools/bench/baselines/plimit.ts\`): per tenant \`p-limit\` (the scenario's
+  concurrency) over the batches, each PUT retried while 429 (its own \`Retry-After\`) or 5xx / network error
+  (exponential backoff with jitter), at most 20 attempts. Nothing holds a tenant's other requests during a
+  \`Retry-After\` window.
+- **temporal-ceiling** (in (e) only): the same shape with nothing in it (\`tools/bench/ceiling/\`): a parent workflow, a
+  child per tenant keeping the scenario's concurrency of activities in flight on the tenant's own queue, Workers with
+  wfm-bulk's slots and pollers, activities that return at once, in a worker process of its own on the same dev
+  server. Its activities per second are the most this machine and server orchestrate; wfm-bulk's (e) is measured as a
+  share of it.
+
+The systems run one after another, each against a fresh simulator of the same configuration in the bench process;
+the baselines each in a child process (\`node --import tsx\`), as the product's worker is.`;
+
+const COLUMNS_TEXT = `- **makespan**: wfm-bulk: the job workflow's start to its close (Temporal's own timestamps), so input
+  validation and the claim-check upload before the start are not in it; baselines: from before the first token
+  request to the last answer, timed in their process.
+- **ideal**: per tenant, its PUTs at the simulator's limit: the burst at once, then one per refill
+  (\`idealDurationSeconds\` of \`tools/simulator/throttle.ts\`; piecewise in (f), the drop timed from the first PUT); the
+  job's is its slowest tenant's. Where that is 0 (every PUT fits in the burst, or no throttle) the ideal shown is
+  the latency bound PUTs × latency ÷ concurrency and there is **no ratio**: a ratio to it would measure
+  orchestration overhead, which (e) reports as activities per second.
+- **ratio**: makespan ÷ ideal.
+- **> N**: the run was stopped unfinished after N s (1.5 × ideal + 20 s, and at least 60 PUTs a second's worth,
+  so that one slow run cannot eat the time budget); its ratio is at least the one shown, its other figures are
+  those at that moment (activities/s: PUTs answered 2xx by then ÷ N), and nothing counts as lost.
+- **PUTs**: PUT requests the simulator received, retries included; **429 share**: those answered 429 ÷ PUTs.
+- **violations**: PUTs that arrived while the tenant's \`Retry-After\` window was open (25 ms grace for requests
+  already on the wire).
+- **lost**: input assignments − distinct assignments the simulator holds at the end.
+- **peak conc.**: most PUTs of one tenant in flight at once, the maximum over tenants.
+- **activities/s**: wfm-bulk: completed \`putBatch\` activities (one per batch) ÷ makespan; temporal-ceiling: its
+  activities ÷ its makespan.
+- **peak RSS**: wfm-bulk: the worker process's high-water mark (\`VmHWM\`) during the job; it is reset once the
+  worker is ready, so bundling the workflow code at start-up is not counted. Baselines and temporal-ceiling: their
+  process's \`maxRSS\` over its whole life.
+- **first→last PUT**: arrival of the first PUT to arrival of the last one at the simulator.`;
+
+/** The worker's memory before any job, which the table's peak RSS leaves out. */
+function startupNote(rows: readonly Measurement[]): string {
+  const peaks = rows.flatMap((row) => (row.startupRssMb ? [row.startupRssMb] : []));
+  if (peaks.length === 0) return '';
+  return (
+    `Before its job, each wfm-bulk worker process had already peaked at ${Math.min(...peaks)}–${Math.max(...peaks)} ` +
+    'MB (start-up, bundling the workflow code included); the peak RSS column starts counting after that.'
+  );
+}
+
+export function performanceDoc(
+  rows: readonly Measurement[],
+  scenarios: readonly Scenario[],
+  checks: readonly TargetCheck[],
+  run: RunInfo,
+): string {
+  const { machine } = run;
+  return [
+    '# Performance',
+    '',
+    `Written by \`npm run bench\` (\`tools/bench/main.ts\`); do not edit by hand. Last run: **${run.date}**, ` +
+      `\`${run.command}\`, ${(run.durationMs / 60_000).toFixed(1)} minutes.`,
+    '',
+    `Machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGb} GB, ${machine.os}, Node.js ` +
+      `${machine.node}. The dev server, the simulator, the worker and the bench share those cores.`,
+    '',
+    '## Results',
+    '',
+    resultsTable(rows, scenarios),
+    '',
+    failureNotes(rows),
+    '',
+    startupNote(rows),
+    '',
+    '![makespan ÷ ideal per scenario and system](performance.svg)',
+    '',
+    '## Targets (issue 6)',
+    '',
+    targetsTable(checks),
+    '',
+    'The bench reports figures, not causes: a missed target is for profiling.',
+    '',
+    '## One worker process here; limits hold across several',
+    '',
+    'Every wfm-bulk run above uses one worker process, so that its figures measure the product and not the',
+    "scheduling of processes on two cores. A tenant's limits hold the same on several: each tenant of a job is",
+    'served by one process at a time, whose gate alone decides cooldown, probe and pace (README, "One process per',
+    'tenant"), and a process that dies hands its tenants over. The fault suite proves it with figures',
+    '([RELIABILITY.md](RELIABILITY.md), scenario 9: three processes, limits learned from 429s alone, the busiest',
+    'SIGKILLed, no request inside a Retry-After window). Several processes add throughput where one process is the',
+    'bound (many tenants at once, (c) and (e)), not speed for one tenant, whose API is its bound.',
+    '',
+    '## Scenarios',
+    '',
+    ...scenarios.map(scenarioLine),
+    '',
+    'All assignments of a tenant go to one schedule, so PUTs per tenant are exactly ⌈assignments ÷ batch size⌉.',
+    '',
+    '## Systems',
+    '',
+    SYSTEMS_TEXT,
+    '',
+    '## Columns',
+    '',
+    COLUMNS_TEXT,
+    '',
+    '## Running it',
+    '',
+    '```sh',
+    'npm run bench                  # every scenario at full size: writes results/bench/latest.json, this file,',
+    '                               # docs/performance.svg and the README section (under 15 minutes on 2 cores)',
+    'npm run bench -- --only a,c    # some scenarios; --quick: smoke sizes (seconds per run)',
+    'npm run bench -- --render      # writes the published files again from the last full run (.data/bench/full.json)',
+    '```',
+    '',
+    'Partial (`--only`) and `--quick` runs print the table and write `.data/bench/partial.json` only, so the figures',
+    'published here always come from one full run (whose every figure is also kept in `.data/bench/full.json`). Full',
+    'sizes were chosen to fit 15 minutes on this 2-core machine: the throttles of (c) and (d) are scaled, (e) and (f)',
+    'are small, and a run that exceeds its time limit is stopped (see the columns); each scenario says how.',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,52 @@
+/** Every workflow history of a job (job and tenant workflows, every run), for replay and for secret scans. */
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
+import type { JobInput } from '../../contracts/job';
+import { tenantWorkflowId } from '../../contracts/names';
+
+export interface RecordedHistory {
+  workflowId: string;
+  runId: string;
+  history: temporal.api.history.v1.IHistory;
+}
+
+/**
+ * Tenants never started are skipped. Walks each workflow's runs back from the latest through `continuedExecutionRunId`, so no run is missed
+ * (visibility, being eventually consistent, could miss a run that just closed).
+ */
+export async function jobHistories(
+  client: Client,
+  job: Pick<JobInput, 'jobId' | 'tenants'>,
+): Promise<RecordedHistory[]> {
+  const workflowIds = [job.jobId, ...job.tenants.map((tenant) => tenantWorkflowId(job.jobId, tenant.tenantId))];
+  const histories: RecordedHistory[] = [];
+  for (const workflowId of workflowIds) {
+    let runId: string | null | undefined = await client.workflow
+      .getHandle(workflowId)
+      .describe()
+      .then(
+        (description) => description.runId,
+        (error: unknown) => {
+          // A tenant the job never started (cancelled while it waited for a place) has no history.
+          if (error instanceof WorkflowNotFoundError && workflowId !== job.jobId) return undefined;
+          throw error;
+        },
+      );
+    while (runId) {
+      const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+      histories.push({ workflowId, runId, history });
+      runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+    }
+  }
+  return histories;
+}
+
+/**
+ * The history as text with every payload decoded to UTF-8 (where `temporal workflow show --output json` would
+ * show base64), so a search finds a secret inside any input, result, failure, memo or search attribute.
+ */
+export function historyText(history: temporal.api.history.v1.IHistory): string {
+  return JSON.stringify(history, (_key, value: unknown) =>
+    value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value,
+  );
+}

@@ -1,0 +1,240 @@
+/**
+ * A world for tests, the benchmark and the fault suite: a Temporal server (given), a simulator with tenants of
+ * this world's own (so task queues never meet another world's), a fresh store, a tenants file, and Workers of
+ * the real worker code in this process (or none, when worker processes are spawned instead).
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { WorkerLogger, forwardedLogging } from '../../worker/runtime';
+import {
+  DEFAULT_JOB_OPTIONS,
+  type JobInput,
+  type JobOptions,
+  type JobTuning,
+  type TenantResult,
+} from '../../contracts/job';
+import { tenantWorkflowId } from '../../contracts/names';
+import type { bulkJob, tenantAssignments } from '../../workflows';
+import type { TenantSettings } from '../../contracts/tenants';
+import { resolveTenants, tenantsFileSchema, type TenantsFile } from '../../contracts/tenants';
+import { readInputFile } from '../../client/input';
+import { codecFromEnv } from '../../codec/data-converter';
+import { newJobId, prepareJob } from '../../client/jobs/prepare';
+import { startJob } from '../../client/jobs/start';
+import { startSimulator, type OrgConfigInput, type RunningSimulator, type SimulatorConfigInput } from '../simulator';
+import { FileBlobStore, type BlobStore } from '../../store/blob-store';
+import { EncryptedBlobStore } from '../../store/encrypted-blob-store';
+import { loadTenantsFile } from '../../config/tenants-file';
+import { WorkerSet, type WorkerSetOptions } from '../../worker/workers';
+
+/** The SDK's own logs at WARN, so test output stays readable; once per process. */
+function quietRuntime() {
+  try {
+    Runtime.install({ logger: new WorkerLogger('WARN'), telemetryOptions: { logging: forwardedLogging('WARN') } });
+  } catch {
+    // already installed by an earlier world in this process
+  }
+}
+
+export type StartOptions = Partial<JobOptions> & { jobId?: string; tuning?: JobTuning };
+
+/** What a test may change of the in-process Workers. */
+export type WorkerOverrides = Partial<Pick<WorkerSetOptions, 'maxTenants' | 'idleCloseMs' | 'loadTenants'>>;
+
+export interface WorldOptions {
+  /** Organisations, ids without the world suffix; default: the simulator's defaults. */
+  orgs?: OrgConfigInput[];
+  simulator?: Omit<SimulatorConfigInput, 'orgs'>;
+  /** Per-tenant limits in the tenants file. */
+  limits?: Record<string, { concurrency?: number; ratePerSecond?: number; burst?: number }>;
+  /** Orgs (names without the world suffix) whose client secret the tenants file reads from a file (`secretFile`). */
+  secretFiles?: string[];
+  /** Start Workers in this process (default true). */
+  workers?: boolean;
+
+  /** Temporal frontend to use. */
+  address: string;
+  /** Prebuilt workflow code for in-process Workers; bundled from workflows/ when omitted. */
+  workflowBundleCode?: string;
+  /**
+   * Payload encryption keys (`WFM_CODEC_KEYS` format) for this world's client, in-process Workers and worker
+   * processes (through `env`); off when omitted.
+   */
+  codecKeys?: string;
+}
+
+export interface World {
+  suffix: string;
+  /** Tenant id in this world for an org name given in options (e.g. `acme` → `acme-k3f9`). */
+  tenant(name: string): string;
+  sim: RunningSimulator;
+  client: Client;
+  /** Sealed with the codec keys when the world has them. */
+  store: BlobStore;
+  storeDir: string;
+  tenants: Map<string, TenantSettings>;
+  tenantsFile: string;
+  /** The file holding an org's client secret, for orgs named in `secretFiles`. */
+  secretFile(tenantId: string): string;
+  /** Environment a worker process of this world needs (secrets, store, tenants, Temporal address, codec keys). */
+  env: NodeJS.ProcessEnv;
+  address: string;
+  dir: string;
+  /** The in-process Workers, while started. */
+  readonly workers: WorkerSet | undefined;
+  /** Starts the in-process Workers; by default they read this world's tenants file. */
+  startWorkers(options?: WorkerOverrides): Promise<void>;
+  stopWorkers(): Promise<void>;
+  /** Writes `rows` as NDJSON, validates and stores them, starts the job. */
+  startJobFromRows(rows: object[], options?: StartOptions): Promise<JobInput>;
+  /** A tenant workflow's result, once its job has finished. */
+  tenantResult(jobId: string, tenantId: string): Promise<TenantResult>;
+  close(): Promise<void>;
+}
+
+export async function createWorld(options: WorldOptions): Promise<World> {
+  quietRuntime();
+  const suffix = Math.random().toString(36).slice(2, 6);
+  const tenant = (name: string) => `${name}-${suffix}`;
+  const orgs = (options.orgs ?? [{ id: 'acme' }, { id: 'globex' }, { id: 'initech' }]).map((org) => ({
+    ...org,
+    id: tenant(org.id),
+  }));
+  // The simulator shares this process's event loop with the worker, so a 429 may be read by the client some
+  // milliseconds after it was sent; requests sent before the client could read it are not violations.
+  const sim = await startSimulator({ violationGraceMs: 25, ...options.simulator, orgs });
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'wfm-bulk-test-'));
+  const storeDir = path.join(dir, 'store');
+  const codec = options.codecKeys ? codecFromEnv({ WFM_CODEC_KEYS: options.codecKeys }) : undefined;
+  const files = new FileBlobStore(storeDir);
+  const store = codec ? new EncryptedBlobStore(files, codec) : files;
+  const address = options.address;
+
+  const env: NodeJS.ProcessEnv = { WFM_STORE_DIR: storeDir, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default' };
+  const secretFile = (tenantId: string) => path.join(dir, `${tenantId}.secret`);
+  const file: TenantsFile = {
+    defaults: { apiBaseUrl: sim.url, loginUrl: sim.url },
+    tenants: await Promise.all(
+      sim.state.config.orgs.map(async (org) => {
+        const name = org.id.slice(0, -suffix.length - 1);
+        const base = { id: org.id, clientId: org.clients[0]!.clientId, ...options.limits?.[name] };
+        if (options.secretFiles?.includes(name)) {
+          await writeFile(secretFile(org.id), `${org.clients[0]!.clientSecret}\n`, { mode: 0o600 });
+          return { ...base, clientSecretFile: secretFile(org.id) };
+        }
+        const secretEnv = `WFM_TEST_SECRET_${org.id.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`;
+        env[secretEnv] = org.clients[0]!.clientSecret;
+        return { ...base, clientSecretEnv: secretEnv };
+      }),
+    ),
+  };
+  const tenantsFile = path.join(dir, 'tenants.json');
+  await writeFile(tenantsFile, JSON.stringify(file, null, 2));
+  env.WFM_TENANTS = tenantsFile;
+  const tenants = resolveTenants(tenantsFileSchema.parse(file));
+  if (options.codecKeys) env.WFM_CODEC_KEYS = options.codecKeys;
+  const dataConverter = codec && { payloadCodecs: [codec] };
+
+  const clientConnection = await Connection.connect({ address });
+  const client = new Client({ connection: clientConnection, ...(dataConverter && { dataConverter }) });
+  let workerConnection: NativeConnection | undefined;
+  let workers: WorkerSet | undefined;
+  let running: Promise<unknown> | undefined;
+
+  const world: World = {
+    suffix,
+    tenant,
+    sim,
+    client,
+    store,
+    storeDir,
+    tenants,
+    tenantsFile,
+    secretFile,
+    env,
+    address,
+    dir,
+    get workers() {
+      return workers;
+    },
+    async startWorkers(overrides = {}) {
+      workerConnection ??= await NativeConnection.connect({ address });
+      workers = await WorkerSet.create({
+        connection: workerConnection,
+        namespace: 'default',
+        loadTenants: () => loadTenantsFile(tenantsFile),
+        store,
+        env,
+        ...(options.workflowBundleCode && { workflowBundle: { code: options.workflowBundleCode } }),
+        ...(dataConverter && { dataConverter }),
+        ...overrides,
+      });
+      running = workers.run();
+    },
+    async stopWorkers() {
+      workers?.shutdown();
+      await running;
+      workers = undefined;
+      running = undefined;
+    },
+    async startJobFromRows(rows, jobOptions = {}) {
+      const inputFile = path.join(dir, `input-${Math.random().toString(36).slice(2, 8)}.ndjson`);
+      await writeFile(inputFile, rows.map((row) => JSON.stringify(row)).join('\n'));
+      const parsed = await readInputFile(inputFile, { knownTenants: new Set(tenants.keys()) });
+      const { tuning, jobId, ...options } = jobOptions;
+      const prepared = await prepareJob(parsed, tenants, store, {
+        ...DEFAULT_JOB_OPTIONS,
+        ...options,
+        jobId: jobId ?? newJobId(),
+      });
+      const input = { ...prepared, ...(tuning && { tuning }) };
+      await startJob(client, input);
+      return input;
+    },
+    async tenantResult(jobId, tenantId) {
+      await client.workflow.getHandle<typeof bulkJob>(jobId).result();
+      return client.workflow.getHandle<typeof tenantAssignments>(tenantWorkflowId(jobId, tenantId)).result();
+    },
+    async close() {
+      await world.stopWorkers();
+      await workerConnection?.close();
+      await clientConnection.close();
+      await sim.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  if (options.workers !== false) await world.startWorkers();
+  return world;
+}
+
+export interface AssignmentRow {
+  tenantId: string;
+  scheduleId: string;
+  id: string;
+  userId: string;
+  start: string;
+  end: string;
+}
+
+/** Rows of `count` valid assignments for a tenant, spread over its schedules. */
+export function assignmentRows(
+  tenantId: string,
+  schedules: readonly string[],
+  count: number,
+  prefix = 'a',
+): AssignmentRow[] {
+  return Array.from({ length: count }, (_, i) => {
+    const start = new Date(Date.UTC(2027, 0, 1 + (i % 28), 8 + (i % 8)));
+    return {
+      tenantId,
+      scheduleId: schedules[i % schedules.length]!,
+      id: `${prefix}-${i + 1}`,
+      userId: `user-${(i % 50) + 1}`,
+      start: start.toISOString(),
+      end: new Date(start.getTime() + 8 * 3600_000).toISOString(),
+    };
+  });
+}
