@@ -1,10 +1,9 @@
-/** Writes a run's figures where people read them: latest.json, docs/PERFORMANCE.md and its chart, the README. */
+/** Writes a run's figures where people read them: results/bench/latest.json, docs/PERFORMANCE.md and its chart. */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { format, resolveConfig } from 'prettier';
 import { PROJECT_ROOT } from '../paths';
 import { performanceDoc, type RunInfo } from './render/performance-doc';
-import { readmeSection, replaceBetweenMarkers } from './render/readme';
 import { renderChart } from './render/svg';
 import { toResultRow, type Measurement } from './results';
 import type { Scenario } from './scenarios';
@@ -45,9 +44,5 @@ export async function publish(measurements: Measurement[], scenarios: Scenario[]
   const doc = at('docs', 'PERFORMANCE.md');
   await writeFile(doc, await prettyMarkdown(doc, performanceDoc(measurements, scenarios, checks, run)));
   await writeFile(at('docs', 'performance.svg'), renderChart(measurements, scenarios));
-  // Only the section is formatted, so the rest of the README stays exactly as its authors left it.
-  const readme = at('README.md');
-  const section = await prettyMarkdown(readme, readmeSection(measurements, scenarios, checks, run));
-  await writeFile(readme, replaceBetweenMarkers(await readFile(readme, 'utf8'), section));
-  console.log('bench: wrote results/bench/latest.json, docs/PERFORMANCE.md, docs/performance.svg, README.md');
+  console.log('bench: wrote results/bench/latest.json, docs/PERFORMANCE.md, docs/performance.svg');
 }
