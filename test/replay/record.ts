@@ -3,7 +3,7 @@
  * server with this checkout's workflow code and writes every history (job and tenants, every run) to
  * `test/replay/histories/<release>/`. Run it at each release, on the released commit, and commit the files:
  * from then on `npm test` replays them against every later change, so a change that would break jobs still
- * running on that release fails the tests instead of the jobs (see README, "Changing workflow code").
+ * running on that release fails the tests instead of the jobs (see docs/development.md, "Changing workflow code").
  * The jobs are in `jobs.ts`.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';

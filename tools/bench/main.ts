@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --only a,c] [-- --quick] [-- --render]`: every scenario on every system against the API simulator and a
- * real Temporal dev server; see docs/PERFORMANCE.md. A full run writes results/bench/latest.json, the docs and the
- * README section; partial and quick runs print the table and write .data/bench/partial.json only. Every figure of
+ * real Temporal dev server; see docs/PERFORMANCE.md. A full run writes results/bench/latest.json and the docs;
+ * partial and quick runs print the table and write .data/bench/partial.json only. Every figure of
  * a run, the docs-only ones included, is kept in .data/bench/full.json or partial.json. `BENCH_TRACE=1` logs
  * each tenant's pacer every 2 s during wfm-bulk runs; `--render` publishes the last full run again.
  */

@@ -102,7 +102,7 @@ export function renderReliability(run: RunInfo, results: readonly ScenarioResult
     '## Across worker processes',
     '',
     "A tenant's limits are the API's, whichever process sends its requests, so each tenant of a job is served by one",
-    'worker process at a time (README, "One process per tenant"): its gate alone decides cooldown, probe, pace and',
+    'worker process at a time ([pacing.md](pacing.md#one-process-per-tenant)): its gate alone decides cooldown, probe, pace and',
     'retry slots, and every attempt of every batch of the tenant passes it. Scenario 9 runs three processes on tenants',
     'whose limits are learned from 429s alone and kills the busiest: the Retry-After windows hold across the processes',
     'and through the hand-over (its tenants move when their hold misses its heartbeat timeout; the batches that were in',

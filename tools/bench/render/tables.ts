@@ -1,4 +1,4 @@
-/** The results and targets tables, shared by docs/PERFORMANCE.md and the README's Performance section. Pure. */
+/** The results and targets tables, rendered into docs/PERFORMANCE.md. Pure. */
 import type { Measurement } from '../results';
 import type { Scenario } from '../scenarios';
 import type { TargetCheck } from '../targets';

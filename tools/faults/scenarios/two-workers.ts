@@ -32,7 +32,7 @@ const TENANTS: Record<
 const NAMES = Object.keys(TENANTS) as TenantName[];
 
 /**
- * A configured rate is a token bucket: `ratePerSecond`, with a burst of one second's worth (README, "Limits per
+ * A configured rate is a token bucket: `ratePerSecond`, with a burst of one second's worth (docs/pacing.md, "Limits per
  * tenant"). Arrivals may overrun such a bucket by one request of timing jitter (the pacer's bucket starts with the
  * serving process, the check's at the first arrival) plus the tenant's concurrency: the survivor starts its pacer
  * afresh with a full burst while the dead process's last requests are still counted by the check's bucket.
