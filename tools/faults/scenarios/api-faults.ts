@@ -119,9 +119,9 @@ export const apiFaults: Scenario<ApiFaultParams> = {
             ...(worstOverrun <= 2
               ? []
               : [
-                  "Retries of PUTs that met a 503, a reset or a timeout are not part of the pacer's plan: they go out on " +
-                    "top of the configured rate (the server's task-queue limit, rate + burst, is the only cap on them), so " +
-                    'under faults a tenant with `ratePerSecond` sees more than that many requests per second.',
+                  `Arrivals overran a configured rate by ${worstOverrun} requests in one window. Every attempt, retries ` +
+                    "after a 503, a reset or a timeout included, passes the tenant's gate before it is sent, so an overrun " +
+                    'this size is worth a look at the per-second arrivals in the figures.',
                 ]),
           ],
         };
