@@ -196,7 +196,7 @@ async function storeIfMany(outcome: BatchOutcome, input: PutBatchInput, deps: Ac
     for (let position = start; position < end; position++)
       if (!named.has(position - start)) ranges.push({ start: position, end: position + 1, reason: outcome.reason });
   }
-  const ref = await deps.store.put(encodeFailureBlock(ranges));
+  const ref = await deps.store.put(encodeFailureBlock(ranges), input.jobId);
   const storedFailures = { ref, count: ranges.length };
   return outcome.outcome === 'done'
     ? { ...outcome, failures: [], storedFailures }

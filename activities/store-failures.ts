@@ -14,7 +14,8 @@ export interface StoreFailuresInput {
 }
 
 export function createStoreFailures(store: BlobStore) {
-  return async function storeFailures({ ranges }: StoreFailuresInput): Promise<string> {
-    return store.put(encodeFailureBlock(ranges));
+  return async function storeFailures({ jobId, ranges }: StoreFailuresInput): Promise<string> {
+    // Under the job's own key, so the block goes when the job's retention ends (`wfm-bulk gc`).
+    return store.put(encodeFailureBlock(ranges), jobId);
   };
 }

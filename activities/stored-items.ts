@@ -13,40 +13,108 @@ export interface TenantItems {
   batchesOf(batchSize: number): BatchRange[];
 }
 
-/** Bounded so a long-lived worker serving many jobs does not keep every input it ever saw. */
-const MAX_CACHED = 200;
+/**
+ * Default bound of the cache, in MB of stored (decoded) items: what a worker keeps at most, counted as the items'
+ * NDJSON; decoded objects take a few times that on the heap. 128 MB holds about 600,000 items.
+ */
+export const DEFAULT_ITEMS_CACHE_MB = 128;
 
+/** `WFM_ITEMS_CACHE_MB`: a whole number of MB from 1 to 65,536; unset: the default. */
+export function itemsCacheBytesFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const value = env.WFM_ITEMS_CACHE_MB?.trim();
+  if (!value) return DEFAULT_ITEMS_CACHE_MB * 1024 * 1024;
+  const mb = Number(value);
+  if (!Number.isInteger(mb) || mb < 1 || mb > 65_536)
+    throw new Error(`WFM_ITEMS_CACHE_MB must be a whole number of MB from 1 to 65536, not "${env.WFM_ITEMS_CACHE_MB}"`);
+  return mb * 1024 * 1024;
+}
+
+interface Entry {
+  items: Promise<TenantItems>;
+  /** Size of the stored items, once read; 0 while the read is under way. */
+  bytes: number;
+}
+
+/**
+ * Bounded by bytes, least recently used first out, so a long-lived worker serving many jobs keeps what its running
+ * tenants need and not every input it ever saw, however big each one is. The entry just read always stays, even
+ * alone over the bound: its tenant's batches are running now.
+ */
 export class StoredItemsCache {
-  private readonly cache = new Map<string, Promise<TenantItems>>();
+  private readonly cache = new Map<string, Entry>();
+  private total = 0;
 
-  constructor(private readonly store: BlobStore) {}
+  constructor(
+    private readonly store: BlobStore,
+    private readonly maxBytes = DEFAULT_ITEMS_CACHE_MB * 1024 * 1024,
+  ) {}
 
-  get(ref: string): Promise<TenantItems> {
-    let entry = this.cache.get(ref);
-    if (entry) {
-      // Map order is insertion order: re-inserting marks it most recently used.
-      this.cache.delete(ref);
-    } else {
-      entry = this.load(ref);
-      entry.catch(() => this.cache.delete(ref));
-    }
-    this.cache.set(ref, entry);
-    if (this.cache.size > MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
-    return entry;
+  /** Bytes of stored items held now. */
+  get bytes(): number {
+    return this.total;
   }
 
-  private async load(ref: string): Promise<TenantItems> {
-    const items = decodeStoredItems(await this.store.get(ref));
+  /** Refs held now, least recently used first. */
+  get refs(): string[] {
+    return [...this.cache.keys()];
+  }
+
+  get(ref: string): Promise<TenantItems> {
+    const cached = this.cache.get(ref);
+    if (cached) {
+      // Map order is insertion order: re-inserting marks it most recently used.
+      this.cache.delete(ref);
+      this.cache.set(ref, cached);
+      return cached.items;
+    }
+    // The callbacks run once the read settles, by when `entry` is this one (still cached unless evicted).
+    const entry: Entry = {
+      bytes: 0,
+      items: this.load(ref).then(
+        ({ items, bytes }) => {
+          if (this.cache.get(ref) === entry) {
+            entry.bytes = bytes;
+            this.total += bytes;
+            this.evict(ref);
+          }
+          return items;
+        },
+        (error: unknown) => {
+          if (this.cache.get(ref) === entry) this.cache.delete(ref);
+          throw error;
+        },
+      ),
+    };
+    this.cache.set(ref, entry);
+    return entry.items;
+  }
+
+  /** Drops least recently used entries (never `keep`, nor reads under way) until the cache is within its bound. */
+  private evict(keep: string): void {
+    for (const [ref, entry] of this.cache) {
+      if (this.total <= this.maxBytes) return;
+      if (ref === keep || entry.bytes === 0) continue;
+      this.cache.delete(ref);
+      this.total -= entry.bytes;
+    }
+  }
+
+  private async load(ref: string): Promise<{ items: TenantItems; bytes: number }> {
+    const stored = await this.store.get(ref);
+    const items = decodeStoredItems(stored);
     const scheduleIds = items.map((item) => item.scheduleId);
     const sizes = scheduleSizes(scheduleIds);
     const plans = new Map<number, BatchRange[]>();
     return {
-      items,
-      scheduleIds,
-      batchesOf(batchSize) {
-        let plan = plans.get(batchSize);
-        if (!plan) plans.set(batchSize, (plan = planBatches(sizes, batchSize)));
-        return plan;
+      bytes: stored.length,
+      items: {
+        items,
+        scheduleIds,
+        batchesOf(batchSize) {
+          let plan = plans.get(batchSize);
+          if (!plan) plans.set(batchSize, (plan = planBatches(sizes, batchSize)));
+          return plan;
+        },
       },
     };
   }

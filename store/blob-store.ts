@@ -1,52 +1,60 @@
 /**
- * Claim check: the input is stored once and workflows carry only its key. The key is the content's SHA-256,
- * so storing the same input twice costs nothing and a key always names exactly one content.
+ * Claim check: the input is stored once and workflows carry only its key. The key is the content's SHA-256
+ * under the job it was written for (`blob-keys.ts`), so storing the same input twice for a job costs nothing, a key
+ * always names exactly one content, and retention can go job by job.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, rmdir, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { codecFromEnv } from '../codec/data-converter';
+import { BlobNotFoundError, blobKey, newStoreId, parseBlobKey, STORE_ID_KEY, type BlobEntry } from './blob-keys';
 import { EncryptedBlobStore } from './encrypted-blob-store';
+import { S3BlobStore } from './s3-blob-store';
+import { storeLocationFromEnv } from './store-url';
+
+export { defaultStoreDirectory } from './store-url';
+
+export { BlobNotFoundError, contentKey, type BlobEntry } from './blob-keys';
 
 /** Where payloads too big for workflow history live; a shared implementation serves several machines. */
 export interface BlobStore {
-  /** Stores `content` and returns its key (idempotent). */
-  put(content: Buffer): Promise<string>;
+  /** Stores `content` for `jobId` (unscoped without one) and returns its key (idempotent). */
+  put(content: Buffer, jobId?: string): Promise<string>;
   /** The content stored under `key`; throws `BlobNotFoundError` when there is none. */
   get(key: string): Promise<Buffer>;
+  /** Every blob (not the identity marker), in no particular order. */
+  list(): AsyncIterable<BlobEntry>;
+  /** Removes the blob under `key`; a blob already gone is no error. */
+  delete(key: string): Promise<void>;
+  /**
+   * This store's id, written on first use: a client records it with each job and a worker compares it with its
+   * own before serving a tenant, so two processes configured with different stores are told so at once instead
+   * of a tenant failing later on a missing blob. Throws when the store cannot be reached.
+   */
+  identity(): Promise<string>;
   /** Human-readable location, for logs and errors. */
   readonly location: string;
 }
 
-export class BlobNotFoundError extends Error {
-  constructor(
-    readonly key: string,
-    location: string,
-  ) {
-    super(`no stored input ${key} in ${location}; the worker and the client must share the same store (WFM_STORE_DIR)`);
-    this.name = 'BlobNotFoundError';
-  }
-}
-
-const KEY_PATTERN = /^sha256-[0-9a-f]{64}$/;
-
-export function contentKey(content: Buffer): string {
-  return `sha256-${createHash('sha256').update(content).digest('hex')}`;
-}
-
 /** A directory on a local or shared file system, one file per key. */
 export class FileBlobStore implements BlobStore {
+  private id: Promise<string> | undefined;
+
   constructor(readonly directory: string) {}
 
   get location(): string {
     return this.directory;
   }
 
-  async put(content: Buffer): Promise<string> {
-    const key = contentKey(content);
+  async put(content: Buffer, jobId?: string): Promise<string> {
+    const key = blobKey(content, jobId);
     const target = this.pathOf(key);
-    if (await exists(target)) return key;
+    if (await exists(target)) {
+      // Written again: its age (what `gc` goes by) starts afresh.
+      const now = new Date();
+      await utimes(target, now, now);
+      return key;
+    }
     await mkdir(path.dirname(target), { recursive: true });
     // Write then rename, so a crash never leaves a half-written blob under a valid key.
     const temporary = `${target}.${randomUUID()}.tmp`;
@@ -64,8 +72,62 @@ export class FileBlobStore implements BlobStore {
     }
   }
 
+  async *list(): AsyncIterable<BlobEntry> {
+    const files = await readdir(this.directory, { recursive: true, withFileTypes: true }).catch(
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return [];
+        throw error;
+      },
+    );
+    for (const file of files) {
+      if (!file.isFile()) continue;
+      const relative = path.relative(this.directory, path.join(file.parentPath, file.name)).split(path.sep);
+      // `jobs/<job>/<hash>` or `<2 hex>/<hash>`: the key is the path without the fan-out folder.
+      const key = relative[0] === 'jobs' ? relative.join('/') : relative.slice(1).join('/');
+      const parsed = parseBlobKey(key);
+      if (!parsed || this.pathOf(key) !== path.join(this.directory, ...relative)) continue;
+      const stats = await stat(path.join(this.directory, ...relative)).catch(() => undefined);
+      if (stats)
+        yield {
+          key,
+          ...(parsed.jobId !== undefined && { jobId: parsed.jobId }),
+          modifiedAt: stats.mtime,
+          bytes: stats.size,
+        };
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    const target = this.pathOf(key);
+    await rm(target, { force: true });
+    // An emptied job folder goes too; a folder another put is filling at this moment stays (rmdir refuses).
+    if (parseBlobKey(key)?.jobId !== undefined) await rmdir(path.dirname(target)).catch(() => undefined);
+  }
+
+  identity(): Promise<string> {
+    this.id ??= this.readOrCreateId().catch((error: unknown) => {
+      this.id = undefined;
+      throw new Error(`cannot reach the claim-check store ${this.directory}: ${(error as Error).message}`);
+    });
+    return this.id;
+  }
+
+  private async readOrCreateId(): Promise<string> {
+    const marker = path.join(this.directory, STORE_ID_KEY);
+    await mkdir(this.directory, { recursive: true });
+    try {
+      // `wx`: of two processes starting on an empty store at once, one writes and both read its id.
+      await writeFile(marker, `${newStoreId()}\n`, { flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    return (await readFile(marker, 'utf8')).trim();
+  }
+
   private pathOf(key: string): string {
-    if (!KEY_PATTERN.test(key)) throw new Error(`not a blob key: ${JSON.stringify(key)}`);
+    const parsed = parseBlobKey(key);
+    if (!parsed) throw new Error(`not a blob key: ${JSON.stringify(key)}`);
+    if (parsed.jobId !== undefined) return path.join(this.directory, ...key.split('/'));
     return path.join(this.directory, key.slice(7, 9), key);
   }
 }
@@ -79,12 +141,13 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
-/** `WFM_STORE_DIR`, or `~/.wfm-bulk/store`. Client and worker must agree. */
-export function defaultStoreDirectory(env: NodeJS.ProcessEnv = process.env): string {
-  return env.WFM_STORE_DIR ?? path.join(os.homedir(), '.wfm-bulk', 'store');
-}
-
-/** The store of `env`, sealed with the payload codec's keys when they are set (`WFM_CODEC_KEYS`, `codec/`). */
+/**
+ * The store of `env` (`WFM_STORE_URL`: `s3://bucket/prefix` or `file:///path`; else the folder `WFM_STORE_DIR`),
+ * sealed with the payload codec's keys when they are set (`WFM_CODEC_KEYS`, `codec/`), whichever it is.
+ */
 export function openStore(env: NodeJS.ProcessEnv = process.env): BlobStore {
-  return new EncryptedBlobStore(new FileBlobStore(defaultStoreDirectory(env)), codecFromEnv(env));
+  const location = storeLocationFromEnv(env);
+  const inner =
+    location.kind === 's3' ? S3BlobStore.fromLocation(location, env) : new FileBlobStore(location.directory);
+  return new EncryptedBlobStore(inner, codecFromEnv(env));
 }

@@ -7,6 +7,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { encryptionKeyIdOf } from '../codec/aes-gcm-codec';
 import { CodecError } from '../codec/codec-error';
+import type { BlobEntry } from './blob-keys';
 import type { BlobStore } from './blob-store';
 
 const SEALED_MARKER = Buffer.from('wfm-bulk sealed blob v1\n');
@@ -26,11 +27,24 @@ export class EncryptedBlobStore implements BlobStore {
     return this.inner.location;
   }
 
-  async put(content: Buffer): Promise<string> {
+  async put(content: Buffer, jobId?: string): Promise<string> {
     const [sealed] = await this.codec.encode([{ metadata: {}, data: content }]);
     // A codec without keys leaves the payload as it was: the blob is stored plain, as before.
-    if (!sealed || encryptionKeyIdOf(sealed) === undefined) return this.inner.put(content);
-    return this.inner.put(Buffer.concat([SEALED_MARKER, PayloadProto.encode(sealed).finish()]));
+    if (!sealed || encryptionKeyIdOf(sealed) === undefined) return this.inner.put(content, jobId);
+    return this.inner.put(Buffer.concat([SEALED_MARKER, PayloadProto.encode(sealed).finish()]), jobId);
+  }
+
+  list(): AsyncIterable<BlobEntry> {
+    return this.inner.list();
+  }
+
+  delete(key: string): Promise<void> {
+    return this.inner.delete(key);
+  }
+
+  /** The store's own id; the marker is a random id, not sealed. */
+  identity(): Promise<string> {
+    return this.inner.identity();
   }
 
   async get(key: string): Promise<Buffer> {

@@ -47,10 +47,11 @@ export async function prepareJob(
   options: PrepareOptions,
 ): Promise<JobInput> {
   const drafts = planJob(input, tenants, options.batchSize);
-  const inputRef = await store.put(input.bytes);
+  // Every blob under the job's own key: kept while the job runs, removed by `wfm-bulk gc` once it closed long ago.
+  const inputRef = await store.put(input.bytes, options.jobId);
   const plans: TenantPlan[] = [];
   for (const { items, ...draft } of drafts)
-    plans.push({ ...draft, itemsRef: await store.put(encodeStoredItems(items)) });
+    plans.push({ ...draft, itemsRef: await store.put(encodeStoredItems(items), options.jobId) });
   return {
     jobId: options.jobId,
     source: {

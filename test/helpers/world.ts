@@ -5,9 +5,11 @@ import { createWorld as createHarnessWorld, type World, type WorldOptions } from
 export { assignmentRows, type AssignmentRow, type StartOptions, type World } from '../../tools/harness/world';
 
 export function createWorld(options: Partial<WorldOptions> = {}): Promise<World> {
+  const storeEnv = inject('testStoreEnv');
   return createHarnessWorld({
     address: inject('temporalAddress'),
     workflowBundleCode: inject('workflowBundleCode'),
+    ...(storeEnv && { storeEnv }),
     ...options,
   });
 }

@@ -25,8 +25,7 @@ import { codecFromEnv } from '../../codec/data-converter';
 import { newJobId, prepareJob } from '../../client/jobs/prepare';
 import { startJob } from '../../client/jobs/start';
 import { startSimulator, type OrgConfigInput, type RunningSimulator, type SimulatorConfigInput } from '../simulator';
-import { FileBlobStore, type BlobStore } from '../../store/blob-store';
-import { EncryptedBlobStore } from '../../store/encrypted-blob-store';
+import { openStore, type BlobStore } from '../../store/blob-store';
 import { loadTenantsFile } from '../../config/tenants-file';
 import { WorkerSet, type WorkerSetOptions } from '../../worker/workers';
 
@@ -64,6 +63,11 @@ export interface WorldOptions {
    * processes (through `env`); off when omitted.
    */
   codecKeys?: string;
+  /**
+   * A shared claim-check store for this world (`WFM_STORE_URL` with `WFM_S3_ENDPOINT` and `AWS_*`, e.g. the env of
+   * `tools/s3/server.ts`): the world keeps its blobs under a prefix of its own in it. A fresh folder when omitted.
+   */
+  storeEnv?: NodeJS.ProcessEnv;
 }
 
 export interface World {
@@ -74,6 +78,7 @@ export interface World {
   client: Client;
   /** Sealed with the codec keys when the world has them. */
   store: BlobStore;
+  /** The store's folder (empty when the world was given a shared store, `storeEnv`). */
   storeDir: string;
   tenants: Map<string, TenantSettings>;
   tenantsFile: string;
@@ -109,11 +114,16 @@ export async function createWorld(options: WorldOptions): Promise<World> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'wfm-bulk-test-'));
   const storeDir = path.join(dir, 'store');
   const codec = options.codecKeys ? codecFromEnv({ WFM_CODEC_KEYS: options.codecKeys }) : undefined;
-  const files = new FileBlobStore(storeDir);
-  const store = codec ? new EncryptedBlobStore(files, codec) : files;
+  // What names the store, for this process and worker processes alike: the given store under a prefix of this
+  // world's own, or a folder. The other variable is set empty, so a value in the test run's environment is ignored.
+  const storeUrl = options.storeEnv?.WFM_STORE_URL;
+  const storeVariables: NodeJS.ProcessEnv = storeUrl
+    ? { ...options.storeEnv, WFM_STORE_URL: `${storeUrl.replace(/\/+$/, '')}/world-${suffix}/`, WFM_STORE_DIR: '' }
+    : { WFM_STORE_DIR: storeDir, WFM_STORE_URL: '' };
+  const store = openStore({ ...storeVariables, ...(options.codecKeys && { WFM_CODEC_KEYS: options.codecKeys }) });
   const address = options.address;
 
-  const env: NodeJS.ProcessEnv = { WFM_STORE_DIR: storeDir, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default' };
+  const env: NodeJS.ProcessEnv = { ...storeVariables, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default' };
   const secretFile = (tenantId: string) => path.join(dir, `${tenantId}.secret`);
   const file: TenantsFile = {
     defaults: { apiBaseUrl: sim.url, loginUrl: sim.url },
@@ -191,7 +201,8 @@ export async function createWorld(options: WorldOptions): Promise<World> {
         jobId: jobId ?? newJobId(),
       });
       const input = { ...prepared, ...(tuning && { tuning }) };
-      await startJob(client, input);
+      // As the CLI does: the store's id goes with the job, for the workers to compare with theirs.
+      await startJob(client, input, { storeId: await store.identity() });
       return input;
     },
     async tenantResult(jobId, tenantId) {

@@ -1,0 +1,101 @@
+/**
+ * The worker's cache of decoded tenant items is bounded by bytes, least recently used out; a blob not found is
+ * looked for again for a few seconds before the batch fails, with the store named.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivityDeps } from '../../activities/deps';
+import { itemsCacheBytesFromEnv, StoredItemsCache } from '../../activities/stored-items';
+import { TenantRuntimes } from '../../activities/tenant-runtime';
+import { encodeStoredItems } from '../../contracts/stored-items';
+import { failureTypes } from '../../contracts/names';
+import { FileBlobStore, type BlobStore } from '../../store/blob-store';
+
+/** A store that counts its reads. */
+function counting(store: BlobStore): BlobStore & { reads: string[] } {
+  const reads: string[] = [];
+  return Object.assign(Object.create(store) as BlobStore, {
+    reads,
+    get: (key: string) => {
+      reads.push(key);
+      return store.get(key);
+    },
+  });
+}
+
+const items = (prefix: string, count: number) =>
+  encodeStoredItems(
+    Array.from({ length: count }, (_, i) => ({
+      line: i + 1,
+      scheduleId: 's1',
+      assignment: { id: `${prefix}-${i}`, userId: 'u', start: '2027-01-01T08:00:00Z', end: '2027-01-01T16:00:00Z' },
+    })),
+  );
+
+describe('stored items of a worker', () => {
+  let dir: string;
+  let files: FileBlobStore;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'wfm-items-'));
+    files = new FileBlobStore(dir);
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('are cached within a byte bound, least recently used out, the entry just read kept even alone', async () => {
+    const blobs = { a: items('a', 10), b: items('b', 10), c: items('c', 10), big: items('big', 100) };
+    const refs = Object.fromEntries(
+      await Promise.all(Object.entries(blobs).map(async ([name, blob]) => [name, await files.put(blob, 'job')])),
+    ) as Record<keyof typeof blobs, string>;
+    const store = counting(files);
+    const bound = blobs.a.length + blobs.b.length + 10; // two of the small ones
+    const cache = new StoredItemsCache(store, bound);
+
+    const [first, again] = await Promise.all([cache.get(refs.a), cache.get(refs.a)]);
+    expect(first).toBe(again); // one read for concurrent batches
+    expect(first.items.map((item) => item.assignment.id)).toContain('a-9');
+    await cache.get(refs.b);
+    await cache.get(refs.a); // a is now the most recently used
+    await cache.get(refs.c); // over the bound: b goes, not a
+    expect(cache.refs).toEqual([refs.a, refs.c]);
+    expect(cache.bytes).toBe(blobs.a.length + blobs.c.length);
+    expect(cache.bytes).toBeLessThanOrEqual(bound);
+    expect(store.reads).toEqual([refs.a, refs.b, refs.c]);
+
+    await cache.get(refs.big); // bigger than the whole bound: kept alone while its tenant runs
+    expect(cache.refs).toEqual([refs.big]);
+    await cache.get(refs.big);
+    expect(store.reads.filter((ref) => ref === refs.big)).toHaveLength(1);
+  });
+
+  it('bound comes from WFM_ITEMS_CACHE_MB', () => {
+    expect(itemsCacheBytesFromEnv({})).toBe(128 * 1024 * 1024);
+    expect(itemsCacheBytesFromEnv({ WFM_ITEMS_CACHE_MB: '16' })).toBe(16 * 1024 * 1024);
+    expect(() => itemsCacheBytesFromEnv({ WFM_ITEMS_CACHE_MB: '0.5' })).toThrow(/WFM_ITEMS_CACHE_MB must be/);
+  });
+
+  it('are looked for again when not found, then fail for good naming the store', async () => {
+    const deps = createActivityDeps({
+      workerId: 'test',
+      tenants: new TenantRuntimes({ loadTenants: () => new Map() }),
+      store: files,
+      serveTenantQueue: () => Promise.reject(new Error('not used')),
+      notFoundRetryMs: [50, 100, 200],
+    });
+    // A blob that lands a moment after the first look (a copy, a store behind its writes) is found.
+    const late = items('late', 3);
+    const lateKey = (await files.put(late, 'late-job')).replace('late-job', 'late-job-2');
+    setTimeout(() => void files.put(late, 'late-job-2'), 80);
+    expect((await deps.items(lateKey)).items).toHaveLength(3);
+
+    const started = Date.now();
+    const error = await deps.items(`jobs/gone/sha256-${'2'.repeat(64)}`).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(350);
+    expect(error).toBeInstanceOf(ApplicationFailure);
+    expect(error).toMatchObject({ type: failureTypes.inputUnavailable, nonRetryable: true });
+    expect((error as Error).message).toContain(dir);
+    expect((error as Error).message).toContain('looked for 4 times');
+  });
+});
