@@ -1,8 +1,13 @@
 /**
  * `wfm-bulk`: start, watch and steer bulk jobs. Exit codes: 0 all applied (or done as asked), 1 some failed,
- * 2 bad input or usage (nothing started), 3 Temporal not reachable, 4 unexpected error.
+ * 2 bad input or usage (nothing started), 3 Temporal not reachable, 4 unexpected error, 5 (`status`) still
+ * running, 130 watching stopped with Ctrl-C. `-o json` on every command: docs/cli-json.md.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { addConnectionOptions } from './commands/connection';
+import { addGcCommand } from './commands/gc';
 import { addInspectCommands } from './commands/inspect';
 import { addReportCommands } from './commands/report';
 import { addStartCommand } from './commands/start';
@@ -10,23 +15,47 @@ import { addSteerCommands } from './commands/steer';
 import { CodecError } from '../codec/codec-error';
 import { CliError, EXIT } from './errors';
 
+const HELP_FOOTER = `
+Output: -o text (default) or -o json on every command: JSON Lines, one document a line (docs/cli-json.md).
+Exit codes: 0 ok (everything applied, or done as asked), 1 the job closed with failures (or failed, or was
+cancelled), 2 bad input, configuration or usage (nothing started), 3 Temporal not reachable, 4 unexpected error,
+5 status: the job is still running, 130 watching stopped with Ctrl-C (the job goes on).`;
+
+/**
+ * The version of the package this client ships in: the nearest `package.json` of `wfm-bulk` above this file, so
+ * it holds for the sources run by tsx and for a build under dist/ alike.
+ */
+export function packageVersion(from = __dirname): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    try {
+      const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
+      if (manifest.name === 'wfm-bulk' && typeof manifest.version === 'string') return manifest.version;
+    } catch {
+      // no (readable) package.json here: look further up
+    }
+    if (path.dirname(dir) === dir) return 'unknown';
+  }
+}
+
 export function buildProgram(): Command {
   const program = new Command('wfm-bulk')
     .description(
-      'Bulk WFM schedule assignments to many tenants, on Temporal.\n' +
-        'Temporal connection: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE.\n' +
-        'Claim-check store shared with the worker: WFM_STORE_DIR.',
+      'Bulk WFM schedule assignments to many tenants, on Temporal.\n\n' +
+        'Temporal connection: the options below, over TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, ' +
+        'TEMPORAL_TLS_*, TEMPORAL_PROFILE and TEMPORAL_CONFIG_FILE, over the profile. ' +
+        'Claim-check store shared with the workers: WFM_STORE_URL (s3://bucket/prefix) or WFM_STORE_DIR.',
     )
-    .option(
-      '--profile <name>',
-      'Temporal connection profile from temporal.toml (default: $TEMPORAL_PROFILE or "default")',
-    )
+    .version(packageVersion(), '-v, --version', 'print the version of wfm-bulk')
     .showHelpAfterError('(wfm-bulk --help lists the commands; wfm-bulk <command> --help their options)')
+    .configureHelp({ showGlobalOptions: true })
+    .addHelpText('after', HELP_FOOTER)
     .exitOverride();
+  addConnectionOptions(program);
   addStartCommand(program);
   addInspectCommands(program);
   addSteerCommands(program);
   addReportCommands(program);
+  addGcCommand(program);
   for (const command of program.commands)
     command.exitOverride().showHelpAfterError(`(wfm-bulk ${command.name()} --help for its options)`);
   return program;

@@ -10,6 +10,10 @@ export const EXIT = {
   unreachable: 3,
   /** Anything unforeseen (a bug, a store that cannot be read): the message says what. */
   unexpected: 4,
+  /** `status`: the job has not finished yet (running, paused, or its state could not be read). */
+  running: 5,
+  /** Watching stopped with Ctrl-C; the job goes on. */
+  interrupted: 130,
 } as const;
 
 /** An error the CLI prints as it is (no stack) before exiting with `exitCode`. */

@@ -7,6 +7,8 @@ import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import type { Client } from '@temporalio/client';
 import type { PacingView } from '../contracts/job';
 import { fetchJobView, type JobView, type TenantView } from './jobs/view';
+import { writeDocument } from './output/emit';
+import { jobDocument, type Links } from './output/to-documents';
 
 export interface WatchOptions {
   /** Redraw (or print) every this many ms. */
@@ -16,6 +18,8 @@ export interface WatchOptions {
   out: NodeJS.WritableStream;
   /** Stop watching early (Ctrl-C); the job goes on. */
   signal?: AbortSignal;
+  /** One JSON job document a refresh instead of bars or lines, with these Web UI links. */
+  json?: { links: Links };
 }
 
 /** Most tenant bars drawn at once; the busiest come first. */
@@ -24,7 +28,11 @@ const MAX_TENANT_BARS = 15;
 /** Follows the job until it closes (or `signal` aborts) and returns its last view. */
 export async function watchJob(client: Client, jobId: string, options: WatchOptions): Promise<JobView> {
   const rate = new RateMeter();
-  const renderer = options.tty ? new BarRenderer(options.out) : new LineRenderer(options.out);
+  const renderer = options.json
+    ? new JsonRenderer(options.out, options.json.links)
+    : options.tty
+      ? new BarRenderer(options.out)
+      : new LineRenderer(options.out);
   let view = await fetchJobView(client, jobId);
   try {
     for (;;) {
@@ -181,6 +189,20 @@ class LineRenderer implements Renderer {
         this.out.write(`${time}   ${tenant.tenantId}:${coolingNow} (429s ${tenant.throttled})\n`);
       }
     }
+  }
+
+  stop(): void {}
+}
+
+/** JSON Lines for scripts: each refresh one `job` document, the last one the state the watch ended on. */
+class JsonRenderer implements Renderer {
+  constructor(
+    private readonly out: NodeJS.WritableStream,
+    private readonly links: Links,
+  ) {}
+
+  render(view: JobView): void {
+    writeDocument(jobDocument(view, this.links), this.out);
   }
 
   stop(): void {}

@@ -4,7 +4,8 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { dataConverterFromEnv } from '../codec/data-converter';
-import { loadTemporalSettings } from '../config/temporal';
+import { ConfigError } from '../config/issues';
+import { loadTemporalSettings, type TemporalOverrides } from '../config/temporal';
 import { CliError, EXIT } from './errors';
 
 export interface ClientContext {
@@ -14,8 +15,15 @@ export interface ClientContext {
   close(): Promise<void>;
 }
 
-export async function connectClient(options: { profile?: string } = {}): Promise<ClientContext> {
-  const settings = loadTemporalSettings(options);
+/** Connects with the environment's settings under the command line's (`overrides`); bad settings exit 2. */
+export async function connectClient(overrides: TemporalOverrides = {}): Promise<ClientContext> {
+  let settings;
+  try {
+    settings = loadTemporalSettings(overrides);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError(error.message);
+    throw error;
+  }
   const address = settings.connectionOptions.address!;
   // Key trouble (a bad key, a payload under a key not given) is the user's to fix: a message and exit 2, no stack.
   const dataConverter = dataConverterFromEnv(process.env, { mapError: (error) => new CliError(error.message) });
@@ -26,8 +34,8 @@ export async function connectClient(options: { profile?: string } = {}): Promise
   } catch (error) {
     throw new CliError(
       `Temporal is not reachable at ${address} (${(error as Error).message.split('\n')[0]}).\n` +
-        'Start a local one with `npm run dev-server`, or point TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE, ' +
-        'TEMPORAL_API_KEY or a TEMPORAL_PROFILE) at your cluster.',
+        'Start a local one with `npm run dev-server`, or point --address (or TEMPORAL_ADDRESS; and --namespace, ' +
+        '--api-key, --tls-* or a --profile) at your cluster.',
       EXIT.unreachable,
     );
   }

@@ -1,5 +1,9 @@
-/** Option parsing shared by commands: numbers with bounds, and the tenants file. */
+/**
+ * Option parsing shared by commands: numbers with bounds, job ids, formats, and the tenants file. A bad value
+ * exits 2 with commander's message naming the option and, through these, what it allows.
+ */
 import { InvalidArgumentError } from 'commander';
+import type { InputFormat } from '../../contracts/job';
 import type { TenantSettings } from '../../contracts/tenants';
 import { ConfigError } from '../../config/issues';
 import { defaultTenantsFile, loadTenantsFile } from '../../config/tenants-file';
@@ -54,4 +58,19 @@ export function loadTenants(file: string | undefined): Map<string, TenantSetting
     if (error instanceof ConfigError) throw new CliError(error.message);
     throw error;
   }
+}
+
+export function jobIdArgument(value: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(value)) {
+    throw new InvalidArgumentError('must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit');
+  }
+  return value;
+}
+
+export const INPUT_FORMATS: readonly InputFormat[] = ['csv', 'json', 'ndjson'];
+
+export function formatArgument(value: string): InputFormat {
+  const format = INPUT_FORMATS.find((known) => known === value);
+  if (!format) throw new InvalidArgumentError(`must be one of ${INPUT_FORMATS.join(', ')}`);
+  return format;
 }

@@ -1,21 +1,30 @@
 /** Starting a job from validated rows and following it: shared by `start` and `retry`. */
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { JobOptions } from '../../contracts/job';
 import type { TenantSettings } from '../../contracts/tenants';
-import { openStore } from '../../store/blob-store';
+import type { TemporalOverrides } from '../../config/temporal';
 import { CliError, EXIT } from '../errors';
 import type { ParsedInput } from '../input';
-import { newJobId, prepareJob } from '../jobs/prepare';
+import { newJobId, planJob, prepareJob } from '../jobs/prepare';
 import { startJob } from '../jobs/start';
+import { commandStoreIdentity, openCommandStore } from '../store';
 import type { JobView } from '../jobs/view';
+import { OUTPUT_VERSION } from '../output/documents';
+import { emit, note, type OutputFormat } from '../output/emit';
+import { planOf, type Links } from '../output/to-documents';
 import { describePacing, watchJob } from '../progress';
 import { connectClient, jobLinks } from '../temporal';
 
 export interface RunJobOptions extends JobOptions {
   jobId?: string;
+  /** Start under a job id whose job has closed (see `startJob`). */
+  reuseJobId: boolean;
   detach: boolean;
   intervalMs: number;
-  profile?: string;
+  connection: TemporalOverrides;
+  format: OutputFormat;
+  /** The job whose failed assignments these are (`retry`). */
+  retryOf?: string;
 }
 
 export async function runJob(
@@ -23,35 +32,82 @@ export async function runJob(
   tenants: ReadonlyMap<string, TenantSettings>,
   options: RunJobOptions,
 ): Promise<number> {
-  const context = await connectClient(options.profile ? { profile: options.profile } : {});
+  const context = await connectClient(options.connection);
   try {
-    const input = await prepareJob(parsed, tenants, openStore(), { ...options, jobId: options.jobId ?? newJobId() });
+    const jobId = options.jobId ?? newJobId();
+    // Before anything is stored: an id already taken is the commonest mistake, and says more than the start's error.
+    await refuseTakenJobId(context.client, jobId, options.reuseJobId);
+    const store = openCommandStore();
+    // Recorded with the job, so a worker with another store says so at once (activities/store-identity.ts).
+    const storeId = await commandStoreIdentity(store);
+    const input = await prepareJob(parsed, tenants, store, { ...options, jobId });
     try {
-      await startJob(context.client, input);
+      await startJob(context.client, input, { reuseJobId: options.reuseJobId, storeId });
     } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) {
-        throw new CliError(`job id ${input.jobId} is already in use; choose another --job-id`);
-      }
+      if (error instanceof WorkflowExecutionAlreadyStartedError)
+        throw new CliError(takenMessage(jobId, 'is in use by another job'));
       throw error;
     }
-    const links = jobLinks(context, input.jobId);
-    console.log(`started job ${input.jobId}`);
-    if (links) console.log(`Web UI: ${links.job}\n        ${links.tenants}`);
-    if (options.detach) {
-      console.log(`follow it with: wfm-bulk watch ${input.jobId}`);
-      return EXIT.ok;
-    }
-    return await follow(context.client, input.jobId, options.intervalMs);
+    const links = jobLinks(context, jobId);
+    const plan = planOf(
+      { file: input.source.fileName, format: input.source.format, rows: input.source.rows },
+      input.options,
+      planJob(parsed, tenants, input.options.batchSize),
+    );
+    emit(
+      options.format,
+      {
+        kind: 'started',
+        version: OUTPUT_VERSION,
+        jobId,
+        retryOf: options.retryOf ?? null,
+        detached: options.detach,
+        links: links ?? null,
+        plan,
+      },
+      () => {
+        console.log(`started job ${jobId}`);
+        if (links) console.log(`Web UI: ${links.job}\n        ${links.tenants}`);
+        if (options.detach) console.log(`follow it with: wfm-bulk watch ${jobId}`);
+      },
+    );
+    if (options.detach) return EXIT.ok;
+    return await follow(context.client, jobId, options.intervalMs, options.format, links);
   } finally {
     await context.close();
   }
 }
 
-/** Watches until the job closes (exit code from its outcome) or Ctrl-C (the job goes on). */
+/** Refuses a job id of a running job, and of a closed one unless `reuse` (see `startJob` for why). */
+async function refuseTakenJobId(client: Client, jobId: string, reuse: boolean): Promise<void> {
+  let status: string;
+  try {
+    status = (await client.workflow.getHandle(jobId).describe()).status.name;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return;
+    throw error;
+  }
+  if (status === 'RUNNING') throw new CliError(takenMessage(jobId, 'is in use by a running job'));
+  if (!reuse) throw new CliError(takenMessage(jobId, `was used by a job that is ${status.toLowerCase()}`));
+}
+
+function takenMessage(jobId: string, how: string): string {
+  return (
+    `job id ${jobId} ${how}; choose another --job-id (or none, for a generated one). ` +
+    '--reuse-job-id starts under the id of a closed job, after which status, report and retry see only the new job'
+  );
+}
+
+/**
+ * Watches until the job closes (exit code from its outcome) or Ctrl-C (130; the job goes on). In JSON, one `job`
+ * document a refresh, the last the final state; in text, bars or lines, then the summary.
+ */
 export async function follow(
   client: Parameters<typeof watchJob>[0],
   jobId: string,
   intervalMs: number,
+  format: OutputFormat,
+  links: Links,
 ): Promise<number> {
   const stop = new AbortController();
   const onInterrupt = () => stop.abort();
@@ -62,20 +118,22 @@ export async function follow(
       tty: Boolean(process.stdout.isTTY),
       out: process.stdout,
       signal: stop.signal,
+      ...(format === 'json' && { json: { links } }),
     });
     if (view.execution === 'RUNNING') {
-      console.log(`stopped watching; job ${jobId} goes on (wfm-bulk watch ${jobId} to follow it again)`);
-      return 130;
+      note(format, `stopped watching; job ${jobId} goes on (wfm-bulk watch ${jobId} to follow it again)`);
+      return EXIT.interrupted;
     }
-    printSummary(view);
+    if (format === 'text') printSummary(view);
     return outcomeExitCode(view);
   } finally {
     process.removeListener('SIGINT', onInterrupt);
   }
 }
 
+/** 0 completed with everything applied; 1 closed otherwise (failures, failed, cancelled); 5 still running. */
 export function outcomeExitCode(view: JobView): number {
-  if (view.execution === 'RUNNING') return EXIT.ok;
+  if (view.execution === 'RUNNING') return EXIT.running;
   return view.status === 'completed' ? EXIT.ok : EXIT.someFailed;
 }
 

@@ -1,13 +1,11 @@
 /**
- * Recent jobs from visibility. Read page by page from the raw API rather than through the SDK's iterator, so a
- * job whose memo this client cannot decrypt (another team's key, or none) is still listed, its file shown as
- * encrypted, instead of ending the whole listing with an error.
+ * Recent jobs from visibility, through the SDK's public `workflow.list()`. The SDK decodes every memo as it lists,
+ * so a job whose memo this client cannot decrypt (another team's key, or none) would end the whole listing with an
+ * error; the listing therefore runs on a client whose codec turns such a payload into the text `(encrypted)`, and
+ * that job is still listed.
  */
-import type { Client } from '@temporalio/client';
-import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
-import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
-import { optionalTsToDate } from '@temporalio/common/lib/time';
-import { temporal } from '@temporalio/proto';
+import { Client } from '@temporalio/client';
+import { defaultPayloadConverter, type Payload, type PayloadCodec } from '@temporalio/common';
 import { searchAttributes } from '../../contracts/names';
 
 export interface JobListing {
@@ -16,52 +14,55 @@ export interface JobListing {
   total: number | null;
   applied: number | null;
   failed: number | null;
-  started: string | null;
+  startTime: string | null;
   file: string | null;
 }
 
+export const JOB_STATUSES = ['running', 'completed', 'completed-with-failures', 'failed', 'cancelled'] as const;
+
 export async function listJobs(
   client: Client,
-  namespace: string,
-  options: { status?: string; limit: number },
+  options: { status?: (typeof JOB_STATUSES)[number]; limit: number },
 ): Promise<JobListing[]> {
   const filters = [`WorkflowType = 'bulkJob'`];
-  if (options.status) filters.push(`${searchAttributes.status.name} = '${options.status.replace(/'/g, '')}'`);
+  if (options.status) filters.push(`${searchAttributes.status.name} = '${options.status}'`);
+  const lenient = new Client({
+    connection: client.connection,
+    namespace: client.options.namespace,
+    dataConverter: { payloadCodecs: [lenientCodec(client.options.loadedDataConverter.payloadCodecs)] },
+  });
   const jobs: JobListing[] = [];
-  let nextPageToken: Uint8Array | undefined;
-  do {
-    const page = await client.workflowService.listWorkflowExecutions({
-      namespace,
-      query: filters.join(' AND '),
-      pageSize: Math.min(options.limit, 100),
-      ...(nextPageToken && { nextPageToken }),
+  const executions = lenient.workflow.list({ query: filters.join(' AND '), pageSize: Math.min(options.limit, 100) });
+  for await (const execution of executions) {
+    const attributes = execution.typedSearchAttributes;
+    const file = execution.memo?.file;
+    jobs.push({
+      jobId: execution.workflowId,
+      status: attributes.get(searchAttributes.status) ?? execution.status.name.toLowerCase(),
+      total: attributes.get(searchAttributes.total) ?? null,
+      applied: attributes.get(searchAttributes.applied) ?? null,
+      failed: attributes.get(searchAttributes.failed) ?? null,
+      startTime: execution.startTime.toISOString(),
+      file: typeof file === 'string' ? file : null,
     });
-    for (const execution of page.executions ?? []) {
-      const attributes = decodeTypedSearchAttributes(execution.searchAttributes?.indexedFields);
-      const executionStatus = temporal.api.enums.v1.WorkflowExecutionStatus[execution.status ?? 0] ?? 'unknown';
-      jobs.push({
-        jobId: execution.execution?.workflowId ?? '?',
-        status:
-          attributes.get(searchAttributes.status) ??
-          executionStatus.replace('WORKFLOW_EXECUTION_STATUS_', '').toLowerCase(),
-        total: attributes.get(searchAttributes.total) ?? null,
-        applied: attributes.get(searchAttributes.applied) ?? null,
-        failed: attributes.get(searchAttributes.failed) ?? null,
-        started: optionalTsToDate(execution.startTime)?.toISOString() ?? null,
-        file: await memoFile(client, execution.memo?.fields?.file),
-      });
-      if (jobs.length >= options.limit) return jobs;
-    }
-    nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
-  } while (nextPageToken);
+    if (jobs.length >= options.limit) break;
+  }
   return jobs;
 }
 
-async function memoFile(client: Client, payload: temporal.api.common.v1.IPayload | undefined): Promise<string | null> {
-  if (!payload) return null;
-  try {
-    return await decodeFromPayloadsAtIndex<string>(client.options.loadedDataConverter, 0, [payload]);
-  } catch {
-    return '(encrypted)';
-  }
+/** Decodes payload by payload through `codecs`; one that cannot be decoded reads as the text `(encrypted)`. */
+function lenientCodec(codecs: readonly PayloadCodec[]): PayloadCodec {
+  const decodeOne = async (payload: Payload): Promise<Payload> => {
+    try {
+      let decoded = [payload];
+      for (const codec of [...codecs].reverse()) decoded = await codec.decode(decoded);
+      return decoded[0]!;
+    } catch {
+      return defaultPayloadConverter.toPayload('(encrypted)');
+    }
+  };
+  return {
+    encode: (payloads) => Promise.resolve(payloads), // the listing client never sends a payload
+    decode: (payloads) => Promise.all(payloads.map(decodeOne)),
+  };
 }

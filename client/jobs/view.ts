@@ -4,7 +4,6 @@
  * client asks each tenant workflow directly; their ids follow from the job id.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
 import type {
   FailureReason,
   JobInput,
@@ -21,6 +20,7 @@ import type { bulkJob } from '../../workflows';
 import { CliError } from '../errors';
 import { jobStatusOf, summaryOf } from '../../workflows/outcome';
 import { tenantOutcome } from './outcome';
+import { decodePayload } from './payloads';
 
 export interface TenantView {
   tenantId: string;
@@ -209,7 +209,7 @@ export async function jobInput(client: Client, jobId: string): Promise<JobInput>
   const history = await client.workflow.getHandle(jobId).fetchHistory();
   const payloads = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
   // Through the client's data converter, codec included, as the worker read it.
-  const input = await decodeFromPayloadsAtIndex<JobInput>(client.options.loadedDataConverter, 0, payloads);
+  const input = await decodePayload<JobInput>(client, payloads?.[0]);
   if (!input?.tenants) throw new CliError(`cannot read the input of job ${jobId}`);
   return input;
 }

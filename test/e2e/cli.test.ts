@@ -155,7 +155,7 @@ describe('wfm-bulk CLI', () => {
     );
     const list = await cli(['list', '--json']);
     expect(list.code).toBe(0);
-    expect(JSON.parse(list.stdout)).toEqual(
+    expect((JSON.parse(list.stdout) as { jobs: unknown[] }).jobs).toEqual(
       expect.arrayContaining([expect.objectContaining({ jobId: `good-${world.suffix}`, status: 'completed' })]),
     );
   });

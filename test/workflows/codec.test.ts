@@ -12,6 +12,7 @@ import type { Payload } from '@temporalio/common';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../../codec/aes-gcm-codec';
+import { jobsDocumentSchema } from '../../client/output/documents';
 import type { JobInput, TenantServedSignal } from '../../contracts/job';
 import { tenantServedSignal } from '../../contracts/messages';
 import { runCli } from '../../tools/harness/cli';
@@ -240,7 +241,7 @@ describe('payload encryption', () => {
     // Listing still works without the key: counts come from search attributes, the encrypted memo is marked.
     const listed = await runCli(['list', '--json', '--limit', '1000'], { ...world.env, WFM_CODEC_KEYS: '' });
     expect(listed.code).toBe(0);
-    expect(JSON.parse(listed.stdout)).toEqual(
+    expect(jobsDocumentSchema.parse(JSON.parse(listed.stdout)).jobs).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ jobId, status: 'completed', total: 300, file: '(encrypted)' }),
       ]),

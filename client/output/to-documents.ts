@@ -1,0 +1,93 @@
+/** From the client's own views to the documented JSON shapes: absent values become `null`, times ISO strings. */
+import type { FailureReason, InputFormat, JobOptions } from '../../contracts/job';
+import type { TenantLimits } from '../../contracts/tenants';
+import type { JobListing } from '../jobs/list';
+import type { TenantDraft } from '../jobs/prepare';
+import type { JobView, TenantView } from '../jobs/view';
+import { OUTPUT_VERSION, type JobDocument, type JobsDocument, type Plan, type TenantDocument } from './documents';
+
+export type Links = { job: string; tenants: string } | undefined;
+
+const iso = (epochMs: number | undefined) => (epochMs === undefined ? null : new Date(epochMs).toISOString());
+
+function limits(value: TenantLimits) {
+  return { concurrency: value.concurrency, ratePerSecond: value.ratePerSecond ?? null, burst: value.burst ?? null };
+}
+
+function reason(value: FailureReason) {
+  return { status: value.status ?? null, code: value.code, message: value.message };
+}
+
+export function tenantDocument(tenant: TenantView): TenantDocument {
+  const { pacing } = tenant;
+  return {
+    tenantId: tenant.tenantId,
+    status: tenant.status,
+    total: tenant.total,
+    applied: tenant.applied,
+    failed: tenant.failed,
+    inFlight: tenant.inFlight,
+    throttled: tenant.throttled,
+    cooldownUntil: iso(tenant.cooldownUntil),
+    limits: tenant.limits ? limits(tenant.limits) : null,
+    stopReason: tenant.stopReason ? reason(tenant.stopReason) : null,
+    pacing: pacing
+      ? {
+          mode: pacing.mode,
+          ratePerSecond: pacing.ratePerSecond ?? null,
+          estimatedPerSecond: pacing.estimatedPerSecond ?? null,
+          burst: pacing.burst,
+          cooldownUntil: iso(pacing.cooldownUntil),
+        }
+      : null,
+    worker: tenant.worker ?? null,
+  };
+}
+
+export function jobDocument(view: JobView, links: Links): JobDocument {
+  return {
+    kind: 'job',
+    version: OUTPUT_VERSION,
+    jobId: view.jobId,
+    execution: view.execution,
+    status: view.status,
+    paused: view.paused,
+    cancelRequested: view.cancelRequested,
+    total: view.total,
+    applied: view.applied,
+    failed: view.failed,
+    startTime: view.startTime.toISOString(),
+    closeTime: view.closeTime?.toISOString() ?? null,
+    stale: view.stale ?? null,
+    links: links ?? null,
+    tenants: view.tenants.map(tenantDocument),
+  };
+}
+
+export function planOf(
+  source: { file: string; format: InputFormat; rows: number },
+  options: JobOptions,
+  drafts: readonly TenantDraft[],
+): Plan {
+  return {
+    ...source,
+    options: {
+      batchSize: options.batchSize,
+      maxAttempts: options.maxAttempts,
+      throttleBudgetMs: options.throttleBudgetMs,
+      requestTimeoutMs: options.requestTimeoutMs,
+      maxActiveTenants: options.maxActiveTenants,
+    },
+    tenants: drafts.map((draft) => ({
+      tenantId: draft.tenantId,
+      total: draft.total,
+      schedules: draft.scheduleSizes.length,
+      batches: draft.batchCount,
+      limits: limits(draft.limits),
+    })),
+  };
+}
+
+export function jobsDocument(jobs: readonly JobListing[]): JobsDocument {
+  return { kind: 'jobs', version: OUTPUT_VERSION, jobs: [...jobs] };
+}
