@@ -6,12 +6,17 @@ export default defineConfig({
     pool: 'forks',
     // Throttle and timing figures are measured against one shared machine: one file at a time.
     fileParallelism: false,
+    // Bins and spawned processes run the sources under test, never a dist/ left by `npm run build` (bin/entry.js).
+    env: { WFM_DEV: '1' },
     testTimeout: 120_000,
     hookTimeout: 120_000,
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/simulator/**/*.test.ts'] },
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts', 'test/simulator/**/*.test.ts', 'test/store/**/*.test.ts'],
+        },
       },
       {
         extends: true,

@@ -8,7 +8,8 @@ import { failureTypes } from '../contracts/names';
 import { BlobNotFoundError, type BlobStore } from '../store/blob-store';
 import { OAuthError } from './auth/oauth';
 import type { AccessToken } from './auth/token-cache';
-import { StoredItemsCache, type TenantItems } from './stored-items';
+import { JobStoreCheck } from './store-identity';
+import { itemsCacheBytesFromEnv, StoredItemsCache, type TenantItems } from './stored-items';
 import { TenantUnavailableError, type TenantRuntime, type TenantRuntimes } from './tenant-runtime';
 
 /** A tenant's task queue in this process, held open while a tenant workflow needs it. */
@@ -28,26 +29,43 @@ export interface ActivityDeps {
   serveTenantQueue(tenantId: string): Promise<TenantQueueLease>;
   /** The claim-check store (input items, blocks of failure logs). */
   store: BlobStore;
-  /** A tenant's stored items; a final failure when the store does not have them. */
+  /**
+   * A tenant's stored items; a blob not found is looked for again for a few seconds (a store that lags behind a
+   * write, a copy under way), then a final failure naming the store.
+   */
   items(ref: string): Promise<TenantItems>;
+  /** Whether this process's store is the one the job was written to (see `store-identity.ts`). */
+  jobStores: JobStoreCheck;
   /**
    * A token from the tenant's cache; login trouble becomes a retryable or final failure, except a login 429,
    * thrown as the `OAuthError` it is (with `retryAfterMs`) for the caller to wait out.
    */
   token(tenant: TenantRuntime): Promise<AccessToken>;
-  log(message: string): void;
+  /** A line of the process's log; `fields` name what it is about (`jobId`, `tenantId`, `batchIndex`). */
+  log(message: string, fields?: LogFields): void;
 }
+
+/** What a log line is about, for the worker's structured log (`worker/log.ts`). */
+export type LogFields = Record<string, unknown>;
 
 export interface ActivityDepsOptions {
   workerId: string;
   tenants: TenantRuntimes;
   store: BlobStore;
   serveTenantQueue(tenantId: string, runtime: TenantRuntime): Promise<TenantQueueLease>;
-  log?: (message: string) => void;
+  log?: (message: string, fields?: LogFields) => void;
+  /** Bound of the stored-items cache in bytes (default `WFM_ITEMS_CACHE_MB`, see `stored-items.ts`). */
+  itemsCacheBytes?: number;
+  /** Waits between looks for a blob not found before it is final (default `BLOB_NOT_FOUND_RETRY_MS`). */
+  notFoundRetryMs?: readonly number[];
 }
 
+/** A blob not found is looked for again after each of these waits (7 s in all) before the batch fails. */
+export const BLOB_NOT_FOUND_RETRY_MS: readonly number[] = [250, 500, 1_000, 2_000, 3_250];
+
 export function createActivityDeps(options: ActivityDepsOptions): ActivityDeps {
-  const items = new StoredItemsCache(options.store);
+  const items = new StoredItemsCache(options.store, options.itemsCacheBytes ?? itemsCacheBytesFromEnv());
+  const notFoundRetryMs = options.notFoundRetryMs ?? BLOB_NOT_FOUND_RETRY_MS;
   const deps: ActivityDeps = {
     workerId: options.workerId,
     store: options.store,
@@ -63,14 +81,22 @@ export function createActivityDeps(options: ActivityDepsOptions): ActivityDeps {
     },
     serveTenantQueue: (tenantId) => options.serveTenantQueue(tenantId, deps.tenant(tenantId)),
     async items(ref) {
-      try {
-        return await items.get(ref);
-      } catch (error) {
-        if (error instanceof BlobNotFoundError)
-          throw ApplicationFailure.nonRetryable(error.message, failureTypes.inputUnavailable);
-        throw error;
+      for (let look = 0; ; look++) {
+        try {
+          return await items.get(ref);
+        } catch (error) {
+          if (!(error instanceof BlobNotFoundError)) throw error;
+          const wait = notFoundRetryMs[look];
+          if (wait === undefined)
+            throw ApplicationFailure.nonRetryable(
+              `${error.message} (looked for ${look + 1} times)`,
+              failureTypes.inputUnavailable,
+            );
+          await new Promise((resolve) => setTimeout(resolve, wait));
+        }
       }
     },
+    jobStores: new JobStoreCheck(options.store),
     async token(tenant) {
       try {
         return await tenant.tokens.get();

@@ -32,6 +32,8 @@ export function createServeTenant(deps: ActivityDeps) {
   return async function serveTenant(input: ServeTenantInput): Promise<void> {
     const context = Context.current();
     const workflowId = tenantWorkflowId(input.jobId, input.tenantId);
+    // A process with another claim-check store than the job's leaves the tenant to one with the right store.
+    await deps.jobStores.check(input.jobId, context.client, context.info.attempt);
     const tenant = takeTenant(input.tenantId, context, deps);
     const scopes = await checkAccess(tenant, deps);
     tenant.takeOver(workflowId, input.limits, input.pacing);
@@ -54,7 +56,10 @@ export function createServeTenant(deps: ActivityDeps) {
         workflow
           .signal(tenantThrottledSignal, { runId: input.runId, pacing: tenant.gate.view() })
           .catch((error: unknown) =>
-            deps.log(`tenant ${input.tenantId}: could not report a cooldown: ${(error as Error).message}`),
+            deps.log(`tenant ${input.tenantId}: could not report a cooldown: ${(error as Error).message}`, {
+              jobId: input.jobId,
+              tenantId: input.tenantId,
+            }),
           );
       };
       const stopReporting = tenant.onCooldown(reportCooldown);

@@ -15,6 +15,7 @@ import { WaitingRoom } from '../pacing/waiting-room';
 import { requestClientCredentialsToken } from './auth/oauth';
 import { readClientSecret } from './auth/secrets';
 import { TokenCache } from './auth/token-cache';
+import type { LogFields } from './deps';
 import { tenantMetrics, type TenantMetrics } from './metrics';
 
 /** Token requests get this long; the login service answers in milliseconds when healthy. */
@@ -36,7 +37,7 @@ export class TenantRuntime {
     readonly settings: TenantSettings,
     clientSecret: () => string,
     meter: MetricMeter,
-    log: (message: string) => void,
+    log: (message: string, fields?: LogFields) => void,
   ) {
     const credentials = { loginUrl: settings.loginUrl, clientId: settings.clientId, clientSecret };
     this.metrics = tenantMetrics(meter, settings.id);
@@ -44,7 +45,9 @@ export class TenantRuntime {
       () => this.metrics.tokenRequest(requestClientCredentialsToken(credentials, TOKEN_REQUEST_TIMEOUT_MS)),
       {
         onBackgroundError: (error) =>
-          log(`tenant ${settings.id}: background token refresh failed: ${(error as Error).message}`),
+          log(`tenant ${settings.id}: background token refresh failed: ${(error as Error).message}`, {
+            tenantId: settings.id,
+          }),
       },
     );
     this.currentGate = new TenantGate(initialPacer(settings.limits, Date.now()));
@@ -110,7 +113,7 @@ export interface TenantRuntimesOptions {
   loadTenants: () => ReadonlyMap<string, TenantSettings>;
   /** Environment holding the secrets (default `process.env`). */
   env?: NodeJS.ProcessEnv;
-  log?: (message: string) => void;
+  log?: (message: string, fields?: LogFields) => void;
   /** Where the tenants' metrics go; by default this process's Temporal runtime's meter (see `worker/runtime.ts`). */
   meter?: MetricMeter;
 }

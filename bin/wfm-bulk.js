@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Runs the TypeScript client directly (no build step) through tsx's CommonJS loader.
-require('tsx/cjs/api').register();
-require('../client/cli.ts')
+// The client: compiled from dist/ after `npm run build`, else the TypeScript sources through tsx (see entry.js).
+require('./entry')
+  .load('client/cli')
   .main(process.argv)
   .then((code) => {
     process.exitCode = code;

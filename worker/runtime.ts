@@ -6,12 +6,15 @@
 import { isIP } from 'node:net';
 import { DefaultLogger, Runtime, type LogLevel, type LogMetadata } from '@temporalio/worker';
 import { metricNames } from '../activities/metrics';
+import type { LogLevelName, ProcessLog } from './log';
 
 export interface RuntimeSettings {
   /** `ip:port` for the Prometheus endpoint; none = no metrics exporter. */
   metricsAddress?: string;
   /** Least severe SDK log line printed (default WARN: a start-up line per Worker is noise with 100 tenants). */
   logLevel?: LogLevel;
+  /** Where the SDK's lines go, formatted like the process's own; the SDK's default format when omitted. */
+  log?: ProcessLog;
 }
 
 /** Warnings this process's layout causes on purpose, by their start. */
@@ -25,6 +28,21 @@ const EXPECTED_WARNINGS = [
 
 /** The SDK's logger, without the warnings this process's layout makes on purpose. */
 export class WorkerLogger extends DefaultLogger {
+  /** @param processLog formats the SDK's lines like the process's own (`worker/log.ts`); default: the SDK's format. */
+  constructor(level: LogLevel = 'INFO', processLog?: ProcessLog) {
+    super(
+      level,
+      processLog &&
+        ((entry) =>
+          processLog.log(
+            entry.level.toLowerCase() as LogLevelName,
+            entry.message,
+            entry.meta,
+            new Date(Number(entry.timestampNanos / 1_000_000n)),
+          )),
+    );
+  }
+
   override log(level: LogLevel, message: string, meta?: LogMetadata): void {
     if (!EXPECTED_WARNINGS.some((expected) => message.startsWith(expected))) super.log(level, message, meta);
   }
@@ -59,7 +77,7 @@ export function installRuntime(settings: RuntimeSettings): InstalledRuntime {
   const { metricsAddress } = settings;
   const level = settings.logLevel ?? 'WARN';
   Runtime.install({
-    logger: new WorkerLogger(level),
+    logger: new WorkerLogger(level, settings.log),
     telemetryOptions: {
       logging: forwardedLogging(level),
       ...(metricsAddress && {

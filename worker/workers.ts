@@ -15,11 +15,12 @@ import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { ORCHESTRATION_TASK_QUEUE, TENANT_CLAIMS_TASK_QUEUE, tenantTaskQueue } from '../contracts/names';
 import type { TenantLimits, TenantSettings } from '../contracts/tenants';
 import { createActivities } from '../activities';
-import { createActivityDeps, type TenantQueueLease } from '../activities/deps';
+import { createActivityDeps, type LogFields, type TenantQueueLease } from '../activities/deps';
 import { readClientSecret } from '../activities/auth/secrets';
 import { TenantRuntimes, type TenantRuntime } from '../activities/tenant-runtime';
 import { ConfigError } from '../config/issues';
 import type { BlobStore } from '../store/blob-store';
+import { activityLogFields } from './activity-log-fields';
 
 /** Tenants a process serves at once unless told otherwise (`WFM_MAX_TENANTS`). */
 export const DEFAULT_MAX_TENANTS_PER_PROCESS = 200;
@@ -55,7 +56,8 @@ export interface WorkerSetOptions {
   workerId?: string;
   /** Payload encryption (`codec/`); also used by the activities' client, so their signals are encrypted too. */
   dataConverter?: DataConverter;
-  log?: (message: string) => void;
+  /** The process's log (`worker/log.ts`); console.warn when omitted. */
+  log?: (message: string, fields?: LogFields) => void;
 }
 
 export class WorkerSet {
@@ -144,7 +146,13 @@ export class WorkerSet {
 
   private common() {
     const { connection, namespace, dataConverter } = this.options;
-    return { connection, namespace, identity: this.workerId, ...(dataConverter && { dataConverter }) };
+    return {
+      connection,
+      namespace,
+      identity: this.workerId,
+      interceptors: { activity: [activityLogFields] },
+      ...(dataConverter && { dataConverter }),
+    };
   }
 
   private async serveTenantQueue(tenantId: string, runtime: TenantRuntime): Promise<TenantQueueLease> {
@@ -167,7 +175,7 @@ export class WorkerSet {
             if (this.tenantWorkers.get(tenantId) === tenant) this.tenantWorkers.delete(tenantId);
           },
           this.options.idleCloseMs ?? DEFAULT_IDLE_CLOSE_MS,
-          this.options.log ?? ((message) => console.warn(message)),
+          (message) => (this.options.log ? this.options.log(message, { tenantId }) : console.warn(message)),
         );
         this.tenantWorkers.set(tenantId, tenant);
       }

@@ -39,6 +39,21 @@ export function workflowSourceHash(): string {
   return hash.digest('hex').slice(0, 16);
 }
 
+/** Name of the bundle `npm run build` writes at the top of its output folder, beside the compiled code. */
+export const PREBUILT_BUNDLE_NAME = 'workflows.bundle.js';
+
+/**
+ * The bundle a worker runs: compiled (dist/), the one built with it, which holds the same workflow code as the
+ * compiled files around it; from sources (tsx), the cached bundle of the sources as they are now.
+ */
+export function workflowBundleFile(env: NodeJS.ProcessEnv = process.env): string {
+  if (!__filename.endsWith('.js')) return cachedWorkflowBundle(env);
+  // Compiled: PROJECT_ROOT is the build's output folder, which holds no TypeScript to bundle.
+  const prebuilt = path.join(PROJECT_ROOT, PREBUILT_BUNDLE_NAME);
+  if (!existsSync(prebuilt)) throw new Error(`${prebuilt} is missing: run \`npm run build\` again`);
+  return prebuilt;
+}
+
 /** Path of an up-to-date bundle of workflows/, building it (in a child process) when there is none yet. */
 export function cachedWorkflowBundle(env: NodeJS.ProcessEnv = process.env): string {
   const directory = bundleDirectory(env);

@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --only a,c] [-- --quick] [-- --render]`: every scenario on every system against the API simulator and a
  * real Temporal dev server; see docs/PERFORMANCE.md. A full run writes results/bench/latest.json and the docs;
- * partial and quick runs print the table and write .data/bench/partial.json only. Every figure of
+ * partial and quick runs print the table and write .data/bench/partial.json only, except the worker start-up rows
+ * (`--only startup`), which a partial run merges into latest.json (see merge-latest.ts). Every figure of
  * a run, the docs-only ones included, is kept in .data/bench/full.json or partial.json. `BENCH_TRACE=1` logs
  * each tenant's pacer every 2 s during wfm-bulk runs; `--render` publishes the last full run again.
  */
@@ -12,11 +13,13 @@ import type { RunContext } from './run-control';
 import { publish, readRunDetails, writeRunDetails } from './publish';
 import type { RunInfo } from './render/performance-doc';
 import { failedMeasurement, type Measurement } from './results';
-import { failureNotes, resultsTable, targetsTable } from './render/tables';
+import { failureNotes, resultsTable, startupTable, targetsTable } from './render/tables';
 import { runBaseline } from './run/baseline';
 import { runCeiling } from './run/ceiling';
 import { runProduct } from './run/product';
-import { scenarioIdeal, scenarios as allScenarios, type Scenario, type SystemName } from './scenarios';
+import { scenarioIdeal, scenarios as allScenarios, STARTUP_ID, type Scenario, type SystemName } from './scenarios';
+import { runStartup, startupScenario } from './startup';
+import { mergeIntoLatest } from './merge-latest';
 import { checkTargets } from './targets';
 
 interface Options {
@@ -50,6 +53,9 @@ function runSystem(scenario: Scenario, system: SystemName, context: RunContext):
       return runBaseline(scenario, system, context);
     case 'temporal-ceiling':
       return runCeiling(scenario, context);
+    case 'worker compiled (node)':
+    case 'worker sources (tsx)':
+      return runStartup(system, context);
   }
 }
 
@@ -73,7 +79,9 @@ async function main(): Promise<void> {
     await publish(measurements, allScenarios(false), run);
     return;
   }
-  const scenarios = allScenarios(options.quick).filter((s) => !options.only || options.only.has(s.id));
+  const scenarios = [...allScenarios(options.quick), startupScenario].filter(
+    (s) => !options.only || options.only.has(s.id),
+  );
   if (scenarios.length === 0) throw new Error(`no scenario matches --only ${[...(options.only ?? [])].join(',')}`);
   const full = !options.quick && !options.only;
   const cleanup = new Cleanup();
@@ -124,10 +132,23 @@ async function main(): Promise<void> {
   const checks = checkTargets(measurements);
   const notes = failureNotes(measurements);
   console.log(`\n${resultsTable(measurements, scenarios)}\n${notes && `\n${notes}\n`}\n${targetsTable(checks)}\n`);
+  const startups = startupTable(measurements);
+  if (startups) console.log(`${startups}\n`);
   console.log(`bench: ${(run.durationMs / 60_000).toFixed(1)} minutes`);
   const details = await writeRunDetails(full ? 'full' : 'partial', run, measurements);
-  if (full) await publish(measurements, scenarios, run);
+  if (full)
+    await publish(
+      measurements,
+      scenarios.filter((s) => s.id !== STARTUP_ID),
+      run,
+    );
   else console.log(`bench: partial run, figures in ${details} (published files unchanged)`);
+  // Start-up rows share nothing with the other scenarios' runs: a partial run brings them up to date alone.
+  const startupRows = measurements.filter((m) => m.scenario === STARTUP_ID && m.error === undefined);
+  if (!full && !options.quick && startupRows.length > 0) {
+    await mergeIntoLatest(startupRows);
+    console.log('bench: start-up rows merged into results/bench/latest.json');
+  }
 }
 
 // Exits when done: a Temporal runtime or a kept-alive connection of a run must not hold the process open.

@@ -26,3 +26,14 @@ export function resetPeakRss(pid: number | undefined): boolean {
     return false;
   }
 }
+
+/** Resident memory now (VmRSS), MB; null where /proc is not available or the process is gone. */
+export function currentRssMb(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? null : Math.round(Number(kb) / 1024);
+  } catch {
+    return null;
+  }
+}

