@@ -29,6 +29,12 @@ export const DEFAULT_JOB_OPTIONS: JobOptions = {
   maxActiveTenants: 200,
 };
 
+/** Exactly the job options of `options`, which may carry more (a job id, CLI flags): what a job's input stores. */
+export function jobOptionsOf(options: JobOptions): JobOptions {
+  const { batchSize, maxAttempts, throttleBudgetMs, requestTimeoutMs, maxActiveTenants } = options;
+  return { batchSize, maxAttempts, throttleBudgetMs, requestTimeoutMs, maxActiveTenants };
+}
+
 /** One tenant's share of a job: a reference to its stored items, never the items themselves. */
 export interface TenantPlan {
   tenantId: string;

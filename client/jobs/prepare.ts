@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { StoredItem } from '../../contracts/assignment';
-import type { JobInput, JobOptions, TenantPlan } from '../../contracts/job';
+import { jobOptionsOf, type JobInput, type JobOptions, type TenantPlan } from '../../contracts/job';
 import { planBatches, scheduleSizes } from '../../contracts/plan';
 import { encodeStoredItems } from '../../contracts/stored-items';
 import type { TenantSettings } from '../../contracts/tenants';
@@ -60,13 +60,7 @@ export async function prepareJob(
       inputRef,
       rows: input.rows.length,
     },
-    options: {
-      batchSize: options.batchSize,
-      maxAttempts: options.maxAttempts,
-      throttleBudgetMs: options.throttleBudgetMs,
-      requestTimeoutMs: options.requestTimeoutMs,
-      maxActiveTenants: options.maxActiveTenants,
-    },
+    options: jobOptionsOf(options),
     tenants: plans,
   };
 }

@@ -1,5 +1,5 @@
 /** From the client's own views to the documented JSON shapes: absent values become `null`, times ISO strings. */
-import type { FailureReason, InputFormat, JobOptions } from '../../contracts/job';
+import { jobOptionsOf, type FailureReason, type InputFormat, type JobOptions } from '../../contracts/job';
 import type { TenantLimits } from '../../contracts/tenants';
 import type { JobListing } from '../jobs/list';
 import type { TenantDraft } from '../jobs/prepare';
@@ -71,13 +71,7 @@ export function planOf(
 ): Plan {
   return {
     ...source,
-    options: {
-      batchSize: options.batchSize,
-      maxAttempts: options.maxAttempts,
-      throttleBudgetMs: options.throttleBudgetMs,
-      requestTimeoutMs: options.requestTimeoutMs,
-      maxActiveTenants: options.maxActiveTenants,
-    },
+    options: jobOptionsOf(options),
     tenants: drafts.map((draft) => ({
       tenantId: draft.tenantId,
       total: draft.total,
