@@ -11,6 +11,7 @@ import type { AccessToken } from './auth/token-cache';
 import { JobStoreCheck } from './store-identity';
 import { itemsCacheBytesFromEnv, StoredItemsCache, type TenantItems } from './stored-items';
 import { TenantUnavailableError, type TenantRuntime, type TenantRuntimes } from './tenant-runtime';
+import type { LogFields } from './log-fields';
 
 /** A tenant's task queue in this process, held open while a tenant workflow needs it. */
 export interface TenantQueueLease {
@@ -44,9 +45,6 @@ export interface ActivityDeps {
   /** A line of the process's log; `fields` name what it is about (`jobId`, `tenantId`, `batchIndex`). */
   log(message: string, fields?: LogFields): void;
 }
-
-/** What a log line is about, for the worker's structured log (`worker/log.ts`). */
-export type LogFields = Record<string, unknown>;
 
 export interface ActivityDepsOptions {
   workerId: string;

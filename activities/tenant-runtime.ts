@@ -15,7 +15,7 @@ import { WaitingRoom } from '../pacing/waiting-room';
 import { requestClientCredentialsToken } from './auth/oauth';
 import { readClientSecret } from './auth/secrets';
 import { TokenCache } from './auth/token-cache';
-import type { LogFields } from './deps';
+import type { LogFields } from './log-fields';
 import { tenantMetrics, type TenantMetrics } from './metrics';
 
 /** Token requests get this long; the login service answers in milliseconds when healthy. */

@@ -3,7 +3,8 @@
  * with its troubles told as the CLI tells any: a setting it cannot read is bad configuration (exit 2), a store it
  * cannot reach a failure whose message names the store (exit 4), neither with a stack trace.
  */
-import { openStore, type BlobStore } from '../store/blob-store';
+import type { BlobStore } from '../store/blob-store';
+import { openStore } from '../store/open-store';
 import { CliError, EXIT } from './errors';
 
 export function openCommandStore(env: NodeJS.ProcessEnv = process.env): BlobStore {

@@ -6,11 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, rmdir, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { codecFromEnv } from '../codec/data-converter';
 import { BlobNotFoundError, blobKey, newStoreId, parseBlobKey, STORE_ID_KEY, type BlobEntry } from './blob-keys';
-import { EncryptedBlobStore } from './encrypted-blob-store';
-import { S3BlobStore } from './s3-blob-store';
-import { storeLocationFromEnv } from './store-url';
 
 export { defaultStoreDirectory } from './store-url';
 
@@ -139,15 +135,4 @@ async function exists(file: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/**
- * The store of `env` (`WFM_STORE_URL`: `s3://bucket/prefix` or `file:///path`; else the folder `WFM_STORE_DIR`),
- * sealed with the payload codec's keys when they are set (`WFM_CODEC_KEYS`, `codec/`), whichever it is.
- */
-export function openStore(env: NodeJS.ProcessEnv = process.env): BlobStore {
-  const location = storeLocationFromEnv(env);
-  const inner =
-    location.kind === 's3' ? S3BlobStore.fromLocation(location, env) : new FileBlobStore(location.directory);
-  return new EncryptedBlobStore(inner, codecFromEnv(env));
 }

@@ -10,9 +10,10 @@
  * and so are bearer/basic credentials and `access_token=`-like pairs inside any text (a login service's answer
  * quoted in an error message, say).
  */
+import type { LogFields } from '../activities/log-fields';
+
 export type LogFormat = 'json' | 'text';
 export type LogLevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error';
-export type LogFields = Record<string, unknown>;
 
 /** One event, before formatting. */
 export interface LogRecord {

@@ -16,7 +16,7 @@ import { AesGcmCodec } from '../codec/aes-gcm-codec';
 import { codecFromEnv } from '../codec/data-converter';
 import { loadTemporalSettings } from '../config/temporal';
 import { defaultTenantsFile, loadTenantsFile } from '../config/tenants-file';
-import { openStore } from '../store/blob-store';
+import { openStore } from '../store/open-store';
 import { logFormatFromEnv, ProcessLog } from './log';
 import { installRuntime, logLevelFromEnv, metricsAddressFromEnv } from './runtime';
 import { workflowBundleFile } from './workflow-bundle';

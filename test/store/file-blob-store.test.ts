@@ -3,7 +3,8 @@ import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BlobNotFoundError, FileBlobStore, openStore, type BlobEntry } from '../../store/blob-store';
+import { BlobNotFoundError, FileBlobStore, type BlobEntry } from '../../store/blob-store';
+import { openStore } from '../../store/open-store';
 import { parseBlobKey } from '../../store/blob-keys';
 
 describe('folder claim-check store', () => {

@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BlobNotFoundError, openStore, type BlobEntry, type BlobStore } from '../../store/blob-store';
+import { BlobNotFoundError, type BlobEntry, type BlobStore } from '../../store/blob-store';
+import { openStore } from '../../store/open-store';
 import { newS3Client, s3ClientConfig } from '../../store/s3-blob-store';
 import { storeLocationFromEnv } from '../../store/store-url';
 import { startS3Server, type S3TestServer } from '../../tools/s3/server';

@@ -2,7 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openStore } from '../../store/blob-store';
+import { openStore } from '../../store/open-store';
 import { storeLocationFromEnv } from '../../store/store-url';
 
 describe('WFM_STORE_URL', () => {

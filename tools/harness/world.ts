@@ -25,7 +25,8 @@ import { codecFromEnv } from '../../codec/data-converter';
 import { newJobId, prepareJob } from '../../client/jobs/prepare';
 import { startJob } from '../../client/jobs/start';
 import { startSimulator, type OrgConfigInput, type RunningSimulator, type SimulatorConfigInput } from '../simulator';
-import { openStore, type BlobStore } from '../../store/blob-store';
+import type { BlobStore } from '../../store/blob-store';
+import { openStore } from '../../store/open-store';
 import { loadTenantsFile } from '../../config/tenants-file';
 import { WorkerSet, type WorkerSetOptions } from '../../worker/workers';
 

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AesGcmCodec } from '../../../codec/aes-gcm-codec';
 import { CodecError } from '../../../codec/codec-error';
 import { NoKeyCodec } from '../../../codec/no-key-codec';
-import { FileBlobStore, openStore } from '../../../store/blob-store';
+import { FileBlobStore } from '../../../store/blob-store';
+import { openStore } from '../../../store/open-store';
 import { EncryptedBlobStore } from '../../../store/encrypted-blob-store';
 
 const keyA = { id: 'a', key: randomBytes(32) };
