@@ -1,19 +1,24 @@
 /**
  * `npm run test:node24 [-- <vitest args>]`: the tests under the pinned Node.js 24 LTS (`tools/install/node.ts`),
- * installed first if needed. Without arguments: the unit project and the workflow tests on a real dev server, but
- * for `size.test.ts` (the slowest at over 2 minutes; history and payload sizes do not depend on the runtime); the
- * e2e and fault tests stay on the primary Node.js. So CI tests both runtimes within its time budget.
- * Every child process (vitest's forks, spawned workers and CLIs) runs on `process.execPath`, so on Node 24 too.
+ * installed first if needed. Without arguments: the unit project and the workflow tests on a real dev server but
+ * three whose subject is orchestration at scale rather than the runtime, the slowest (`size.test.ts`: history and
+ * payload sizes; `control.test.ts`: signals to a running job; `tenant-execution.test.ts`: Workers opened and closed
+ * with the tenants), so that CI tests both runtimes within its time budget; the e2e and fault tests stay on the
+ * primary Node.js. Every child process (vitest's forks, spawned workers and CLIs) runs on `process.execPath`, so on
+ * Node 24 too.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ensureNode24 } from '../tools/install/node';
 import { PROJECT_ROOT } from '../tools/paths';
 
-/** The whole unit project, then the workflow tests but `size.test.ts`: two runs, so a file added to either counts. */
+/** Left to the primary Node.js run (see above). */
+const PRIMARY_ONLY = ['size', 'control', 'tenant-execution'].map((name) => `test/workflows/${name}.test.ts`);
+
+/** The whole unit project, then the workflow tests but those: two runs, so a file added to either counts. */
 const DEFAULT_RUNS: string[][] = [
   ['--project', 'unit'],
-  ['--project', 'temporal', 'test/workflows', '--exclude', 'test/workflows/size.test.ts'],
+  ['--project', 'temporal', 'test/workflows', ...PRIMARY_ONLY.flatMap((file) => ['--exclude', file])],
 ];
 
 const node = ensureNode24();
