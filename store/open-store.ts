@@ -5,13 +5,13 @@ import { EncryptedBlobStore } from './encrypted-blob-store';
 import { S3BlobStore } from './s3-blob-store';
 import { storeLocationFromEnv } from './store-url';
 
-/**
- * The store of `env` (`WFM_STORE_URL`: `s3://bucket/prefix` or `file:///path`; else the folder `WFM_STORE_DIR`),
- * sealed with the payload codec's keys when they are set (`WFM_CODEC_KEYS`, `codec/`), whichever it is.
- */
-export function openStore(env: NodeJS.ProcessEnv = process.env): BlobStore {
+/** The store `env` names (`WFM_STORE_URL`: `s3://bucket/prefix` or `file:///path`; else the folder `WFM_STORE_DIR`), as stored. */
+export function openRawStore(env: NodeJS.ProcessEnv = process.env): BlobStore {
   const location = storeLocationFromEnv(env);
-  const inner =
-    location.kind === 's3' ? S3BlobStore.fromLocation(location, env) : new FileBlobStore(location.directory);
-  return new EncryptedBlobStore(inner, codecFromEnv(env));
+  return location.kind === 's3' ? S3BlobStore.fromLocation(location, env) : new FileBlobStore(location.directory);
+}
+
+/** The store of `env`, sealed with the payload codec's keys when they are set (`WFM_CODEC_KEYS`, `codec/`). */
+export function openStore(env: NodeJS.ProcessEnv = process.env): BlobStore {
+  return new EncryptedBlobStore(openRawStore(env), codecFromEnv(env));
 }

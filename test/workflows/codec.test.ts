@@ -6,8 +6,6 @@
  * what is missing without them.
  */
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Payload } from '@temporalio/common';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -116,13 +114,12 @@ function expectUnreadable(world: World, input: JobInput, histories: RecordedHist
   return keyIds;
 }
 
-/** The claim-check store holds the assignments themselves: sealed, none of them readable on disk either. */
+/** The claim-check store holds the assignments themselves: sealed, none of them readable where they lie either. */
 async function expectStoreSealed(world: World) {
-  const entries = await readdir(world.storeDir, { recursive: true, withFileTypes: true });
-  const blobs = entries.filter((entry) => entry.isFile());
+  const blobs: string[] = [];
+  for await (const blob of world.rawStore.list()) blobs.push(blob.key);
   expect(blobs.length).toBeGreaterThanOrEqual(3); // the input file and one blob per tenant
-  for (const blob of blobs)
-    expect((await readFile(path.join(blob.parentPath, blob.name))).toString('latin1')).not.toContain(MARK);
+  for (const key of blobs) expect((await world.rawStore.get(key)).toString('latin1')).not.toContain(MARK);
 }
 
 describe('payload encryption', () => {

@@ -26,7 +26,7 @@ import { newJobId, prepareJob } from '../../client/jobs/prepare';
 import { startJob } from '../../client/jobs/start';
 import { startSimulator, type OrgConfigInput, type RunningSimulator, type SimulatorConfigInput } from '../simulator';
 import type { BlobStore } from '../../store/blob-store';
-import { openStore } from '../../store/open-store';
+import { openRawStore, openStore } from '../../store/open-store';
 import { loadTenantsFile } from '../../config/tenants-file';
 import { WorkerSet, type WorkerSetOptions } from '../../worker/workers';
 
@@ -79,6 +79,8 @@ export interface World {
   client: Client;
   /** Sealed with the codec keys when the world has them. */
   store: BlobStore;
+  /** The same store as it holds its blobs: sealed ones are not opened (what someone reading the bucket sees). */
+  rawStore: BlobStore;
   /** The store's folder (empty when the world was given a shared store, `storeEnv`). */
   storeDir: string;
   tenants: Map<string, TenantSettings>;
@@ -161,6 +163,7 @@ export async function createWorld(options: WorldOptions): Promise<World> {
     sim,
     client,
     store,
+    rawStore: openRawStore(storeVariables),
     storeDir,
     tenants,
     tenantsFile,
