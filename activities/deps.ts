@@ -4,6 +4,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { Agent, type Dispatcher } from 'undici';
+import { CodecError } from '../codec/codec-error';
 import { failureTypes } from '../contracts/names';
 import { BlobNotFoundError, type BlobStore } from '../store/blob-store';
 import { OAuthError } from './auth/oauth';
@@ -83,6 +84,10 @@ export function createActivityDeps(options: ActivityDepsOptions): ActivityDeps {
         try {
           return await items.get(ref);
         } catch (error) {
+          // Sealed under a key this worker lacks: a fault of its configuration, retried (a restart with the key
+          // cures it) and, past the batch's attempts, final for the tenant, under its own name rather than a lost worker.
+          if (error instanceof CodecError)
+            throw ApplicationFailure.create({ message: error.message, type: failureTypes.inputUnavailable });
           if (!(error instanceof BlobNotFoundError)) throw error;
           const wait = notFoundRetryMs[look];
           if (wait === undefined)

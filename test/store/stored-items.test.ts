@@ -1,18 +1,22 @@
 /**
  * The worker's cache of decoded tenant items is bounded by bytes, least recently used out; a blob not found is
- * looked for again for a few seconds before the batch fails, with the store named.
+ * looked for again for a few seconds before the batch fails, with the store named; one sealed under a key the worker
+ * lacks is a retryable fault named for what it is.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivityDeps } from '../../activities/deps';
+import { codecFromEnv } from '../../codec/data-converter';
 import { itemsCacheBytesFromEnv, StoredItemsCache } from '../../activities/stored-items';
 import { TenantRuntimes } from '../../activities/tenant-runtime';
 import { encodeStoredItems } from '../../contracts/stored-items';
 import { failureTypes } from '../../contracts/names';
 import { FileBlobStore, type BlobStore } from '../../store/blob-store';
+import { EncryptedBlobStore } from '../../store/encrypted-blob-store';
 
 /** A store that counts its reads. */
 function counting(store: BlobStore): BlobStore & { reads: string[] } {
@@ -97,5 +101,23 @@ describe('stored items of a worker', () => {
     expect(error).toMatchObject({ type: failureTypes.inputUnavailable, nonRetryable: true });
     expect((error as Error).message).toContain(dir);
     expect((error as Error).message).toContain('looked for 4 times');
+  });
+
+  it('sealed under a key this worker lacks: a retryable InputUnavailable naming the key, not a lost worker', async () => {
+    const keyed = new EncryptedBlobStore(
+      files,
+      codecFromEnv({ WFM_CODEC_KEYS: `k1:${randomBytes(32).toString('base64')}` }),
+    );
+    const ref = await keyed.put(items('sealed', 2), 'sealed-job');
+    const deps = createActivityDeps({
+      workerId: 'test',
+      tenants: new TenantRuntimes({ loadTenants: () => new Map() }),
+      store: new EncryptedBlobStore(files, codecFromEnv({})),
+      serveTenantQueue: () => Promise.reject(new Error('not used')),
+    });
+    const error = await deps.items(ref).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApplicationFailure);
+    expect(error).toMatchObject({ type: failureTypes.inputUnavailable, nonRetryable: false });
+    expect((error as Error).message).toMatch(/^stored input jobs\/sealed-job\/sha256-[0-9a-f]{64}: .*key id "k1"/);
   });
 });
