@@ -8,7 +8,6 @@
  * faults spend attempts (pacing/attempts.ts).
  */
 import { Context } from '@temporalio/activity';
-import { request, type Dispatcher } from 'undici';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import type { Assignment } from '../contracts/assignment';
 import { encodeFailureBlock } from '../contracts/failure-blocks';
@@ -24,22 +23,11 @@ import { failureTypes } from '../contracts/names';
 import type { TenantSettings } from '../contracts/tenants';
 import { faultsBefore, mayRetryFault, mayRetryThrottled, type AttemptFacts } from '../pacing/attempts';
 import { backoffDelayMs, retryAfterWithJitterMs } from '../pacing/backoff';
-import { MAX_GATE_WAIT_MS, type GateTicket, type RequestAnswer } from '../pacing/gate';
-import { parseRetryAfter, parseRetryAfterFromBody } from '../pacing/retry-after';
 import { GateWaitTooLong } from '../pacing/waiting-room';
-import { OAuthError, describeFetchError, safeJson, summarize } from './auth/oauth';
-import type { AccessToken } from './auth/token-cache';
+import { safeJson, summarize } from './auth/oauth';
 import type { ActivityDeps } from './deps';
-import { HeldBeforeWrite, checkBeforeWrite } from './http/check-before-write';
-import type { RequestOutcome } from './metrics';
+import { Fault, Throttled, loginOrWait, throughGate, type ApiErrorBody } from './http/gated-request';
 import type { TenantRuntime } from './tenant-runtime';
-
-/** The platform's error body: `{message, code, status, contextId, details, errors}`. */
-export interface ApiErrorBody {
-  message?: string;
-  code?: string;
-  details?: { index?: number; id?: string; fieldName?: string; message?: string }[];
-}
 
 /**
  * Whether a 404 says the schedule itself is unknown, so its later batches would be refused too: a not-found code
@@ -53,26 +41,6 @@ export function saysScheduleUnknown(body: ApiErrorBody | undefined, scheduleId: 
 
 /** Well inside the heartbeat timeout the workflow sets. */
 const HEARTBEAT_EVERY_MS = 2_000;
-
-/** A 429 for this request: the gate is already held; Temporal should retry after `retryInMs`. */
-class Throttled extends Error {
-  constructor(
-    readonly retryInMs: number,
-    readonly retryAfterMs: number | undefined,
-  ) {
-    super(`API throttled the request (429), retry after ${retryAfterMs ?? 'unknown'} ms`);
-  }
-}
-
-/** A fault worth retrying: 5xx, connection trouble, timeout, a 401 that a fresh token did not cure. */
-class Fault extends Error {
-  constructor(
-    message: string,
-    readonly type: string,
-  ) {
-    super(message);
-  }
-}
 
 export function createPutBatch(deps: ActivityDeps) {
   return async function putBatch(input: PutBatchInput): Promise<PutBatchResult> {
@@ -233,7 +201,8 @@ async function sendBatch(
   while (pending.length > 0) {
     const token = await loginOrWait(tenant, deps);
     const assignments = pending.map((offset) => stored.items[range.start + offset]!.assignment);
-    const response = await throughGate(url, token, toBody(tenant.settings, assignments), input, context, deps, tenant);
+    const call = { method: 'PUT', url, body: toBody(tenant.settings, assignments) } as const;
+    const response = await throughGate(call, token, input.requestTimeoutMs, context, deps, tenant);
     if (!response) continue; // the token aged while waiting at the gate: take a fresh one
 
     if (response.ok) return { outcome: 'done', applied: pending.length, failures };
@@ -278,141 +247,6 @@ async function sendBatch(
     }
   }
   return { outcome: 'done', applied: 0, failures };
-}
-
-/** A token; a login 429 is throttling like any 429 (no attempt spent, waited out in Temporal's retry). */
-async function loginOrWait(tenant: TenantRuntime, deps: ActivityDeps): Promise<AccessToken> {
-  try {
-    return await deps.token(tenant);
-  } catch (error) {
-    if (error instanceof OAuthError && error.retryAfterMs !== undefined)
-      throw new Throttled(error.retryAfterMs, error.retryAfterMs);
-    throw error;
-  }
-}
-
-interface ApiResponse {
-  ok: boolean;
-  status: number;
-  text: string;
-}
-
-/**
- * Waits at the tenant's gate, then sends at once; the gate is asked once more right before the request is written
- * to its socket (`check-before-write.ts`). The gate hears of a 429 from the status line and headers, before the
- * body is read, so nothing else of the tenant goes out meanwhile.
- * @returns the answer; undefined when nothing was sent (the token aged at the gate, or a 429 came while the
- *   request waited for a connection): the caller goes round again
- * @throws Throttled for a 429, Fault when no answer came, GateWaitTooLong when the gate stays closed too long
- */
-async function throughGate(
-  url: string,
-  token: AccessToken,
-  body: string,
-  input: PutBatchInput,
-  context: Context,
-  deps: ActivityDeps,
-  tenant: TenantRuntime,
-): Promise<ApiResponse | undefined> {
-  const ticket = await tenant.room.enter(MAX_GATE_WAIT_MS, context.cancellationSignal);
-  let answered = false;
-  const answer = (result: RequestAnswer) => {
-    answered = true;
-    return tenant.room.answered(ticket, result);
-  };
-  let stopListening = () => {};
-  try {
-    if (!tenant.tokens.usable(token)) return undefined;
-    // Counted from the moment it is written: a request held back at the last moment was never sent.
-    let finished: ((outcome: RequestOutcome) => void) | undefined;
-    // Cancelled (the job stopped), a request not yet written stays unsent; one written finishes and counts.
-    const unsent = new AbortController();
-    const abortUnsent = () => {
-      if (!finished) unsent.abort(context.cancellationSignal.reason);
-    };
-    context.cancellationSignal.addEventListener('abort', abortUnsent, { once: true });
-    stopListening = () => context.cancellationSignal.removeEventListener('abort', abortUnsent);
-    const dispatcher = checkBeforeWrite(deps.http, () => {
-      if (context.cancellationSignal.aborted || !tenant.gate.mayStillSend(ticket)) return false;
-      finished = tenant.metrics.requestStarted();
-      return true;
-    });
-    const signal = AbortSignal.any([AbortSignal.timeout(input.requestTimeoutMs), unsent.signal]);
-    let response: Dispatcher.ResponseData;
-    try {
-      response = await request(url, {
-        method: 'PUT',
-        headers: { authorization: `Bearer ${token.value}`, 'content-type': 'application/json' },
-        body,
-        signal,
-        dispatcher,
-      });
-    } catch (error) {
-      if (error instanceof HeldBeforeWrite) return undefined;
-      throw noAnswer(error, url, input, context, finished ?? tenant.metrics.requestStarted());
-    }
-    const receivedAt = Date.now();
-    const status = response.statusCode;
-    const done = finished ?? tenant.metrics.requestStarted();
-    if (status === 429) {
-      const headerMs = parseRetryAfter(headerValue(response.headers['retry-after']), receivedAt);
-      let retryInMs = answer({
-        kind: 'throttled',
-        at: receivedAt,
-        ...(headerMs !== undefined && { retryAfterMs: headerMs }),
-      });
-      const text = await response.body.text().catch(() => '');
-      done(429);
-      const bodyMs =
-        headerMs === undefined
-          ? parseRetryAfterFromBody((safeJson(text) as ApiErrorBody | undefined)?.message)
-          : undefined;
-      if (bodyMs !== undefined) retryInMs = retryAfterFromBody(tenant, ticket, receivedAt, bodyMs);
-      tenant.metrics.throttled(headerMs ?? bodyMs);
-      tenant.cooldownChanged();
-      throw new Throttled(retryInMs, headerMs ?? bodyMs);
-    }
-    answer({ kind: 'answered' });
-    let text: string;
-    try {
-      text = await response.body.text();
-    } catch (error) {
-      throw noAnswer(error, url, input, context, done);
-    }
-    done(status);
-    return { ok: status >= 200 && status < 300, status, text };
-  } finally {
-    stopListening();
-    if (!answered) answer({ kind: 'unanswered' });
-  }
-}
-
-/** A header's value as one string (the first, when it came more than once). */
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function retryAfterFromBody(tenant: TenantRuntime, ticket: GateTicket, at: number, retryAfterMs: number): number {
-  const retryInMs = tenant.gate.retryAfterFromBody(ticket, at, retryAfterMs);
-  tenant.room.pump();
-  return retryInMs;
-}
-
-/** A request that got no (whole) answer: cancelled, timed out or cut off. */
-function noAnswer(
-  error: unknown,
-  url: string,
-  input: PutBatchInput,
-  context: Context,
-  finished: (outcome: 'cancelled' | 'timeout' | 'network_error') => void,
-): unknown {
-  const timedOut = error instanceof Error && error.name === 'TimeoutError';
-  finished(context.cancellationSignal.aborted ? 'cancelled' : timedOut ? 'timeout' : 'network_error');
-  if (context.cancellationSignal.aborted) return error;
-  return new Fault(
-    `PUT ${new URL(url).pathname} ${timedOut ? `timed out after ${input.requestTimeoutMs} ms` : `failed: ${describeFetchError(error)}`}`,
-    timedOut ? failureTypes.requestTimeout : failureTypes.networkError,
-  );
 }
 
 function toBody(settings: TenantSettings, assignments: Assignment[]): string {

@@ -1,0 +1,190 @@
+/**
+ * One request of a tenant to its API through the tenant's gate: every writer's calls (the PUT writer's PUT, the
+ * Genesys writer's reads, upload URL and update) go out this way, so one authority per tenant paces and throttles
+ * them all alike. A 429 becomes `Throttled` (no attempt spent), no answer becomes a `Fault` (an attempt spent).
+ */
+import type { Context } from '@temporalio/activity';
+import { request, type Dispatcher } from 'undici';
+import { failureTypes } from '../../contracts/names';
+import type { GateTicket, RequestAnswer } from '../../pacing/gate';
+import { MAX_GATE_WAIT_MS } from '../../pacing/gate';
+import { parseRetryAfter, parseRetryAfterFromBody } from '../../pacing/retry-after';
+import { OAuthError, describeFetchError, safeJson } from '../auth/oauth';
+import type { AccessToken } from '../auth/token-cache';
+import type { ActivityDeps } from '../deps';
+import type { RequestOutcome } from '../metrics';
+import type { TenantRuntime } from '../tenant-runtime';
+import { HeldBeforeWrite, checkBeforeWrite } from './check-before-write';
+
+/** The platform's error body: `{message, code, status, contextId, details, errors}`. */
+export interface ApiErrorBody {
+  message?: string;
+  code?: string;
+  details?: { index?: number; id?: string; fieldName?: string; message?: string }[];
+}
+
+/** A 429 for this request: the gate is already held; Temporal should retry after `retryInMs`. */
+export class Throttled extends Error {
+  constructor(
+    readonly retryInMs: number,
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(`API throttled the request (429), retry after ${retryAfterMs ?? 'unknown'} ms`);
+  }
+}
+
+/** A fault worth retrying: 5xx, connection trouble, timeout, a 401 that a fresh token did not cure. */
+export class Fault extends Error {
+  constructor(
+    message: string,
+    readonly type: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A request of the tenant's API. */
+export interface ApiCall {
+  method: 'GET' | 'POST' | 'PUT' | 'HEAD';
+  url: string;
+  /** JSON text; sent with `content-type: application/json`. */
+  body?: string;
+}
+
+export interface ApiResponse {
+  ok: boolean;
+  status: number;
+  text: string;
+}
+
+/** A token; a login 429 is throttling like any 429 (no attempt spent, waited out in Temporal's retry). */
+export async function loginOrWait(tenant: TenantRuntime, deps: ActivityDeps): Promise<AccessToken> {
+  try {
+    return await deps.token(tenant);
+  } catch (error) {
+    if (error instanceof OAuthError && error.retryAfterMs !== undefined)
+      throw new Throttled(error.retryAfterMs, error.retryAfterMs);
+    throw error;
+  }
+}
+
+/**
+ * Waits at the tenant's gate, then sends at once; the gate is asked once more right before the request is written
+ * to its socket (`check-before-write.ts`). The gate hears of a 429 from the status line and headers, before the
+ * body is read, so nothing else of the tenant goes out meanwhile.
+ * @param requestTimeoutMs how long the request may take once written
+ * @returns the answer; undefined when nothing was sent (the token aged at the gate, or a 429 came while the
+ *   request waited for a connection): the caller goes round again
+ * @throws Throttled for a 429, Fault when no answer came, GateWaitTooLong when the gate stays closed too long
+ */
+export async function throughGate(
+  call: ApiCall,
+  token: AccessToken,
+  requestTimeoutMs: number,
+  context: Context,
+  deps: ActivityDeps,
+  tenant: TenantRuntime,
+): Promise<ApiResponse | undefined> {
+  const ticket = await tenant.room.enter(MAX_GATE_WAIT_MS, context.cancellationSignal);
+  let answered = false;
+  const answer = (result: RequestAnswer) => {
+    answered = true;
+    return tenant.room.answered(ticket, result);
+  };
+  let stopListening = () => {};
+  try {
+    if (!tenant.tokens.usable(token)) return undefined;
+    // Counted from the moment it is written: a request held back at the last moment was never sent.
+    let finished: ((outcome: RequestOutcome) => void) | undefined;
+    // Cancelled (the job stopped), a request not yet written stays unsent; one written finishes and counts.
+    const unsent = new AbortController();
+    const abortUnsent = () => {
+      if (!finished) unsent.abort(context.cancellationSignal.reason);
+    };
+    context.cancellationSignal.addEventListener('abort', abortUnsent, { once: true });
+    stopListening = () => context.cancellationSignal.removeEventListener('abort', abortUnsent);
+    const dispatcher = checkBeforeWrite(deps.http, () => {
+      if (context.cancellationSignal.aborted || !tenant.gate.mayStillSend(ticket)) return false;
+      finished = tenant.metrics.requestStarted();
+      return true;
+    });
+    const signal = AbortSignal.any([AbortSignal.timeout(requestTimeoutMs), unsent.signal]);
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(call.url, {
+        method: call.method,
+        headers: {
+          authorization: `Bearer ${token.value}`,
+          ...(call.body !== undefined && { 'content-type': 'application/json' }),
+        },
+        ...(call.body !== undefined && { body: call.body }),
+        signal,
+        dispatcher,
+      });
+    } catch (error) {
+      if (error instanceof HeldBeforeWrite) return undefined;
+      throw noAnswer(error, call, requestTimeoutMs, context, finished ?? tenant.metrics.requestStarted());
+    }
+    const receivedAt = Date.now();
+    const status = response.statusCode;
+    const done = finished ?? tenant.metrics.requestStarted();
+    if (status === 429) {
+      const headerMs = parseRetryAfter(headerValue(response.headers['retry-after']), receivedAt);
+      let retryInMs = answer({
+        kind: 'throttled',
+        at: receivedAt,
+        ...(headerMs !== undefined && { retryAfterMs: headerMs }),
+      });
+      const text = await response.body.text().catch(() => '');
+      done(429);
+      const bodyMs =
+        headerMs === undefined
+          ? parseRetryAfterFromBody((safeJson(text) as ApiErrorBody | undefined)?.message)
+          : undefined;
+      if (bodyMs !== undefined) retryInMs = retryAfterFromBody(tenant, ticket, receivedAt, bodyMs);
+      tenant.metrics.throttled(headerMs ?? bodyMs);
+      tenant.cooldownChanged();
+      throw new Throttled(retryInMs, headerMs ?? bodyMs);
+    }
+    answer({ kind: 'answered' });
+    let text: string;
+    try {
+      text = await response.body.text();
+    } catch (error) {
+      throw noAnswer(error, call, requestTimeoutMs, context, done);
+    }
+    done(status);
+    return { ok: status >= 200 && status < 300, status, text };
+  } finally {
+    stopListening();
+    if (!answered) answer({ kind: 'unanswered' });
+  }
+}
+
+/** A header's value as one string (the first, when it came more than once). */
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function retryAfterFromBody(tenant: TenantRuntime, ticket: GateTicket, at: number, retryAfterMs: number): number {
+  const retryInMs = tenant.gate.retryAfterFromBody(ticket, at, retryAfterMs);
+  tenant.room.pump();
+  return retryInMs;
+}
+
+/** A request that got no (whole) answer: cancelled, timed out or cut off. */
+function noAnswer(
+  error: unknown,
+  call: ApiCall,
+  requestTimeoutMs: number,
+  context: Context,
+  finished: (outcome: 'cancelled' | 'timeout' | 'network_error') => void,
+): unknown {
+  const timedOut = error instanceof Error && error.name === 'TimeoutError';
+  finished(context.cancellationSignal.aborted ? 'cancelled' : timedOut ? 'timeout' : 'network_error');
+  if (context.cancellationSignal.aborted) return error;
+  return new Fault(
+    `${call.method} ${new URL(call.url).pathname} ${timedOut ? `timed out after ${requestTimeoutMs} ms` : `failed: ${describeFetchError(error)}`}`,
+    timedOut ? failureTypes.requestTimeout : failureTypes.networkError,
+  );
+}
