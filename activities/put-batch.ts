@@ -1,6 +1,7 @@
 /**
  * The one activity that writes: one batch of one tenant, one PUT (plus one more when the API refuses some
- * items, to land the rest). It runs in the process that serves the tenant, on the tenant's queue there, and
+ * items, to land the rest), or for a tenant of the Genesys writer one schedule update at a time until the batch's
+ * rows are in its schedule (`schedule-update/write-schedule-batch.ts`). It runs in the process that serves the tenant, on the tenant's queue there, and
  * takes its token first and passes the tenant's gate last, right before the request (pacing/gate.ts).
  *
  * Retryable trouble is thrown for Temporal's retry policy, with the delay taken from Retry-After for a 429 and
@@ -26,7 +27,8 @@ import { backoffDelayMs, retryAfterWithJitterMs } from '../pacing/backoff';
 import { GateWaitTooLong } from '../pacing/waiting-room';
 import { safeJson, summarize } from './auth/oauth';
 import type { ActivityDeps } from './deps';
-import { Fault, Throttled, loginOrWait, throughGate, type ApiErrorBody } from './http/gated-request';
+import { Fault, Throttled, loginOrWait, reasonOf, throughGate, type ApiErrorBody } from './http/gated-request';
+import { writeScheduleBatch, type HeartbeatProgress } from './schedule-update/write-schedule-batch';
 import type { TenantRuntime } from './tenant-runtime';
 
 /**
@@ -50,7 +52,8 @@ export function createPutBatch(deps: ActivityDeps) {
     const key = `${workflowId}/${context.info.workflowExecution?.runId}/${context.info.activityId}`;
     tenant.follow(workflowId, input.limits);
     // Beats while waiting at the gate and while a request is out; cancellation reaches the attempt this way.
-    const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
+    const progress: HeartbeatProgress = {};
+    const heartbeat = setInterval(() => context.heartbeat(progress.details), HEARTBEAT_EVERY_MS);
     try {
       const facts = factsOf(context, tenant, key);
       if (faultsBefore(facts) >= input.maxAttempts) {
@@ -59,7 +62,7 @@ export function createPutBatch(deps: ActivityDeps) {
           failureTypes.attemptsExhausted,
         );
       }
-      const outcome = await storeIfMany(await sendBatch(input, context, deps, tenant), input, deps);
+      const outcome = await storeIfMany(await sendBatch(input, context, deps, tenant, progress), input, deps);
       const result = { ...outcome, throttled: tenant.throttledAttempts.of(key).http429, pacing: tenant.gate.view() };
       tenant.throttledAttempts.finish(key);
       tenant.metrics.batchFinished(result);
@@ -176,6 +179,7 @@ async function sendBatch(
   context: Context,
   deps: ActivityDeps,
   tenant: TenantRuntime,
+  progress: HeartbeatProgress,
 ): Promise<BatchOutcome> {
   const stored = await deps.items(input.itemsRef);
   const range = input.items ?? stored.batchesOf(input.batchSize)[input.batchIndex];
@@ -190,6 +194,26 @@ async function sendBatch(
       `batch ${input.batchIndex} (items ${range.start}-${range.end}) spans two schedules of ${input.itemsRef}`,
       failureTypes.inputUnavailable,
     );
+  if (tenant.settings.writer === 'genesys-schedule-update') {
+    const first = stored.items[range.start]!;
+    if (first.businessUnitId === undefined || first.weekId === undefined)
+      throw ApplicationFailure.nonRetryable(
+        `tenant ${input.tenantId} writes through genesys-schedule-update, but the stored rows of schedule ` +
+          `${scheduleId} name no businessUnitId and weekId (was the job started with another tenants file?)`,
+        failureTypes.inputUnavailable,
+      );
+    const place = { businessUnitId: first.businessUnitId, weekId: first.weekId, scheduleId };
+    const rows = stored.items
+      .slice(range.start, range.end)
+      .map((item, offset) => ({ offset, assignment: item.assignment }));
+    return writeScheduleBatch(
+      { place, rows, requestTimeoutMs: input.requestTimeoutMs },
+      context,
+      deps,
+      tenant,
+      progress,
+    );
+  }
   const url =
     tenant.settings.apiBaseUrl + tenant.settings.pathTemplate.replace('{scheduleId}', encodeURIComponent(scheduleId));
 
@@ -257,14 +281,6 @@ function toBody(settings: TenantSettings, assignments: Assignment[]): string {
     return out;
   });
   return JSON.stringify({ [settings.listField]: renamed });
-}
-
-function reasonOf(status: number, body: ApiErrorBody | undefined, text: string): FailureReason {
-  return {
-    status,
-    code: body?.code ?? `http-${status}`,
-    message: summarize(body?.message ?? text) || `HTTP ${status}`,
-  };
 }
 
 /** Items the API named as invalid, by offset within the batch; `details[].index` counts within what was sent. */

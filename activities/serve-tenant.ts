@@ -16,7 +16,8 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import type { FailureReason, ServeTenantInput } from '../contracts/job';
 import { tenantServedSignal, tenantThrottledSignal } from '../contracts/messages';
-import { failureTypes, tenantWorkflowId, WRITE_SCOPE } from '../contracts/names';
+import { failureTypes, tenantWorkflowId } from '../contracts/names';
+import { writeScopeOf } from '../contracts/writers';
 import { OAuthError } from './auth/oauth';
 import type { ActivityDeps } from './deps';
 import type { TenantRuntime } from './tenant-runtime';
@@ -111,7 +112,8 @@ function takeTenant(tenantId: string, context: Context, deps: ActivityDeps): Ten
  * @returns the token's scopes
  */
 async function checkAccess(tenant: TenantRuntime, deps: ActivityDeps): Promise<string[]> {
-  const canWrite = (scopes: string[]) => scopes.length === 0 || scopes.includes(WRITE_SCOPE);
+  const scope = writeScopeOf(tenant.settings.writer);
+  const canWrite = (scopes: string[]) => scopes.length === 0 || scopes.includes(scope);
   let token = await loginOrWait(tenant, deps);
   if (!canWrite(token.scopes)) {
     // The cached token may predate a scope granted since: ask once more before failing the tenant.
@@ -122,7 +124,7 @@ async function checkAccess(tenant: TenantRuntime, deps: ActivityDeps): Promise<s
   if (canWrite(token.scopes)) return token.scopes;
   const reason: FailureReason = {
     code: 'missing-scope',
-    message: `the OAuth client ${tenant.settings.clientId} of tenant ${tenant.settings.id} lacks the scope ${WRITE_SCOPE} (it has: ${token.scopes.join(' ')})`,
+    message: `the OAuth client ${tenant.settings.clientId} of tenant ${tenant.settings.id} lacks the scope ${scope} (it has: ${token.scopes.join(' ')})`,
   };
   throw ApplicationFailure.nonRetryable(reason.message, failureTypes.missingScope, reason);
 }

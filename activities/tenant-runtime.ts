@@ -17,6 +17,8 @@ import { readClientSecret } from './auth/secrets';
 import { TokenCache } from './auth/token-cache';
 import type { LogFields } from './log-fields';
 import { tenantMetrics, type TenantMetrics } from './metrics';
+import { KeyedLocks } from './schedule-update/keyed-locks';
+import { ScheduleEvents } from './schedule-update/schedule-events';
 
 /** Token requests get this long; the login service answers in milliseconds when healthy. */
 const TOKEN_REQUEST_TIMEOUT_MS = 15_000;
@@ -25,6 +27,9 @@ export class TenantRuntime {
   readonly tokens: TokenCache;
   readonly metrics: TenantMetrics;
   readonly throttledAttempts = new ThrottledAttempts();
+  /** Genesys writer: one update at a time per schedule (see `keyed-locks.ts`). */
+  readonly scheduleLocks = new KeyedLocks();
+  private events: ScheduleEvents | undefined;
   private currentGate: TenantGate;
   private currentRoom: WaitingRoom;
   /** Whether any request went through the gate yet: until then, what an earlier process learned may seed it. */
@@ -37,7 +42,7 @@ export class TenantRuntime {
     readonly settings: TenantSettings,
     clientSecret: () => string,
     meter: MetricMeter,
-    log: (message: string, fields?: LogFields) => void,
+    private readonly log: (message: string, fields?: LogFields) => void,
   ) {
     const credentials = { loginUrl: settings.loginUrl, clientId: settings.clientId, clientSecret };
     this.metrics = tenantMetrics(meter, settings.id);
@@ -52,6 +57,16 @@ export class TenantRuntime {
     );
     this.currentGate = new TenantGate(initialPacer(settings.limits, Date.now()));
     this.currentRoom = new WaitingRoom(this.currentGate);
+  }
+
+  /** Genesys writer: the tenant's notification channel in this process, opened on first use. */
+  get scheduleEvents(): ScheduleEvents {
+    return (this.events ??= new ScheduleEvents(this.settings.id, this.log));
+  }
+
+  /** Lets go of what keeps connections open (the notification channel). */
+  close(): void {
+    this.events?.close();
   }
 
   get gate(): TenantGate {
@@ -130,6 +145,11 @@ export class TenantRuntimes {
   /** Tenants in the tenants file as last read. */
   get configured(): ReadonlyMap<string, TenantSettings> {
     return this.tenants;
+  }
+
+  /** Closes every tenant's open channels (the process is stopping). */
+  close(): void {
+    for (const runtime of this.runtimes.values()) runtime.close();
   }
 
   /** Tenants this process has made a runtime for. */

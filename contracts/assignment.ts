@@ -3,6 +3,7 @@
  * before anything starts, and by the worker to read what the client stored.
  */
 import { z } from 'zod';
+import { weekIdSchema } from './writers';
 
 const MAX_SHIFT_MS = 24 * 60 * 60 * 1000;
 
@@ -63,6 +64,10 @@ export const inputRowSchema = z
   .object({
     tenantId: tenantIdSchema,
     scheduleId: text(128),
+    /** Genesys writer: the schedule's business unit. */
+    businessUnitId: text(128).optional(),
+    /** Genesys writer: the schedule's week (its `weekDate`, `yyyy-MM-dd`). */
+    weekId: weekIdSchema.optional(),
     ...assignmentShape,
     /** Written by `wfm-bulk report` next to each failed row; ignored on the way in, so a report can be re-run. */
     failureCode: z.string().optional(),
@@ -78,5 +83,8 @@ export interface StoredItem {
   /** Line of the input file the row came from, so reports can point back at it. */
   line: number;
   scheduleId: string;
+  /** Where a Genesys schedule lives: business unit and week; absent for the PUT writer. */
+  businessUnitId?: string;
+  weekId?: string;
   assignment: Assignment;
 }

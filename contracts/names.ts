@@ -78,6 +78,12 @@ export const failureTypes = {
   authenticationFailed: 'AuthenticationFailed',
   /** This worker has no configuration or secret for the tenant: final for the tenant. */
   tenantNotConfigured: 'TenantNotConfigured',
+  /** Genesys ended a schedule update with `Error` or `Canceled` (it gives no reason): retried with backoff. */
+  scheduleUpdateFailed: 'ScheduleUpdateFailed',
+  /** A Genesys schedule update was still processing when the attempt's time ran out: the next attempt waits on. */
+  scheduleUpdatePending: 'ScheduleUpdatePending',
+  /** The API answered 2xx with a body this worker cannot read: retried with backoff. */
+  unexpectedAnswer: 'UnexpectedAnswer',
   /** The stored input is missing or unreadable: final. */
   inputUnavailable: 'InputUnavailable',
 } as const;

@@ -4,16 +4,30 @@
  */
 import { z } from 'zod';
 import { assignmentSchema, type Assignment, type StoredItem } from './assignment';
+import { weekIdSchema } from './writers';
 
 /** The worker re-checks what it reads: a stored file is input too. */
 const storedItemSchema = z
-  .object({ line: z.number().int().nonnegative(), scheduleId: z.string().min(1), assignment: assignmentSchema })
+  .object({
+    line: z.number().int().nonnegative(),
+    scheduleId: z.string().min(1),
+    businessUnitId: z.string().min(1).optional(),
+    weekId: weekIdSchema.optional(),
+    assignment: assignmentSchema,
+  })
   .strict();
 
 /** NDJSON bytes of the items, one per line, deterministic (same items → same bytes, whatever their key order). */
 export function encodeStoredItems(items: readonly StoredItem[]): Buffer {
-  const lines = items.map(({ line, scheduleId, assignment }) =>
-    JSON.stringify({ line, scheduleId, assignment: canonicalAssignment(assignment) }),
+  // Placement only when given, so the bytes (and content-addressed refs) of PUT-writer items stay as they were.
+  const lines = items.map(({ line, scheduleId, businessUnitId, weekId, assignment }) =>
+    JSON.stringify({
+      line,
+      scheduleId,
+      ...(businessUnitId !== undefined && { businessUnitId }),
+      ...(weekId !== undefined && { weekId }),
+      assignment: canonicalAssignment(assignment),
+    }),
   );
   return Buffer.from(lines.map((json) => `${json}\n`).join(''), 'utf8');
 }

@@ -6,6 +6,14 @@
 import { z } from 'zod';
 import { tenantIdSchema } from './assignment';
 import { DEFAULT_PATH_TEMPLATE } from './names';
+import {
+  DEFAULT_WRITER,
+  genesysSettingsSchema,
+  resolveGenesysSettings,
+  writerSchema,
+  type GenesysSettings,
+  type Writer,
+} from './writers';
 
 /** Concurrency cap per tenant when neither the tenant nor the defaults give one. */
 export const DEFAULT_CONCURRENCY = 5;
@@ -32,6 +40,10 @@ const connectionFields = {
   apiBaseUrl: url.optional(),
   /** OAuth base URL (`/oauth/token` is appended); overrides the region's. */
   loginUrl: url.optional(),
+  /** How assignments are written (`contracts/writers.ts`); default `put`. */
+  writer: writerSchema.optional(),
+  /** Settings of the `genesys-schedule-update` writer. */
+  genesys: genesysSettingsSchema.optional(),
   /** PUT path; `{scheduleId}` is replaced. */
   pathTemplate: z.string().startsWith('/').includes('{scheduleId}').optional(),
   /** Name of the list in the PUT body (`{ "assignments": [...] }`). */
@@ -97,6 +109,8 @@ export interface TenantSettings {
   pathTemplate: string;
   listField: string;
   fieldNames: Record<string, string>;
+  writer: Writer;
+  genesys: GenesysSettings;
   limits: TenantLimits;
 }
 
@@ -115,6 +129,8 @@ export function resolveTenants(file: TenantsFile): Map<string, TenantSettings> {
       pathTemplate: merged.pathTemplate ?? DEFAULT_PATH_TEMPLATE,
       listField: merged.listField ?? 'assignments',
       fieldNames: merged.fieldNames ?? {},
+      writer: merged.writer ?? DEFAULT_WRITER,
+      genesys: resolveGenesysSettings(merged.genesys),
       limits: {
         concurrency: merged.concurrency ?? DEFAULT_CONCURRENCY,
         ...(ratePerSecond !== undefined && { ratePerSecond }),

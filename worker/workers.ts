@@ -136,6 +136,7 @@ export class WorkerSet {
     } finally {
       this.stopping = true;
       await Promise.all([...this.tenantWorkers.values()].map((tenant) => tenant.close()));
+      this.runtimes.close();
     }
   }
 

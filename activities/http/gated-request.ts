@@ -5,11 +5,12 @@
  */
 import type { Context } from '@temporalio/activity';
 import { request, type Dispatcher } from 'undici';
+import type { FailureReason } from '../../contracts/job';
 import { failureTypes } from '../../contracts/names';
 import type { GateTicket, RequestAnswer } from '../../pacing/gate';
 import { MAX_GATE_WAIT_MS } from '../../pacing/gate';
 import { parseRetryAfter, parseRetryAfterFromBody } from '../../pacing/retry-after';
-import { OAuthError, describeFetchError, safeJson } from '../auth/oauth';
+import { OAuthError, describeFetchError, safeJson, summarize } from '../auth/oauth';
 import type { AccessToken } from '../auth/token-cache';
 import type { ActivityDeps } from '../deps';
 import type { RequestOutcome } from '../metrics';
@@ -187,4 +188,13 @@ function noAnswer(
     `${call.method} ${new URL(call.url).pathname} ${timedOut ? `timed out after ${requestTimeoutMs} ms` : `failed: ${describeFetchError(error)}`}`,
     timedOut ? failureTypes.requestTimeout : failureTypes.networkError,
   );
+}
+
+/** An answer other than 2xx as a failure reason: the platform's code and message when it sent them. */
+export function reasonOf(status: number, body: ApiErrorBody | undefined, text: string): FailureReason {
+  return {
+    status,
+    code: body?.code ?? `http-${status}`,
+    message: summarize(body?.message ?? text) || `HTTP ${status}`,
+  };
 }

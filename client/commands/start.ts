@@ -35,6 +35,7 @@ async function start(file: string, flags: StartFlags, command: Command): Promise
   try {
     parsed = await readInputFile(file, {
       knownTenants: new Set(tenants.keys()),
+      writers: new Map([...tenants].map(([id, settings]) => [id, settings.writer])),
       ...(flags.format && { format: flags.format }),
     });
   } catch (error) {

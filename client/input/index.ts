@@ -74,6 +74,7 @@ function parseText(
   if (read.records.length === 0 && issues.count === 0) issues.add(0, 'no assignments in file');
   const rows = validateRecords(read.records, issues, {
     knownTenants: opts.knownTenants,
+    writers: opts.writers,
     missingFields: read.missingFields,
   });
   return { format, rows };

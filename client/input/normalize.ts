@@ -12,10 +12,16 @@ import type { ParsedRow } from './types';
 export function groupByTenant(rows: readonly ParsedRow[]): Map<string, StoredItem[]> {
   const byTenant = new Map<string, StoredItem[]>();
   for (const { line, row } of rows) {
-    const { tenantId, scheduleId, ...assignment } = row;
+    const { tenantId, scheduleId, businessUnitId, weekId, ...assignment } = row;
     let items = byTenant.get(tenantId);
     if (!items) byTenant.set(tenantId, (items = []));
-    items.push({ line, scheduleId, assignment: canonicalAssignment(assignment) });
+    items.push({
+      line,
+      scheduleId,
+      ...(businessUnitId !== undefined && { businessUnitId }),
+      ...(weekId !== undefined && { weekId }),
+      assignment: canonicalAssignment(assignment),
+    });
   }
   // Code-unit order, not localeCompare: the same everywhere, whatever the machine's locale.
   for (const items of byTenant.values()) items.sort((a, b) => compare(a.scheduleId, b.scheduleId));

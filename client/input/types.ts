@@ -1,5 +1,6 @@
 import type { InputRow } from '../../contracts/assignment';
 import type { InputFormat } from '../../contracts/job';
+import type { Writer } from '../../contracts/writers';
 
 /** Options of `readInputFile` and `parseInput`. */
 export interface ReadInputOptions {
@@ -7,6 +8,8 @@ export interface ReadInputOptions {
   format?: InputFormat;
   /** Tenants of the tenants file; rows of any other tenant are refused. Not checked when absent. */
   knownTenants?: ReadonlySet<string>;
+  /** Each tenant's writer, when the tenants file is known: rows are checked for what their writer needs. */
+  writers?: ReadonlyMap<string, Writer>;
   /** Largest file accepted, in bytes; default 512 MiB. */
   maxBytes?: number;
 }

@@ -3,6 +3,7 @@
  * tenants known.
  */
 import { inputRowSchema } from '../../contracts/assignment';
+import type { Writer } from '../../contracts/writers';
 import type { IssueCollector } from './issues';
 import type { ParsedRow, RawRecord } from './types';
 import { didYouMean, plural, quote, quoteList } from './wording';
@@ -13,6 +14,8 @@ const UNKNOWN_TENANT_LINES = 5;
 
 export interface ValidateOptions {
   knownTenants?: ReadonlySet<string> | undefined;
+  /** Each tenant's writer: rows are checked for the fields their writer needs. */
+  writers?: ReadonlyMap<string, Writer> | undefined;
   /** Fields reported once for the whole file (missing CSV columns): not repeated per row. */
   missingFields?: ReadonlySet<string> | undefined;
 }
@@ -47,6 +50,7 @@ export function validateRecords(
     if (key) keys.push(key);
   }
   checkUniqueIds(keys, issues);
+  if (options.writers) checkWriterFields(rows, options.writers, issues);
   if (options.knownTenants) checkTenantsKnown(keys, options.knownTenants, issues);
   return rows;
 }
@@ -95,4 +99,40 @@ function checkTenantsKnown(keys: readonly RowKey[], known: ReadonlySet<string>, 
 function alsoOnLines(lines: readonly number[], count: number): string {
   if (count < 2) return '';
   return `; ${plural(count, 'row')}, also on lines ${lines.slice(1).join(', ')}${count > lines.length ? ', …' : ''}`;
+}
+
+/** Fields a Genesys schedule update cannot do without: where the schedule lives and the shift's activity code. */
+const GENESYS_FIELDS = ['businessUnitId', 'weekId', 'activityCodeId'] as const;
+
+/**
+ * Rows of tenants written through Genesys' schedule update: each names its business unit, week and activity code,
+ * and all rows of one schedule agree on business unit and week (a schedule lives in one place).
+ */
+function checkWriterFields(
+  rows: readonly ParsedRow[],
+  writers: ReadonlyMap<string, Writer>,
+  issues: IssueCollector,
+): void {
+  const placeOf = new Map<string, { line: number; place: string }>();
+  for (const { line, row } of rows) {
+    if (writers.get(row.tenantId) !== 'genesys-schedule-update') continue;
+    const missing = GENESYS_FIELDS.filter((field) => row[field] === undefined);
+    for (const field of missing)
+      issues.add(
+        line,
+        `${field} is required for tenant ${row.tenantId}, whose writer is genesys-schedule-update`,
+        field,
+      );
+    if (missing.length > 0) continue;
+    const place = `business unit ${quote(row.businessUnitId!)}, week ${row.weekId!}`;
+    const key = `${row.tenantId}\u0000${row.scheduleId}`;
+    const first = placeOf.get(key);
+    if (!first) placeOf.set(key, { line, place });
+    else if (first.place !== place)
+      issues.add(
+        line,
+        `schedule ${quote(row.scheduleId)} is in ${place} here but in ${first.place} on line ${first.line}`,
+        'businessUnitId',
+      );
+  }
 }
