@@ -37,8 +37,15 @@ export function spawnWorker(
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
   const ready = new Promise<void>((resolve, reject) => {
+    // Only the newest output is searched, and only until ready: the suite's own process hosts the simulator.
+    let searchedUpTo = 0;
     const onData = () => {
-      if (output.includes('worker: ')) resolve();
+      if (!output.includes('worker: ', Math.max(0, searchedUpTo - 'worker: '.length))) {
+        searchedUpTo = output.length;
+        return;
+      }
+      child.stdout.off('data', onData);
+      resolve();
     };
     child.stdout.on('data', onData);
     child.once('exit', (code, signal) =>

@@ -3,6 +3,7 @@ import { ERROR_CODES, rateLimitMessage } from './errors';
 import { sendPlatformError } from './put-exchange';
 import type { SimulatorState } from './state';
 import type { TokenBucketThrottle } from './throttle';
+import { announceWindowWhenWritten } from './window-announcement';
 
 /** Client credentials of an HTTP Basic header, decoded; a part is null when its percent-escapes are malformed. */
 interface BasicCredentials {
@@ -45,7 +46,7 @@ function sendLoginRateLimited(
   bucket: TokenBucketThrottle,
   retryAfterSeconds: number,
 ): FastifyReply {
-  reply.raw.once('finish', () => bucket.windowAnnounced());
+  announceWindowWhenWritten(reply.raw, bucket);
   void reply.header('retry-after', String(retryAfterSeconds));
   return sendPlatformError(reply, 429, ERROR_CODES.tooManyRequests, rateLimitMessage(retryAfterSeconds));
 }

@@ -3,6 +3,7 @@ import { platformError, rateLimitMessage, ERROR_CODES } from './errors';
 import { countOutcome, type OrgCounters, type RequestRecord } from './stats';
 import type { OrgRuntime, SimulatorState } from './state';
 import type { ItemProblem } from './validation';
+import { announceWindowWhenWritten } from './window-announcement';
 
 /** Sends a real-platform error body, with the context id also in `inin-correlation-id` as the platform does. */
 export function sendPlatformError(
@@ -98,9 +99,8 @@ export class PutExchange {
         ? retryAfterHttpDate(this.state.now(), retryAfterSeconds)
         : String(retryAfterSeconds);
     const body = platformError(429, ERROR_CODES.tooManyRequests, rateLimitMessage(retryAfterSeconds));
-    const throttle = this.org.throttle;
     // A busy server may write its 429 some ms after deciding it: the grace runs from the writing.
-    this.reply.raw.once('finish', () => throttle?.windowAnnounced());
+    announceWindowWhenWritten(this.reply.raw, this.org.throttle ?? undefined);
     this.send(429, body, { 'retry-after': retryAfter, 'inin-correlation-id': body.contextId });
   }
 
