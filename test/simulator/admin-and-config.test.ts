@@ -30,7 +30,14 @@ describe('config', () => {
     expect(config.orgs.map((o) => o.id)).toEqual(['acme', 'globex', 'initech']);
     expect(config.orgs[0]).toEqual({
       id: 'acme',
-      clients: [{ clientId: 'acme-client', clientSecret: 'acme-secret', scopes: ['wfm:schedule:write'] }],
+      clients: [
+        {
+          clientId: 'acme-client',
+          clientSecret: 'acme-secret',
+          // the assignment PUT's scope, and the schedule-update API's permissions
+          scopes: ['wfm:schedule:write', 'wfm:schedule:edit', 'wfm:schedule:view'],
+        },
+      ],
       schedules: ['acme-s1', 'acme-s2', 'acme-s3'],
       throttle: { burst: 50, refillPerSecond: 8 },
       loginThrottle: null,

@@ -33,7 +33,7 @@ describe('POST /oauth/token and bearer checks', () => {
       access_token: expect.stringMatching(/^[A-Za-z0-9_-]{20,}$/) as unknown,
       token_type: 'bearer',
       expires_in: 300, // org override
-      scope: 'wfm:schedule:write',
+      scope: 'wfm:schedule:write wfm:schedule:edit wfm:schedule:view', // the default scopes
     });
     expect(body).not.toHaveProperty('refresh_token');
     const reader = (await (await requestToken(sim, 'b-reader', 'pw')).json()) as Record<string, unknown>;

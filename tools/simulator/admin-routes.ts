@@ -26,7 +26,7 @@ interface ClientRoute {
 }
 
 /** Admin bodies arrive as raw text (one catch-all parser), so parse JSON here; empty body = undefined. */
-function readJson(request: FastifyRequest): unknown {
+export function readJson(request: FastifyRequest): unknown {
   const raw = typeof request.body === 'string' ? request.body.trim() : '';
   if (raw === '') return undefined;
   try {

@@ -1,7 +1,14 @@
 import { z } from 'zod';
+import { SCHEDULE_EDIT_SCOPE, SCHEDULE_VIEW_SCOPE, buScheduleSettingsSchema } from './schedules/settings';
 
 /** The one scope the assignment PUT requires, as on the real platform. */
 export const WRITE_SCOPE = 'wfm:schedule:write';
+
+/**
+ * Scopes of a client whose config names none: the assignment PUT's, plus the permissions of the schedule-update
+ * API (edit for uploads and updates, view for reads and the schedules topic).
+ */
+export const DEFAULT_SCOPES: readonly string[] = [WRITE_SCOPE, SCHEDULE_EDIT_SCOPE, SCHEDULE_VIEW_SCOPE];
 
 /** Ids appear in URL paths, so keep them to characters that need no escaping. */
 const pathSafeId = z
@@ -70,8 +77,8 @@ const clientSchema = z
       .regex(/^[^:]+$/, 'must not contain ":"'),
     /** OAuth client secret. */
     clientSecret: clientSecretSchema,
-    /** Scopes granted to the client. Default `["wfm:schedule:write"]`. */
-    scopes: z.array(z.string().min(1)).default([WRITE_SCOPE]),
+    /** Scopes granted to the client. Default {@link DEFAULT_SCOPES}. */
+    scopes: z.array(z.string().min(1)).default(() => [...DEFAULT_SCOPES]),
   })
   .strict();
 
@@ -79,7 +86,7 @@ const orgSchema = z
   .object({
     /** Org (tenant) id. */
     id: pathSafeId,
-    /** OAuth clients of the org. Default one client `<id>-client` / `<id>-secret` with the write scope. */
+    /** OAuth clients of the org. Default one client `<id>-client` / `<id>-secret` with {@link DEFAULT_SCOPES}. */
     clients: z.array(clientSchema).min(1).optional(),
     /** Schedule ids of the org, unique across all orgs. Default `<id>-s1`..`<id>-s3`. */
     schedules: z.array(pathSafeId).min(1).optional(),
@@ -96,11 +103,18 @@ const orgSchema = z
     tokenTtlSeconds: z.number().int().min(1).optional(),
     /** Faults injected from the start. Default: none. */
     faults: faultSettingsSchema.optional(),
+    /**
+     * The asynchronous schedule-update API (business-unit schedules, uploads, notifications): timing, limits and
+     * its own faults. Optional: left out, every default applies (schedules are created on first touch).
+     */
+    buSchedules: buScheduleSettingsSchema.optional(),
   })
   .strict()
   .transform((org) => ({
     ...org,
-    clients: org.clients ?? [{ clientId: `${org.id}-client`, clientSecret: `${org.id}-secret`, scopes: [WRITE_SCOPE] }],
+    clients: org.clients ?? [
+      { clientId: `${org.id}-client`, clientSecret: `${org.id}-secret`, scopes: [...DEFAULT_SCOPES] },
+    ],
     schedules: org.schedules ?? [1, 2, 3].map((n) => `${org.id}-s${n}`),
     faults: org.faults ?? faultSettingsSchema.parse({}),
   }));

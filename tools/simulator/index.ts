@@ -14,6 +14,7 @@ export {
   generateOrgs,
   SimulatorConfigError,
   WRITE_SCOPE,
+  DEFAULT_SCOPES,
   DEFAULT_THROTTLE,
   type SimulatorConfig,
   type SimulatorConfigInput,
@@ -40,6 +41,30 @@ export type { PlatformErrorBody } from './errors';
 export { ERROR_CODES, rateLimitMessage } from './errors';
 export { ASSIGNMENTS_PATH } from './assignment-routes';
 export { ADMIN_PREFIX } from './admin-routes';
+export {
+  buScheduleSettingsSchema,
+  buScheduleFaultsSchema,
+  schedulesTopic,
+  SCHEDULE_EDIT_SCOPE,
+  SCHEDULE_VIEW_SCOPE,
+  SCHEDULE_PATH,
+  CHANNELS_PATH,
+  CHANNELS_PREFIX,
+  UPLOADS_PREFIX,
+  UPLOAD_HEADERS,
+  DOWNLOADS_PREFIX,
+  type BuScheduleSettings,
+  type BuScheduleSettingsInput,
+  type BuScheduleFaults,
+  type BuScheduleFaultsInput,
+  type ScheduleApiStats,
+  type ScheduleSnapshot,
+  type ChannelSnapshot,
+  type UpdateOperation,
+  type UpdateErrorReason,
+  type UploadRefusal,
+  type ScheduleEventBody,
+} from './schedules';
 
 /** Where and how to run the simulator. */
 export interface StartSimulatorOptions {

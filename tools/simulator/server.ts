@@ -6,6 +6,7 @@ import { SimulatorConfigError, describeIssues } from './config';
 import { ERROR_CODES } from './errors';
 import { registerOAuthRoutes } from './oauth-routes';
 import { sendPlatformError } from './put-exchange';
+import { registerBuScheduleApi } from './schedules';
 import { UnknownEntityError, type SimulatorState } from './state';
 
 declare module 'fastify' {
@@ -52,6 +53,7 @@ export function buildServer(state: SimulatorState, shutdown: AbortSignal): Fasti
   registerOAuthRoutes(app, state);
   registerAssignmentRoutes(app, state, shutdown);
   registerAdminRoutes(app, state);
+  registerBuScheduleApi(app, state, shutdown);
 
   app.setNotFoundHandler((request, reply) => {
     const message = `No route for ${request.method} ${request.url}`;

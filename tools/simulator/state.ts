@@ -12,6 +12,8 @@ import {
   type ThrottleLimits,
 } from './config';
 import { SeededRandom, deriveSeed } from './prng';
+import { BuScheduleRuntime } from './schedules/runtime';
+import { buScheduleSettingsSchema, type BuScheduleFaults, type BuScheduleFaultsInput } from './schedules/settings';
 import { RingBuffer, emptyCounters, type OrgCounters, type OrgStats, type RequestRecord } from './stats';
 import { TokenBucketThrottle, type Clock } from './throttle';
 import { TokenStore, type IssuedToken } from './tokens';
@@ -31,6 +33,8 @@ export interface OrgRuntime {
   /** scheduleId -> assignment id -> assignment. */
   schedules: Map<string, Map<string, Assignment>>;
   random: SeededRandom;
+  /** The asynchronous schedule-update API of the org (business-unit schedules, uploads, channels). */
+  buSchedules: BuScheduleRuntime;
 }
 
 /** Result of applying one item. */
@@ -124,7 +128,12 @@ export class SimulatorState {
     for (const [orgId, org] of this.orgs) {
       let applied = 0;
       for (const schedule of org.schedules.values()) applied += schedule.size;
-      orgs[orgId] = { ...org.counters, assignmentsApplied: applied, throttle: org.throttle?.snapshot() ?? null };
+      orgs[orgId] = {
+        ...org.counters,
+        assignmentsApplied: applied,
+        throttle: org.throttle?.snapshot() ?? null,
+        scheduleApi: org.buSchedules.stats(),
+      };
     }
     return { startedAt: this.startedAtMs, seed: this.seedInUse, unattributed: { ...this.unattributed }, orgs };
   }
@@ -149,6 +158,24 @@ export class SimulatorState {
   /** Assignments of one schedule sorted by id (read-back). */
   scheduleAssignments(org: OrgRuntime, scheduleId: string): Assignment[] {
     return sortedById(org.schedules.get(scheduleId) ?? new Map<string, Assignment>());
+  }
+
+  /** Every org (for lookups by something the URL carries instead of a token, e.g. an upload key). */
+  allOrgs(): OrgRuntime[] {
+    return [...this.orgs.values()];
+  }
+
+  /** Replaces the fault switches of the org's schedule-update API (`{}` clears them); returns them. */
+  setBuScheduleFaults(orgId: string, faults: BuScheduleFaultsInput): BuScheduleFaults {
+    const org = this.requireOrg(orgId);
+    org.buSchedules.setFaults(faults);
+    org.config.buSchedules = org.buSchedules.settings; // so GET /__admin/config shows the change
+    return structuredClone(org.buSchedules.settings.faults);
+  }
+
+  /** Stops pending schedule updates and drops every channel socket (shutdown). */
+  disposeBuSchedules(): void {
+    for (const org of this.orgs.values()) org.buSchedules.dispose();
   }
 
   /** Replaces the org's faults (`{}` clears them). Throws a ZodError on invalid settings. */
@@ -253,6 +280,7 @@ export class SimulatorState {
   private load(config: SimulatorConfig): void {
     // Resolve a random seed once, so a reset without a new config replays the same fault sequence.
     this.seedInUse = config.seed ?? randomInt(0, 2 ** 32 - 1);
+    this.disposeBuSchedules(); // pending updates and sockets of the previous state end here
     this.baseConfig = { ...structuredClone(config), seed: this.seedInUse };
     this.startedAtMs = this.now();
     this.unattributed = { tokenRequests: 0, putRequests: 0 };
@@ -271,6 +299,12 @@ export class SimulatorState {
         log: new RingBuffer(config.requestLogSize),
         schedules: new Map(orgConfig.schedules.map((s) => [s, new Map<string, Assignment>()])),
         random: new SeededRandom(deriveSeed(this.seedInUse, orgConfig.id)),
+        buSchedules: new BuScheduleRuntime(
+          orgConfig.id,
+          buScheduleSettingsSchema.parse(orgConfig.buSchedules ?? {}),
+          this.seedInUse,
+          this.now,
+        ),
       };
       this.orgs.set(orgConfig.id, runtime);
       for (const s of orgConfig.schedules) this.scheduleOwners.set(s, orgConfig.id);

@@ -1,10 +1,15 @@
+import type { ScheduleApiStats } from './schedules/stats';
 import type { ThrottleSnapshot } from './throttle';
 
 /** How a PUT ended: an HTTP status, or one of the ways it got no answer. */
 export type RequestOutcome = number | 'reset' | 'hung' | 'aborted';
 
-/** One PUT in an org's request log. */
+/** One PUT (or other throttled platform call) in an org's request log. */
 export interface RequestRecord {
+  /** The platform call, e.g. `POST schedules/{id}/update`; absent for the assignment PUT. */
+  route?: string;
+  /** The operation a `POST …/update` started. */
+  operationId?: string;
   /** Arrival, ms epoch. */
   at: number;
   /** When the response ended or the socket closed, ms epoch; null while in flight. */
@@ -27,6 +32,7 @@ export interface OrgStats {
   tokensIssued: number;
   /** Token requests refused 429 by the org's login throttle (`loginThrottle`), all clients together. */
   login429: number;
+  /** Throttled platform calls: assignment PUTs and the schedule-update/notifications calls (log `route`). */
   putRequests: number;
   status2xx: number;
   status400: number;
@@ -56,10 +62,12 @@ export interface OrgStats {
   lastPutAt: number | null;
   /** Throttle state, or null when the org is unthrottled. */
   throttle: ThrottleSnapshot | null;
+  /** The schedule-update and notifications API (its calls also count in the request counters above). */
+  scheduleApi: ScheduleApiStats;
 }
 
 /** The counters the server increments; the rest of {@link OrgStats} is computed when read. */
-export type OrgCounters = Omit<OrgStats, 'assignmentsApplied' | 'throttle'>;
+export type OrgCounters = Omit<OrgStats, 'assignmentsApplied' | 'throttle' | 'scheduleApi'>;
 
 /** Fresh zeroed counters. */
 export function emptyCounters(): OrgCounters {

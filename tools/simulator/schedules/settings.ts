@@ -1,0 +1,151 @@
+/**
+ * Per-org settings of the simulated asynchronous schedule-update API (`buSchedules` in an org's config): timing,
+ * limits, schedules present from the start, and its own fault switches. Kept apart from the org's `faults`, which
+ * strike the assignment PUT only, so a fault run of one API never shifts the other's.
+ */
+import { z } from 'zod';
+import { activitySchema, isoDateSchema, isoInstantSchema } from './model';
+
+/** Permission the write routes (upload URL, update) need, as on the real platform. */
+export const SCHEDULE_EDIT_SCOPE = 'wfm:schedule:edit';
+/** Permission the read routes need (`wfm:schedule:edit` is accepted too) and the schedules topic asks for. */
+export const SCHEDULE_VIEW_SCOPE = 'wfm:schedule:view';
+
+/** Largest `maxUploadBytes` an org may set: uploads are held in memory. */
+export const MAX_UPLOAD_BYTES_CEILING = 256 * 1024 * 1024;
+
+const rate = z.number().min(0).max(1);
+
+/** Ids that appear in URL paths. */
+const pathSafeId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9._~-]+$/, 'use only letters, digits and . _ ~ -');
+
+/** Fault switches of the schedule-update API. All off by default; draws use the org's seeded PRNG. */
+export const buScheduleFaultsSchema = z
+  .object({
+    /** Share (0..1) of updates that end `Error` without applying anything (reason "injected"). */
+    errorRate: rate.default(0),
+    /** Share (0..1) of finished updates whose completion event is not sent (the update itself took effect). */
+    dropEventRate: rate.default(0),
+    /** Share (0..1) of event deliveries after which the server closes that socket. */
+    closeSocketRate: rate.default(0),
+    /** Share (0..1) of `POST …/update` calls that start processing but whose HTTP answer is destroyed (socket reset). */
+    loseUpdateAnswerRate: rate.default(0),
+    /** When true, every socket the server closes first gets a `v2.system.socket_closing` message. */
+    socketClosingNotice: z.boolean().default(false),
+  })
+  .strict();
+
+const timeZoneSchema = z
+  .string()
+  .min(1)
+  .refine((zone) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'is not an IANA time zone');
+
+/** A shift present from the start (no id: one is made up). */
+const initialShiftSchema = z
+  .object({
+    id: z.string().min(1).optional(),
+    startDate: isoInstantSchema,
+    lengthMinutes: z.number().int().min(1),
+    activities: z.array(activitySchema),
+    manuallyEdited: z.boolean().default(false),
+  })
+  .strict();
+
+/** A schedule present from the start, at version 1, each agent at version 1. */
+const initialScheduleSchema = z
+  .object({
+    businessUnitId: pathSafeId,
+    scheduleId: pathSafeId,
+    weekDate: isoDateSchema,
+    weekCount: z.number().int().min(1).max(52).default(1),
+    description: z.string().default(''),
+    published: z.boolean().default(false),
+    agents: z
+      .array(
+        z
+          .object({
+            userId: z.string().min(1),
+            /** Default: the org's `managementUnitId`. */
+            managementUnitId: pathSafeId.optional(),
+            shifts: z.array(initialShiftSchema).default([]),
+          })
+          .strict(),
+      )
+      .default([]),
+  })
+  .strict();
+
+/** The org's `buSchedules` config. Every field has a default, so `{}` (or leaving it out) is valid. */
+export const buScheduleSettingsSchema = z
+  .object({
+    /** The first touch of an unknown `(businessUnitId, weekId, scheduleId)` creates it (weekDate = weekId, version 1). */
+    autoCreate: z.boolean().default(true),
+    /** `businessUnitTimeZone` of the agent-schedules query answer. Default "UTC". */
+    businessUnitTimeZone: timeZoneSchema.default('UTC'),
+    /** Management unit that agents new to a schedule join. Default "mu-1". */
+    managementUnitId: pathSafeId.default('mu-1'),
+    /** Time between `POST …/update` and the end of its processing (Complete/Error event), ms. Default 200. */
+    processingDelayMs: z.number().int().min(0).max(3_600_000).default(200),
+    /** With `processingDelayMs` 0: answer the update `Complete` (or `Error`) at once, as the platform can. Default false. */
+    answerCompleteWhenImmediate: z.boolean().default(false),
+    /** Lifetime of an upload URL, ms. Default 10 min. */
+    uploadTtlMs: z.number().int().min(1).default(600_000),
+    /** Largest `contentLengthBytes` an upload URL is issued for. Default 10 MB. */
+    maxUploadBytes: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_UPLOAD_BYTES_CEILING)
+      .default(10 * 1024 * 1024),
+    /** Period of the WebSocket heartbeat message, ms. Default 30 s. */
+    heartbeatIntervalMs: z.number().int().min(10).default(30_000),
+    /** Lifetime of a notification channel, ms (its `expires`). Default 24 h. */
+    channelTtlMs: z
+      .number()
+      .int()
+      .min(1)
+      .default(24 * 3_600_000),
+    /** Channels one OAuth client may hold; creating one more removes the oldest. Default 20. */
+    maxChannelsPerClient: z.number().int().min(1).default(20),
+    /** Schedules that exist from the start (needed when `autoCreate` is false). */
+    initialSchedules: z.array(initialScheduleSchema).default([]),
+    /** Fault switches; all off by default. */
+    faults: buScheduleFaultsSchema.prefault({}),
+  })
+  .strict()
+  .superRefine((settings, ctx) => {
+    const seen = new Set<string>();
+    settings.initialSchedules.forEach((schedule, index) => {
+      const key = `${schedule.businessUnitId}/${schedule.scheduleId}`;
+      if (seen.has(key)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['initialSchedules', index, 'scheduleId'],
+          message: `duplicate schedule "${schedule.scheduleId}" in business unit "${schedule.businessUnitId}"`,
+        });
+      }
+      seen.add(key);
+    });
+  });
+
+/** Settings as written (all optional). */
+export type BuScheduleSettingsInput = z.input<typeof buScheduleSettingsSchema>;
+/** Settings with every default applied. */
+export type BuScheduleSettings = z.output<typeof buScheduleSettingsSchema>;
+/** Fault switches as written. */
+export type BuScheduleFaultsInput = z.input<typeof buScheduleFaultsSchema>;
+/** Fault switches with defaults applied. */
+export type BuScheduleFaults = z.output<typeof buScheduleFaultsSchema>;
+/** A schedule present from the start. */
+export type InitialSchedule = z.output<typeof initialScheduleSchema>;
