@@ -35,7 +35,7 @@ export const genesysSettingsSchema = z
     notifications: notificationsSchema.optional(),
     /** Seconds between read-backs while an update is processing (as the fallback, or with `poll`). Default 10. */
     pollSeconds: z.number().min(0.05).max(600).optional(),
-    /** Seconds an update may stay processing before the writer reads back and tries again. Default 900. */
+    /** Seconds an update may stay processing before the writer reads back and tries again. Default 300. */
     completionTimeoutSeconds: z.number().min(1).max(86_400).optional(),
   })
   .strict();
@@ -51,7 +51,7 @@ export function resolveGenesysSettings(input: GenesysSettingsInput | undefined):
   return {
     notifications: input?.notifications ?? 'websocket',
     pollMs: (input?.pollSeconds ?? 10) * 1000,
-    completionTimeoutMs: (input?.completionTimeoutSeconds ?? 900) * 1000,
+    completionTimeoutMs: (input?.completionTimeoutSeconds ?? 300) * 1000,
   };
 }
 

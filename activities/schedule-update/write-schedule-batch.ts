@@ -28,8 +28,8 @@ const MAX_COMPLETED_ROUNDS = 3;
 const MAX_CONFLICTS = 5;
 /** Time kept back from the attempt's start-to-close timeout for the last read and the answer to Temporal. */
 const ATTEMPT_MARGIN_MS = 30_000;
-/** While the channel is live, the schedule is still read back this often in case its event was lost. */
-const READ_BACK_WHILE_LIVE_MS = 30_000;
+/** While the channel is live, the schedule is still read back, this many poll intervals apart, in case its event was lost. */
+const READ_BACK_WHILE_LIVE_POLLS = 3;
 
 /** An update this batch started and has not seen end: in the heartbeat, for the next attempt. */
 export const pendingUpdateSchema = z.object({
@@ -140,7 +140,7 @@ export async function writeScheduleBatch(
 
 /**
  * Waits for the update to end: its event on the channel, or the schedule's version past the one it was built on,
- * read back every poll interval (every 30 s while the channel is live, in case the event was lost).
+ * read back every poll interval (every third while the channel is live, in case the event was lost).
  */
 async function awaitEnding(
   pending: PendingUpdate,
@@ -167,7 +167,7 @@ async function awaitEnding(
     const pause = Math.min(
       givesUpAt - now,
       attemptEndsAt - now,
-      live ? Math.max(settings.pollMs, READ_BACK_WHILE_LIVE_MS) : settings.pollMs,
+      live ? settings.pollMs * READ_BACK_WHILE_LIVE_POLLS : settings.pollMs,
     );
     if (live && pending.operationId !== undefined) {
       const result = await events.wait(pending.operationId, pause, context.cancellationSignal);

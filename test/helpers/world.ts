@@ -2,7 +2,15 @@
 import { inject } from 'vitest';
 import { createWorld as createHarnessWorld, type World, type WorldOptions } from '../../tools/harness/world';
 
-export { assignmentRows, type AssignmentRow, type StartOptions, type World } from '../../tools/harness/world';
+export {
+  assignmentRows,
+  genesysRows,
+  GENESYS_WEEK,
+  type AssignmentRow,
+  type GenesysRow,
+  type StartOptions,
+  type World,
+} from '../../tools/harness/world';
 
 export function createWorld(options: Partial<WorldOptions> = {}): Promise<World> {
   const storeEnv = inject('testStoreEnv');

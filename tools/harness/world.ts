@@ -20,6 +20,7 @@ import { tenantWorkflowId } from '../../contracts/names';
 import type { bulkJob, tenantAssignments } from '../../workflows';
 import type { TenantSettings } from '../../contracts/tenants';
 import { resolveTenants, tenantsFileSchema, type TenantsFile } from '../../contracts/tenants';
+import type { GenesysSettingsInput, Writer } from '../../contracts/writers';
 import { readInputFile } from '../../client/input';
 import { codecFromEnv } from '../../codec/data-converter';
 import { newJobId, prepareJob } from '../../client/jobs/prepare';
@@ -50,6 +51,8 @@ export interface WorldOptions {
   simulator?: Omit<SimulatorConfigInput, 'orgs'>;
   /** Per-tenant limits in the tenants file. */
   limits?: Record<string, { concurrency?: number; ratePerSecond?: number; burst?: number }>;
+  /** Per-tenant writer (and its settings) in the tenants file; the PUT writer when absent. */
+  writers?: Record<string, { writer: Writer; genesys?: GenesysSettingsInput }>;
   /** Orgs (names without the world suffix) whose client secret the tenants file reads from a file (`secretFile`). */
   secretFiles?: string[];
   /** Start Workers in this process (default true). */
@@ -133,7 +136,12 @@ export async function createWorld(options: WorldOptions): Promise<World> {
     tenants: await Promise.all(
       sim.state.config.orgs.map(async (org) => {
         const name = org.id.slice(0, -suffix.length - 1);
-        const base = { id: org.id, clientId: org.clients[0]!.clientId, ...options.limits?.[name] };
+        const base = {
+          id: org.id,
+          clientId: org.clients[0]!.clientId,
+          ...options.limits?.[name],
+          ...options.writers?.[name],
+        };
         if (options.secretFiles?.includes(name)) {
           await writeFile(secretFile(org.id), `${org.clients[0]!.clientSecret}\n`, { mode: 0o600 });
           return { ...base, clientSecretFile: secretFile(org.id) };
@@ -197,7 +205,10 @@ export async function createWorld(options: WorldOptions): Promise<World> {
     async startJobFromRows(rows, jobOptions = {}) {
       const inputFile = path.join(dir, `input-${Math.random().toString(36).slice(2, 8)}.ndjson`);
       await writeFile(inputFile, rows.map((row) => JSON.stringify(row)).join('\n'));
-      const parsed = await readInputFile(inputFile, { knownTenants: new Set(tenants.keys()) });
+      const parsed = await readInputFile(inputFile, {
+        knownTenants: new Set(tenants.keys()),
+        writers: new Map([...tenants].map(([id, settings]) => [id, settings.writer])),
+      });
       const { tuning, jobId, ...options } = jobOptions;
       const prepared = await prepareJob(parsed, tenants, store, {
         ...DEFAULT_JOB_OPTIONS,
@@ -250,6 +261,38 @@ export function assignmentRows(
       userId: `user-${(i % 50) + 1}`,
       start: start.toISOString(),
       end: new Date(start.getTime() + 8 * 3600_000).toISOString(),
+    };
+  });
+}
+
+/** A row for a tenant of the Genesys writer: an assignment plus where its schedule lives and its activity code. */
+export interface GenesysRow extends AssignmentRow {
+  businessUnitId: string;
+  weekId: string;
+  activityCodeId: string;
+}
+
+/** The week (a Monday, `weekDate`) the Genesys rows fall in. */
+export const GENESYS_WEEK = '2027-01-04';
+
+/**
+ * Rows of `count` valid assignments for a tenant of the Genesys writer, all in business unit `bu-1` and the week of
+ * `GENESYS_WEEK`, spread over its schedules and 50 agents. No two shifts of an agent overlap up to 350 rows.
+ */
+export function genesysRows(tenantId: string, schedules: readonly string[], count: number, prefix = 'g'): GenesysRow[] {
+  if (count > 350) throw new Error('genesysRows: at most 350 rows, or shifts of an agent would overlap');
+  return Array.from({ length: count }, (_, i) => {
+    const start = new Date(Date.parse(`${GENESYS_WEEK}T00:00:00Z`) + (i % 7) * 86_400_000 + (6 + (i % 8)) * 3_600_000);
+    return {
+      tenantId,
+      scheduleId: schedules[i % schedules.length]!,
+      businessUnitId: 'bu-1',
+      weekId: GENESYS_WEEK,
+      id: `${prefix}-${i + 1}`,
+      userId: `user-${(i % 50) + 1}`,
+      start: start.toISOString(),
+      end: new Date(start.getTime() + 8 * 3_600_000).toISOString(),
+      activityCodeId: 'ac-work',
     };
   });
 }

@@ -1,0 +1,130 @@
+/**
+ * The Genesys writer through the simulator's schedule-update API: every row lands once in its schedule (read back
+ * shift by shift), a re-run changes nothing, and conflicts, `Error` endings, lost events, dropped sockets, lost
+ * answers and SIGKILLed workers cost neither a shift nor a duplicate.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { bulkJob } from '../../workflows';
+import { spawnWorker, type WorkerProcess } from '../../tools/harness/processes';
+import { waitFor } from '../../tools/harness/wait';
+import { createWorld, genesysRows, type GenesysRow, type World } from '../helpers/world';
+
+// Short waits: a lost answer followed by an `Error` ending leaves nothing to wait for but the completion timeout.
+const WRITER = {
+  writer: 'genesys-schedule-update' as const,
+  genesys: { pollSeconds: 0.2, completionTimeoutSeconds: 2 },
+};
+
+/** What the simulator's schedules hold for a tenant, one line per shift: agent, start, length, activity code. */
+function heldShifts(world: World, tenantId: string): string[] {
+  const lines: string[] = [];
+  for (const schedule of world.sim.state.requireOrg(tenantId).buSchedules.snapshot())
+    for (const agent of schedule.agents)
+      for (const shift of agent.shifts)
+        lines.push(
+          `${schedule.scheduleId} ${agent.userId} ${new Date(shift.startDate).toISOString()} ${shift.lengthMinutes} ` +
+            shift.activities.map((activity) => activity.activityCodeId).join('+'),
+        );
+  return lines.sort();
+}
+
+function expectedShifts(rows: readonly GenesysRow[]): string[] {
+  return rows
+    .map(
+      (row) =>
+        `${row.scheduleId} ${row.userId} ${new Date(row.start).toISOString()} ` +
+        `${(Date.parse(row.end) - Date.parse(row.start)) / 60_000} ${row.activityCodeId}`,
+    )
+    .sort();
+}
+
+function scheduleStats(world: World, tenantId: string) {
+  return world.sim.state.stats().orgs[tenantId]!;
+}
+
+describe('the Genesys writer', () => {
+  let world: World;
+  const workers: WorkerProcess[] = [];
+  beforeAll(async () => {
+    world = await createWorld({
+      orgs: [
+        { id: 'acme', throttle: { burst: 20, refillPerSecond: 40 }, buSchedules: { processingDelayMs: 150 } },
+        {
+          id: 'globex',
+          throttle: { burst: 10, refillPerSecond: 20 },
+          buSchedules: {
+            processingDelayMs: 100,
+            faults: { errorRate: 0.25, dropEventRate: 0.3, closeSocketRate: 0.2, loseUpdateAnswerRate: 0.15 },
+          },
+        },
+        { id: 'initech', buSchedules: { processingDelayMs: 400 } },
+      ],
+      writers: { acme: WRITER, globex: WRITER, initech: WRITER },
+      limits: { acme: { concurrency: 4 }, globex: { concurrency: 3 }, initech: { concurrency: 3 } },
+      workers: false,
+    });
+  });
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((worker) => worker.kill()));
+    await world.stopWorkers();
+  });
+  afterAll(() => world?.close());
+
+  it('lands every row once through schedule updates, and a re-run changes nothing', async () => {
+    await world.startWorkers();
+    const tenantId = world.tenant('acme');
+    const rows = genesysRows(tenantId, [`${tenantId}-s1`, `${tenantId}-s2`], 120);
+    const first = await world.startJobFromRows(rows, { batchSize: 20 });
+    const result = await world.client.workflow.getHandle<typeof bulkJob>(first.jobId).result();
+    expect(result).toMatchObject({ status: 'completed', applied: 120, failed: 0 });
+    expect(heldShifts(world, tenantId)).toEqual(expectedShifts(rows));
+    const stats = scheduleStats(world, tenantId);
+    // Six batches, one update each: the two schedules' batches ran one at a time per schedule.
+    expect(stats.scheduleApi.updatesCompleted).toBe(6);
+    expect(stats.scheduleApi.updatesConflicted).toBe(0);
+    expect(stats.violations).toBe(0);
+
+    const again = await world.startJobFromRows(rows, { batchSize: 20 });
+    const rerun = await world.client.workflow.getHandle<typeof bulkJob>(again.jobId).result();
+    expect(rerun).toMatchObject({ status: 'completed', applied: 120, failed: 0 });
+    expect(scheduleStats(world, tenantId).scheduleApi.updatesStarted).toBe(stats.scheduleApi.updatesStarted);
+    expect(scheduleStats(world, tenantId).scheduleApi.uploadUrlsIssued).toBe(stats.scheduleApi.uploadUrlsIssued);
+    expect(heldShifts(world, tenantId)).toEqual(expectedShifts(rows));
+  });
+
+  it('loses and doubles nothing through Error endings, lost events, dropped sockets and lost answers', async () => {
+    await world.startWorkers();
+    const tenantId = world.tenant('globex');
+    const rows = genesysRows(tenantId, [`${tenantId}-s1`, `${tenantId}-s2`, `${tenantId}-s3`], 150);
+    const input = await world.startJobFromRows(rows, { batchSize: 10 });
+    const result = await world.client.workflow.getHandle<typeof bulkJob>(input.jobId).result();
+    expect(result).toMatchObject({ status: 'completed', applied: 150, failed: 0 });
+    expect(heldShifts(world, tenantId)).toEqual(expectedShifts(rows));
+    const stats = scheduleStats(world, tenantId).scheduleApi;
+    // The faults did strike: the run went through them, not around them.
+    expect(stats.updatesErrored).toBeGreaterThan(0);
+    expect(stats.updateAnswersLost).toBeGreaterThan(0);
+    expect(stats.eventsDropped).toBeGreaterThan(0);
+    expect(scheduleStats(world, tenantId).violations).toBe(0);
+  });
+
+  it('neither loses nor doubles a shift when the worker is SIGKILLed while updates are processing', async () => {
+    const tenantId = world.tenant('initech');
+    const rows = genesysRows(tenantId, [`${tenantId}-s1`, `${tenantId}-s2`, `${tenantId}-s3`], 90);
+    const first = spawnWorker(world);
+    workers.push(first);
+    await first.ready;
+    const input = await world.startJobFromRows(rows, { batchSize: 10, tuning: { heartbeatTimeoutMs: 3_000 } });
+    const started = () => scheduleStats(world, tenantId).scheduleApi.updatesStarted;
+    await waitFor('updates started and processing', () => started() >= 3, 60_000);
+    await first.kill('SIGKILL');
+    const killedWith = world.sim.state.requireOrg(tenantId).buSchedules.operationLog();
+    expect(killedWith.some((operation) => operation.status === 'Processing')).toBe(true);
+
+    workers.push(spawnWorker(world));
+    const result = await world.client.workflow.getHandle<typeof bulkJob>(input.jobId).result();
+    expect(result).toMatchObject({ status: 'completed', applied: 90, failed: 0 });
+    expect(heldShifts(world, tenantId)).toEqual(expectedShifts(rows));
+    expect(scheduleStats(world, tenantId).violations).toBe(0);
+  });
+});
