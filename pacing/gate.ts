@@ -6,10 +6,11 @@
  * - **Cooldown**: after a 429, nothing goes until its Retry-After has passed (a default when none can be read).
  * - **Probe**: when a cooldown ends, one request goes first; only that request's own answer settles the probe.
  *   An answer to a request sent earlier, or a request that never got an answer, settles nothing.
- * - **Pace**: requests leave in arrival order, each when the pacer (`pacer.ts`) has a token for it. While the
- *   pacer knows no rate yet, the requests out at once grow like TCP's slow start (two, then one more for each
- *   answered one, so twice as many each round trip): a limit met at the fifth request finds a few requests out,
- *   not the whole window, and the connections they need are opened a few at a time.
+ * - **Pace**: requests leave in arrival order, each when the pacer (`pacer.ts`) has a token for it. At first and
+ *   after each 429, the requests out at once grow like TCP's slow start (two, then one more for each answered
+ *   one, so twice as many each round trip), up to the pacer's burst when it has a rate, without end while it
+ *   learns: a limit met at the fifth request finds a few requests out, not the whole window or burst, and the
+ *   connections they need are opened a few at a time.
  *
  * Pure and synchronous: time comes from the injected clock, and `poll()` says what to do now, so the same gate
  * runs in activities (`waiting-room.ts` adds timers) and in the simulated-time model of the tests.
@@ -88,7 +89,7 @@ export class TenantGate {
     const now = this.now();
     if (now < this.cooldownUntil) return this.cooldownUntil - now;
     if (typeof this.probe === 'object') return Infinity;
-    if (this.pacer.ratePerSecond === undefined && this.outstanding >= this.learningWindow) return Infinity;
+    if (this.outstanding >= this.learningWindow && this.learningWindow < this.windowCeiling()) return Infinity;
     this.headSlot ??= reserve(this.pacer, now);
     if (this.headSlot > now) return this.headSlot - now;
     this.headSlot = undefined;
@@ -135,6 +136,16 @@ export class TenantGate {
         return Math.max(0, this.cooldownUntil - this.now()) + this.retrySpacing(answer.at, holdMs);
       }
     }
+  }
+
+  /**
+   * How far the slow start's window grows before it stops limiting: without a rate, never (the window is all
+   * there is); with one (configured or learned), up to the pacer's burst, after which the pacer alone paces. So a
+   * configured burst larger than the API's bucket, or a process's first requests while it is still slow to read
+   * its sockets, finds a few requests out when the 429 comes, not the whole burst.
+   */
+  private windowCeiling(): number {
+    return this.pacer.ratePerSecond === undefined ? Infinity : this.pacer.burst;
   }
 
   /**

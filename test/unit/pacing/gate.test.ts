@@ -41,6 +41,27 @@ describe('TenantGate', () => {
     expect(gate.poll()).toBe(Infinity);
   });
 
+  it('with a rate, ramps the requests out at once the same way up to the burst, then lets the pacer alone pace', () => {
+    const clock = { now: 0 };
+    const gate = gateAt(clock, { ratePerSecond: 100, burst: 40 });
+    const released: number[] = [];
+    let out: GateTicket[] = [];
+    // A round trip a second (the pacer's bucket full again each time), every request out answered in it.
+    for (let round = 0; round < 7; round++) {
+      for (let decision = gate.poll(); typeof decision !== 'number'; decision = gate.poll()) out.push(decision);
+      released.push(out.length);
+      clock.now += 1_000;
+      for (const sent of out) gate.answered(sent, { kind: 'answered' });
+      out = [];
+    }
+    const burst = gate.pacer.burst;
+    expect(burst).toBeGreaterThan(32);
+    // Two, doubling each round trip; past the burst only the pacer's bucket (plus the slot it has reserved for
+    // the next request) holds requests back, no longer the window (64 by then).
+    expect(released.slice(0, 5)).toEqual([2, 4, 8, 16, 32]);
+    for (const count of released.slice(5)) expect([burst, burst + 1]).toContain(count);
+  });
+
   it('releases requests one pacer slot apart at a configured rate', () => {
     const clock = { now: 0 };
     // 5/s with a burst of 3 is planned with slack: 4.9/s, 2 at once.
