@@ -29,13 +29,13 @@ export async function launchJob(
       format,
       { kind: 'plan', version: OUTPUT_VERSION, retryOf: retryOf ?? null, plan: planOf(source, options, drafts) },
       () => {
-        printPlan(parsed.rows.length, drafts, options.batchSize);
+        printPlan(parsed.rows.length, drafts, options.batchSize, tenants);
         console.log('dry run: the input is valid; nothing was started');
       },
     );
     return EXIT.ok;
   }
-  if (format === 'text') printPlan(parsed.rows.length, drafts, options.batchSize);
+  if (format === 'text') printPlan(parsed.rows.length, drafts, options.batchSize, tenants);
   return runJob(parsed, tenants, {
     ...options,
     ...(flags.jobId && { jobId: flags.jobId }),
@@ -49,12 +49,19 @@ export async function launchJob(
 }
 
 /** The plan the job will be given (`planJob`, the same that `prepareJob` stores), tenant by tenant. */
-function printPlan(rows: number, drafts: readonly TenantDraft[], batchSize: number): void {
-  console.log(`${rows} assignments for ${drafts.length} tenant(s), ${batchSize} per PUT:`);
+function printPlan(
+  rows: number,
+  drafts: readonly TenantDraft[],
+  batchSize: number,
+  tenants: ReadonlyMap<string, TenantSettings>,
+): void {
+  console.log(`${rows} assignments for ${drafts.length} tenant(s), ${batchSize} per PUT (or schedule update):`);
   for (const { tenantId, total, scheduleSizes, batchCount, limits } of drafts) {
     const rate = limits.ratePerSecond ? `, ≤ ${limits.ratePerSecond}/s` : '';
+    // A batch of the Genesys writer is one schedule update (more when the platform refuses one as stale).
+    const unit = tenants.get(tenantId)?.writer === 'genesys-schedule-update' ? 'schedule updates' : 'PUTs';
     console.log(
-      `  ${tenantId}: ${total} assignments, ${scheduleSizes.length} schedule(s), ${batchCount} PUTs, ` +
+      `  ${tenantId}: ${total} assignments, ${scheduleSizes.length} schedule(s), ${batchCount} ${unit}, ` +
         `concurrency ${limits.concurrency}${rate}`,
     );
   }

@@ -6,7 +6,7 @@ import { DEFAULT_JOB_OPTIONS, type InputFormat } from '../../contracts/job';
 import { defaultTenantsFile } from '../../config/tenants-file';
 import { CliError, EXIT } from '../errors';
 import type { ParsedInput } from '../input';
-import { collectFailures, formatReport } from '../jobs/report';
+import { collectFailures, formatReport, inputRowOf } from '../jobs/report';
 import { openCommandStore } from '../store';
 import { OUTPUT_VERSION } from '../output/documents';
 import { addOutputOption, emit, note, outputFormat } from '../output/emit';
@@ -91,9 +91,9 @@ async function retryJob(jobId: string, flags: RunFlags, command: Command): Promi
     file: `${path.parse(input.source.fileName).name}.retry-of-${jobId}.${sourceFormat}`,
     format: sourceFormat,
     bytes: Buffer.from(formatReport(failures, sourceFormat)),
-    rows: failures.map(({ line, tenantId, scheduleId, assignment }) => ({
-      line,
-      row: { tenantId, scheduleId, ...assignment },
+    rows: failures.map(({ tenantId, reason: _reason, ...item }) => ({
+      line: item.line,
+      row: inputRowOf(tenantId, item),
     })),
   };
   note(format, `retrying ${failures.length} failed assignment(s) of job ${jobId}`);

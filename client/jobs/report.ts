@@ -5,6 +5,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { Client } from '@temporalio/client';
+import type { InputRow, StoredItem } from '../../contracts/assignment';
 import type { InputFormat, JobInput } from '../../contracts/job';
 import type { BlobStore } from '../../store/blob-store';
 import { CliError } from '../errors';
@@ -36,12 +37,22 @@ export async function collectFailures(
   return { input, failures };
 }
 
-/** Rows as the input format writes them: the input's own fields, then the reason. */
-export function reportRows(failures: readonly FailedAssignment[]): Record<string, string>[] {
-  return failures.map(({ tenantId, scheduleId, assignment, reason }) => ({
+/** A stored item as the input row it came from: tenant, schedule (and where it lives), the assignment's fields. */
+export function inputRowOf(tenantId: string, item: StoredItem): Omit<InputRow, 'failureCode' | 'failureMessage'> {
+  const { scheduleId, businessUnitId, weekId, assignment } = item;
+  return {
     tenantId,
     scheduleId,
+    ...(businessUnitId !== undefined && { businessUnitId }),
+    ...(weekId !== undefined && { weekId }),
     ...assignment,
+  };
+}
+
+/** Rows as the input format writes them: the input's own fields, then the reason. */
+export function reportRows(failures: readonly FailedAssignment[]): Record<string, string>[] {
+  return failures.map(({ tenantId, reason, ...item }) => ({
+    ...inputRowOf(tenantId, item),
     failureCode: reason.status ? `${reason.status} ${reason.code}` : reason.code,
     failureMessage: reason.message,
   }));

@@ -120,7 +120,7 @@ describe('wfm-bulk CLI', () => {
     );
     const run = await cli(['start', file, '--dry-run', '--job-id', 'never-started-2', '--batch-size', '10']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('67 assignments for 2 tenant(s), 10 per PUT');
+    expect(run.stdout).toContain('67 assignments for 2 tenant(s), 10 per PUT (or schedule update)');
     expect(run.stdout).toContain(`${acme}: 60 assignments, 2 schedule(s), 6 PUTs, concurrency 5`);
     expect(run.stdout).toMatch(/nothing was started/);
     expect(await jobExists('never-started-2')).toBe(false);

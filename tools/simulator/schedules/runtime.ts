@@ -150,6 +150,43 @@ export class BuScheduleRuntime {
     return { operation, loseAnswer };
   }
 
+  /**
+   * Someone else edits the schedule (a supervisor in the admin UI): a 30-minute shift for `userId` at `startDate`,
+   * applied at once with no event, so the schedule's version moves on under any update built before. For
+   * conflict scenarios. @returns false when the schedule does not exist (yet)
+   */
+  editElsewhere(businessUnitId: string, scheduleId: string, userId: string, startDate: string): boolean {
+    const weekDate = this.store
+      .snapshot()
+      .find((schedule) => schedule.businessUnitId === businessUnitId && schedule.scheduleId === scheduleId)?.weekDate;
+    if (weekDate === undefined) return false;
+    const lookup = this.store.lookup(businessUnitId, weekDate, scheduleId, false);
+    if (!lookup.found) return false;
+    const { schedule } = lookup;
+    const agentVersion = schedule.agents.get(userId)?.version;
+    const activity = { startDate, lengthMinutes: 30, activityCodeId: 'elsewhere', description: 'edited elsewhere' };
+    const outcome = applyUpdate(
+      schedule,
+      {
+        metadata: { version: schedule.version },
+        agentSchedules: [
+          {
+            userId,
+            ...(agentVersion !== undefined && { metadata: { version: agentVersion } }),
+            shifts: [{ startDate, lengthMinutes: 30, activities: [activity] }],
+          },
+        ],
+      } as UpdateScheduleUpload,
+      {
+        managementUnitId: this.settings.managementUnitId,
+        now: normalizeInstant(new Date(this.now()).toISOString()),
+        modifiedBy: 'elsewhere',
+        newShiftId: () => randomUUID(),
+      },
+    );
+    return outcome.ok;
+  }
+
   /** Keeps a query result for its `downloadUrl`; returns the download id. */
   storeDownload(result: unknown): string {
     const id = randomUUID();
