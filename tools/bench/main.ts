@@ -48,6 +48,8 @@ function runSystem(scenario: Scenario, system: SystemName, context: RunContext):
       return runProduct(scenario, false, context);
     case 'wfm-bulk (rate configured)':
       return runProduct(scenario, true, context);
+    case 'wfm-bulk (Genesys writer)':
+      return runProduct(scenario, false, context, 'genesys');
     case 'forum':
     case 'p-limit loop':
       return runBaseline(scenario, system, context);

@@ -6,12 +6,24 @@
 import type { ThrottleLimits } from '../simulator/config';
 import { jobIdeal, requestsFor, type Ideal, type LimitDrop } from './ideal';
 
-export const SYSTEMS = ['wfm-bulk', 'wfm-bulk (rate configured)', 'forum', 'p-limit loop', 'temporal-ceiling'] as const;
+export const SYSTEMS = [
+  'wfm-bulk',
+  'wfm-bulk (rate configured)',
+  'wfm-bulk (Genesys writer)',
+  'forum',
+  'p-limit loop',
+  'temporal-ceiling',
+] as const;
+/** Systems measured beside the others without a makespan ratio: their requests are not the PUTs the ideal counts. */
+export const UNCHARTED_SYSTEMS: readonly SystemName[] = ['temporal-ceiling', 'wfm-bulk (Genesys writer)'];
 /** The two ways a worker process starts, measured by the start-up scenario (`startup.ts`), not charted. */
 export const STARTUP_SYSTEMS = ['worker compiled (node)', 'worker sources (tsx)'] as const;
 export type SystemName = (typeof SYSTEMS)[number] | (typeof STARTUP_SYSTEMS)[number];
 /** The start-up scenario's id (`startup.ts`): its rows are tabled apart, since they have no job. */
 export const STARTUP_ID = 'startup';
+
+/** Rows per schedule update when the Genesys writer runs a scenario: one update carries many shifts. */
+export const GENESYS_BATCH_SIZE = 50;
 
 export interface TenantSpec {
   /** Org name; the harness world appends its suffix. */
@@ -79,7 +91,8 @@ export function scenarios(quick: boolean): Scenario[] {
       batchSize: 1,
       concurrency: 5,
       latencyMs: API_LATENCY_MS,
-      systems: ALL_SYSTEMS,
+      // Beside them, the same job written through Genesys' schedule update (`GENESYS_BATCH_SIZE` rows an update).
+      systems: [...ALL_SYSTEMS, 'wfm-bulk (Genesys writer)'],
     },
     {
       id: 'b',

@@ -12,6 +12,8 @@ export interface TargetCheck {
 }
 
 const PRODUCT: SystemName[] = ['wfm-bulk', 'wfm-bulk (rate configured)'];
+/** Every way the product writes: the promises that hold whatever the writer. */
+const ANY_WRITER: SystemName[] = [...PRODUCT, 'wfm-bulk (Genesys writer)'];
 
 interface Rule {
   target: string;
@@ -47,14 +49,14 @@ const RULES: Rule[] = [
   },
   {
     target: 'Retry-After violations 0',
-    applies: (row) => PRODUCT.includes(row.system),
+    applies: (row) => ANY_WRITER.includes(row.system),
     value: (row) => row.violations,
     limit: 0,
     format: String,
   },
   {
     target: 'lost assignments 0',
-    applies: (row) => PRODUCT.includes(row.system),
+    applies: (row) => ANY_WRITER.includes(row.system),
     value: (row) => row.lost,
     limit: 0,
     format: String,

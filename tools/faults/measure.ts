@@ -24,6 +24,8 @@ export interface JobMeasurement {
   readBackMismatches: number;
   /** Assignments both held by the simulator and reported failed (a write that took effect but looked failed). */
   appliedAndReportedFailed: number;
+  /** Genesys writer: shifts held more than once (an update applied twice), beyond the first of each. */
+  duplicateShifts: number;
 }
 
 /**
@@ -92,6 +94,37 @@ export async function measureJob(
   for (const tenantId of tenantIds)
     for (const assignment of sim.state.assignments(tenantId))
       stored.set(keyOf(tenantId, assignment.scheduleId, assignment.id), storedForm(assignment));
+  // Genesys tenants hold shifts, not assignments: a row is held when a shift of its content is in its schedule.
+  const shiftCounts = new Map<string, number>();
+  for (const tenantId of tenantIds) {
+    if (scene.world.tenants.get(tenantId)?.writer !== 'genesys-schedule-update') continue;
+    for (const schedule of sim.state.requireOrg(tenantId).buSchedules.snapshot())
+      for (const agent of schedule.agents)
+        for (const shift of agent.shifts)
+          for (const activity of shift.activities) {
+            const key = shiftKey(
+              tenantId,
+              schedule.scheduleId,
+              agent.userId,
+              shift.startDate,
+              shift.lengthMinutes,
+              activity.activityCodeId,
+            );
+            shiftCounts.set(key, (shiftCounts.get(key) ?? 0) + 1);
+          }
+  }
+  let duplicateShifts = 0;
+  for (const row of rows) {
+    if (!('activityCodeId' in row) || scene.world.tenants.get(row.tenantId)?.writer !== 'genesys-schedule-update')
+      continue;
+    const lengthMinutes = (Date.parse(row.end) - Date.parse(row.start)) / 60_000;
+    const count = shiftCounts.get(
+      shiftKey(row.tenantId, row.scheduleId, row.userId, row.start, lengthMinutes, String(row.activityCodeId)),
+    );
+    if (count === undefined) continue;
+    duplicateShifts += count - 1;
+    stored.set(keyOf(row.tenantId, row.scheduleId, row.id), storedForm(row));
+  }
 
   let applied = 0;
   let failedWithReason = 0;
@@ -127,5 +160,18 @@ export async function measureJob(
     failures,
     readBackMismatches,
     appliedAndReportedFailed,
+    duplicateShifts,
   };
+}
+
+/** A Genesys shift by content: agent, start instant, length, activity code. */
+function shiftKey(
+  tenantId: string,
+  scheduleId: string,
+  userId: string,
+  start: string,
+  lengthMinutes: number,
+  activityCodeId: string | undefined,
+): string {
+  return [tenantId, scheduleId, userId, Date.parse(start), lengthMinutes, activityCodeId ?? ''].join('\u0000');
 }

@@ -18,9 +18,13 @@ import { findIn, type Evidence } from './ledger';
 import { check, type ScenarioOutcome, type Suite } from './types';
 
 /** An org whose client secret is long and random, so a hit in the secret search can only be a leak. */
-export function org(name: string, settings: Omit<OrgConfigInput, 'id' | 'clients'> = {}): OrgConfigInput {
+export function org(
+  name: string,
+  settings: Omit<OrgConfigInput, 'id' | 'clients'> = {},
+  scopes: string[] = [WRITE_SCOPE],
+): OrgConfigInput {
   const clientSecret = `secret-${randomBytes(18).toString('base64url')}`;
-  return { id: name, clients: [{ clientId: `${name}-client`, clientSecret, scopes: [WRITE_SCOPE] }], ...settings };
+  return { id: name, clients: [{ clientId: `${name}-client`, clientSecret, scopes }], ...settings };
 }
 
 export type SceneOptions = Omit<WorldOptions, 'address' | 'workers' | 'workflowBundleCode'> & { address?: string };

@@ -277,10 +277,11 @@ export const GENESYS_WEEK = '2027-01-04';
 
 /**
  * Rows of `count` valid assignments for a tenant of the Genesys writer, all in business unit `bu-1` and the week of
- * `GENESYS_WEEK`, spread over its schedules and 50 agents. No two shifts of an agent overlap up to 350 rows.
+ * `GENESYS_WEEK`, spread over its schedules and 50 agents per 350 rows; no two shifts of an agent overlap.
  */
 export function genesysRows(tenantId: string, schedules: readonly string[], count: number, prefix = 'g'): GenesysRow[] {
-  if (count > 350) throw new Error('genesysRows: at most 350 rows, or shifts of an agent would overlap');
+  // 50 agents per 350 rows: an agent's rows are 7 × agents apart, one a day, so no two of its shifts overlap.
+  const agents = 50 * Math.ceil(count / 350);
   return Array.from({ length: count }, (_, i) => {
     const start = new Date(Date.parse(`${GENESYS_WEEK}T00:00:00Z`) + (i % 7) * 86_400_000 + (6 + (i % 8)) * 3_600_000);
     return {
@@ -289,10 +290,23 @@ export function genesysRows(tenantId: string, schedules: readonly string[], coun
       businessUnitId: 'bu-1',
       weekId: GENESYS_WEEK,
       id: `${prefix}-${i + 1}`,
-      userId: `user-${(i % 50) + 1}`,
+      userId: `user-${(i % agents) + 1}`,
       start: start.toISOString(),
       end: new Date(start.getTime() + 8 * 3_600_000).toISOString(),
       activityCodeId: 'ac-work',
     };
   });
+}
+
+/** Distinct shifts (agent, start, length) the simulator's schedules hold, over every org of the world. */
+export function genesysShiftsHeld(world: World): number {
+  const held = new Set<string>();
+  for (const org of world.sim.state.config.orgs)
+    for (const schedule of world.sim.state.requireOrg(org.id).buSchedules.snapshot())
+      for (const agent of schedule.agents)
+        for (const shift of agent.shifts)
+          held.add(
+            `${org.id} ${schedule.scheduleId} ${agent.userId} ${Date.parse(shift.startDate)} ${shift.lengthMinutes}`,
+          );
+  return held.size;
 }

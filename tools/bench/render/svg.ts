@@ -3,15 +3,15 @@
  * line. Hand-written SVG, no dependency. Pure.
  */
 import type { Measurement } from '../results';
-import { SYSTEMS, type Scenario } from '../scenarios';
+import { SYSTEMS, UNCHARTED_SYSTEMS, type Scenario } from '../scenarios';
 import { timedOutRatio } from './format';
 
 const WIDTH = 820;
 const HEIGHT = 440;
 const PLOT = { left: 70, right: 50, top: 60, bottom: 95 };
-/** The systems with a makespan ratio; the Temporal ceiling measures throughput only. */
-const CHARTED = SYSTEMS.filter((system) => system !== 'temporal-ceiling');
-const COLOURS: Record<(typeof CHARTED)[number], string> = {
+/** The systems with a makespan ratio; the Temporal ceiling measures throughput only, the Genesys writer its own requests. */
+const CHARTED = SYSTEMS.filter((system) => !UNCHARTED_SYSTEMS.includes(system));
+const COLOURS: Partial<Record<(typeof SYSTEMS)[number], string>> = {
   'wfm-bulk': '#2b6cb0',
   'wfm-bulk (rate configured)': '#68a0d8',
   forum: '#c05621',

@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import type { bulkJob } from '../../../workflows';
 import { tenantLimitsSchema } from '../../../contracts/tenants';
 import { spawnWorker } from '../../harness/processes';
-import { createWorld } from '../../harness/world';
+import { createWorld, genesysRows, genesysShiftsHeld } from '../../harness/world';
 import { fetchJobView, type TenantView } from '../../../client/jobs/view';
 import { finishesWithin, withTimeout } from '../../harness/cleanup';
 import type { RunContext } from '../run-control';
@@ -14,7 +14,7 @@ import { ratioToIdeal } from '../ideal';
 import { armLimitDrops } from '../limit-drop';
 import { round, simulatorFigures, timedOutMeasurement, type Measurement } from '../results';
 import { peakRssMb, resetPeakRss } from '../rss';
-import { runTimeoutMs, scenarioIdeal, type Scenario } from '../scenarios';
+import { GENESYS_BATCH_SIZE, runTimeoutMs, scenarioIdeal, type Scenario } from '../scenarios';
 import { inputRows, orgConfigs, plannedDrops } from '../workload';
 
 type TenantLimitsEntry = { concurrency: number; ratePerSecond?: number; burst?: number };
@@ -37,17 +37,31 @@ function tenantLimits(scenario: Scenario, rateConfigured: boolean): Record<strin
   );
 }
 
+/**
+ * @param writer `genesys`: every tenant writes through Genesys' schedule update (`GENESYS_BATCH_SIZE` rows an
+ *   update, processed in the simulator's default 200 ms); its requests are the platform calls of the updates
+ */
 export async function runProduct(
   scenario: Scenario,
   rateConfigured: boolean,
   context: RunContext,
+  writer: 'put' | 'genesys' = 'put',
 ): Promise<Measurement> {
-  const system = rateConfigured ? 'wfm-bulk (rate configured)' : 'wfm-bulk';
+  const genesys = writer === 'genesys';
+  const system = genesys ? 'wfm-bulk (Genesys writer)' : rateConfigured ? 'wfm-bulk (rate configured)' : 'wfm-bulk';
   const ideal = scenarioIdeal(scenario);
   const world = await createWorld({
     address: context.address,
     orgs: orgConfigs(scenario),
     limits: tenantLimits(scenario, rateConfigured),
+    ...(genesys && {
+      writers: Object.fromEntries(
+        scenario.tenants.map((tenant) => [
+          tenant.name,
+          { writer: 'genesys-schedule-update' as const, genesys: { pollSeconds: 1 } },
+        ]),
+      ),
+    }),
     workers: false,
     // The same grace as the in-process worlds of the tests: a 429 may be read some ms after it was sent.
     simulator: { violationGraceMs: 25 },
@@ -63,9 +77,16 @@ export async function runProduct(
     if (!resetPeakRss(worker.child.pid)) context.log('could not reset the peak RSS: it includes start-up');
     context.log(`worker ready, start-up peak RSS ${startupRssMb} MB`);
 
-    const rows = inputRows(scenario, orgIdOf);
+    const rows = genesys
+      ? scenario.tenants.flatMap((tenant) => {
+          const orgId = orgIdOf(tenant.name);
+          return genesysRows(orgId, [`${orgId}-s1`], tenant.assignments);
+        })
+      : inputRows(scenario, orgIdOf);
     const disarmDrops = armLimitDrops(world.sim, plannedDrops(scenario, orgIdOf));
-    const input = await world.startJobFromRows(rows, { batchSize: scenario.batchSize });
+    const input = await world.startJobFromRows(rows, {
+      batchSize: genesys ? GENESYS_BATCH_SIZE : scenario.batchSize,
+    });
     const handle = world.client.workflow.getHandle<typeof bulkJob>(input.jobId);
     const timeoutMs = runTimeoutMs(scenario);
     const stopTrace = process.env.BENCH_TRACE ? tracePacing(context, world.client, input.jobId) : undefined;
@@ -95,6 +116,8 @@ export async function runProduct(
       makespanMs,
       ratio: ratioToIdeal(makespanMs, ideal),
       ...simulatorFigures(world.sim.state.stats(), rows.length),
+      // The Genesys writer's rows are held as shifts, not PUT assignments.
+      ...(genesys && { lost: rows.length - genesysShiftsHeld(world) }),
       // Every batch ends in exactly one completed putBatch activity (applied or a final answer).
       activitiesPerSec: round(activities / (makespanMs / 1000), 1),
       peakRssMb: peakRssMb(worker.child.pid),

@@ -4,6 +4,7 @@ import { apiFaults } from './api-faults';
 import { badInputs } from './bad-inputs';
 import { jobTerminated, tenantTerminated } from './containment';
 import { credentialsRevoked, credentialsRotated } from './credentials';
+import { genesysWriter } from './genesys-writer';
 import { clientKill } from './client-kill';
 import { isolation } from './isolation';
 import { longRetryAfter } from './long-retry-after';
@@ -35,6 +36,7 @@ export const SCENARIOS: Scenario<any>[] = [
   credentialsRotated,
   credentialsRevoked,
   manyFailures,
+  genesysWriter,
   secrets,
   isolation,
 ];
