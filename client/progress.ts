@@ -212,16 +212,15 @@ function sum(tenants: readonly TenantView[], field: 'throttled'): number {
   return tenants.reduce((total, tenant) => total + tenant[field], 0);
 }
 
+/** Waits `ms`, or less if `signal` aborts; the listener goes with the wait (a job followed for hours adds none). */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
 }

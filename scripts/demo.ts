@@ -2,7 +2,7 @@
  * `npm run demo`: the whole thing on one machine. A Temporal dev server with its Web UI, the API simulator with
  * four tenants (one with a tighter throttle, one whose OAuth client lacks the write scope), a worker process,
  * and a job of 4 × 500 assignments started and followed through the real `wfm-bulk` client. Stops what it
- * started unless `--keep`.
+ * started unless `--keep`. `--writer genesys` writes through Genesys Cloud's schedule update instead of PUTs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
@@ -17,9 +17,19 @@ const { values: flags } = parseArgs({
   options: {
     keep: { type: 'boolean', default: false },
     assignments: { type: 'string', default: '500' },
-    'batch-size': { type: 'string', default: '1' },
+    'batch-size': { type: 'string' },
+    writer: { type: 'string', default: 'put' },
   },
 });
+if (flags.writer !== 'put' && flags.writer !== 'genesys') {
+  console.error(`--writer must be put or genesys, not "${flags.writer}"`);
+  process.exit(2);
+}
+/** `genesys`: the tenants write through Genesys Cloud's schedule update (one update per batch), not a PUT. */
+const genesys = flags.writer === 'genesys';
+const batchSize = flags['batch-size'] ?? (genesys ? '50' : '1');
+/** The week (a Monday) the Genesys writer's shifts fall in. */
+const GENESYS_WEEK = '2027-01-04';
 const perTenant = Number(flags.assignments);
 const DATA = path.join(PROJECT_ROOT, '.data');
 const DEMO = path.join(DATA, 'demo');
@@ -77,9 +87,9 @@ async function main(): Promise<void> {
 
     const jobId = `demo-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15).replace('T', '-')}`;
     console.log(
-      `\n$ wfm-bulk start ${path.relative(process.cwd(), inputFile)} --batch-size ${flags['batch-size']} --job-id ${jobId}\n`,
+      `\n$ wfm-bulk start ${path.relative(process.cwd(), inputFile)} --batch-size ${batchSize} --job-id ${jobId}\n`,
     );
-    const code = await runCli(['start', inputFile, '--batch-size', flags['batch-size'], '--job-id', jobId], env);
+    const code = await runCli(['start', inputFile, '--batch-size', batchSize, '--job-id', jobId], env);
     console.log(`\n(wfm-bulk exited with ${code}: 0 = all applied, 1 = some failed, as here for umbrella)`);
 
     const report = path.join(DEMO, 'failed.csv');
@@ -89,6 +99,19 @@ async function main(): Promise<void> {
     const stats = sim.state.stats();
     console.log('\nWhat the API saw (simulator statistics):');
     for (const [org, s] of Object.entries(stats.orgs)) {
+      if (genesys) {
+        const api = s.scheduleApi;
+        const shifts = sim.state
+          .requireOrg(org)
+          .buSchedules.snapshot()
+          .reduce((sum, schedule) => sum + schedule.agents.reduce((n, agent) => n + agent.shifts.length, 0), 0);
+        console.log(
+          `  ${org.padEnd(9)} ${String(shifts).padStart(4)} shifts held · ${api.updatesStarted} updates started, ` +
+            `${api.updatesCompleted} complete, ${api.updatesErrored} Error · ${s.putRequests} API requests · ` +
+            `${s.status429} × 429 · ${s.violations} Retry-After violations · ${s.status403} × 403`,
+        );
+        continue;
+      }
       console.log(
         `  ${org.padEnd(9)} ${String(s.assignmentsApplied).padStart(4)} applied · ${s.putRequests} PUTs · ${s.status429} × 429 · ` +
           `${s.violations} Retry-After violations · peak ${s.peakConcurrency} in flight · ${s.status403} × 403`,
@@ -133,7 +156,13 @@ function writeTenantsFile(
   const tenants = orgs.map((org) => {
     const secretEnv = `DEMO_SECRET_${org.id.toUpperCase()}`;
     env[secretEnv] = org.clients[0]!.clientSecret;
-    return { id: org.id, clientId: org.clients[0]!.clientId, clientSecretEnv: secretEnv, concurrency: 5 };
+    return {
+      id: org.id,
+      clientId: org.clients[0]!.clientId,
+      clientSecretEnv: secretEnv,
+      concurrency: 5,
+      ...(genesys && { writer: 'genesys-schedule-update', genesys: { pollSeconds: 1 } }),
+    };
   });
   writeFileSync(
     env.WFM_TENANTS!,
@@ -142,10 +171,13 @@ function writeTenantsFile(
 }
 
 function writeInput(file: string, orgs: { id: string; schedules: string[] }[]) {
-  const lines = ['tenantId,scheduleId,id,userId,start,end'];
+  const lines = [`tenantId,scheduleId,id,userId,start,end${genesys ? ',businessUnitId,weekId,activityCodeId' : ''}`];
   for (const org of orgs) {
     for (let i = 0; i < perTenant; i++) {
-      const start = new Date(Date.UTC(2027, 0, 4 + (i % 5), 7 + (i % 4) * 2));
+      // Genesys: every day of one week, so no agent gets two shifts on a day (120 agents × 7 days > 500 rows).
+      const start = genesys
+        ? new Date(Date.parse(`${GENESYS_WEEK}T06:00:00Z`) + (i % 7) * 86_400_000 + (i % 4) * 7_200_000)
+        : new Date(Date.UTC(2027, 0, 4 + (i % 5), 7 + (i % 4) * 2));
       const end = new Date(start.getTime() + 8 * 3_600_000);
       lines.push(
         [
@@ -155,6 +187,7 @@ function writeInput(file: string, orgs: { id: string; schedules: string[] }[]) {
           `agent-${(i % 120) + 1}`,
           start.toISOString(),
           end.toISOString(),
+          ...(genesys ? ['bu-1', GENESYS_WEEK, 'ac-work'] : []),
         ].join(','),
       );
     }
