@@ -176,7 +176,7 @@ export class BuScheduleRuntime {
             shifts: [{ startDate, lengthMinutes: 30, activities: [activity] }],
           },
         ],
-      } as UpdateScheduleUpload,
+      },
       {
         managementUnitId: this.settings.managementUnitId,
         now: normalizeInstant(new Date(this.now()).toISOString()),
