@@ -8,6 +8,7 @@ import { apiFaults } from '../../tools/faults/scenarios/api-faults';
 import { badInputs } from '../../tools/faults/scenarios/bad-inputs';
 import { jobTerminated, tenantTerminated } from '../../tools/faults/scenarios/containment';
 import { credentialsRevoked, credentialsRotated } from '../../tools/faults/scenarios/credentials';
+import { genesysWriter } from '../../tools/faults/scenarios/genesys-writer';
 import { isolation } from '../../tools/faults/scenarios/isolation';
 import { manyFailures } from '../../tools/faults/scenarios/many-failures';
 import { scopeRemoved } from '../../tools/faults/scenarios/scope-removed';
@@ -91,6 +92,12 @@ describe('fault suite, CI size', () => {
   it('16. every assignment refused with its own reason: all reported, payloads and histories small', async () => {
     const result = await passes(manyFailures);
     expect(result.failedWithReason).toBe(result.assignments);
+  }, 240_000);
+
+  it('19. the Genesys writer under Error endings, conflicts, lost answers and events, dropped sockets, a kill', async () => {
+    const result = await passes(genesysWriter);
+    expect(result.applied).toBe(result.assignments);
+    expect(result.violations).toBe(0);
   }, 240_000);
 
   it('17. no secret or token in any history or log of the scenarios above', async () => {
