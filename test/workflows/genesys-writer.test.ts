@@ -58,9 +58,16 @@ describe('the Genesys writer', () => {
           },
         },
         { id: 'initech', buSchedules: { processingDelayMs: 400 } },
+        // Uploads answered late: a window between an upload and its update in which to kill the worker.
+        { id: 'hooli', buSchedules: { processingDelayMs: 100, faults: { uploadAnswerDelayMs: 2_000 } } },
       ],
-      writers: { acme: WRITER, globex: WRITER, initech: WRITER },
-      limits: { acme: { concurrency: 4 }, globex: { concurrency: 3 }, initech: { concurrency: 3 } },
+      writers: { acme: WRITER, globex: WRITER, initech: WRITER, hooli: WRITER },
+      limits: {
+        acme: { concurrency: 4 },
+        globex: { concurrency: 3 },
+        initech: { concurrency: 3 },
+        hooli: { concurrency: 2 },
+      },
       workers: false,
     });
   });
@@ -126,5 +133,25 @@ describe('the Genesys writer', () => {
     expect(result).toMatchObject({ status: 'completed', applied: 90, failed: 0 });
     expect(heldShifts(world, tenantId)).toEqual(expectedShifts(rows));
     expect(scheduleStats(world, tenantId).violations).toBe(0);
+  });
+
+  it('neither loses nor doubles a shift when the worker is SIGKILLed after an upload, before its update', async () => {
+    const tenantId = world.tenant('hooli');
+    const rows = genesysRows(tenantId, [`${tenantId}-s1`, `${tenantId}-s2`], 40);
+    const first = spawnWorker(world);
+    workers.push(first);
+    await first.ready;
+    const input = await world.startJobFromRows(rows, { batchSize: 10, tuning: { heartbeatTimeoutMs: 3_000 } });
+    const api = () => scheduleStats(world, tenantId).scheduleApi;
+    await waitFor('an upload kept, its answer not yet sent', () => api().uploadsAccepted >= 1, 60_000, 10);
+    expect(api().updatesStarted).toBe(0);
+    await first.kill('SIGKILL');
+
+    workers.push(spawnWorker(world));
+    const result = await world.client.workflow.getHandle<typeof bulkJob>(input.jobId).result();
+    expect(result).toMatchObject({ status: 'completed', applied: 40, failed: 0 });
+    expect(heldShifts(world, tenantId)).toEqual(expectedShifts(rows));
+    // The orphaned uploads were never started; the rest each became one update.
+    expect(api().uploadsAccepted).toBeGreaterThan(api().updatesStarted);
   });
 });

@@ -34,6 +34,11 @@ export const buScheduleFaultsSchema = z
     closeSocketRate: rate.default(0),
     /** Share (0..1) of `POST …/update` calls that start processing but whose HTTP answer is destroyed (socket reset). */
     loseUpdateAnswerRate: rate.default(0),
+    /**
+     * The upload URL keeps the body at once but answers this many ms later (a slow object store): a window in
+     * which a writer has uploaded and not yet started the update, for crash tests. Default 0.
+     */
+    uploadAnswerDelayMs: z.number().int().min(0).max(600_000).default(0),
     /** When true, every socket the server closes first gets a `v2.system.socket_closing` message. */
     socketClosingNotice: z.boolean().default(false),
   })

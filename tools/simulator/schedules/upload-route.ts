@@ -134,6 +134,8 @@ export function registerUploadRoute(app: FastifyInstance, state: SimulatorState)
       if (ticket.usedAt === undefined) ticket.body = checked.upload;
       ticket.uploadedAt = state.now();
       runtime.counters.uploadsAccepted++;
+      const delayMs = runtime.settings.faults.uploadAnswerDelayMs;
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       const etag = createHash('md5').update(JSON.stringify(checked.upload)).digest('hex');
       return reply.code(200).header('etag', `"${etag}"`).send();
     });
