@@ -38,6 +38,10 @@ const SYSTEMS_TEXT = `- **wfm-bulk**: the product as it is in the tree: a Tempor
   alone.
 - **wfm-bulk (rate configured)**: the same with the simulator's limit in the tenants file (\`ratePerSecond\` = the
   refill; \`burst\` = the bucket size, where the tenants file has that field).
+- **wfm-bulk (Genesys writer)** (in (a) only): the same job with every tenant on the \`genesys-schedule-update\`
+  writer: 50 rows a batch, each batch one asynchronous schedule update (read, upload URL, gzip upload, update,
+  completion on the notification channel, read back), the simulator processing each in 200 ms. Its requests are
+  those platform calls, so it has no ratio to the PUT ideal.
 - **forum**: the forum thread's algorithm as written (\`tools/bench/baselines/forum.ts\`): per tenant, all tenants at
   once, groups of 5 concurrent PUTs under \`Promise.all\`, a 429 sleeps \`Retry-After\` (default 5 s) and retries
   once without looking at the answer, errors logged and dropped, 200 ms between groups. It honours the scenario's
