@@ -19,16 +19,7 @@ const storedItemSchema = z
 
 /** NDJSON bytes of the items, one per line, deterministic (same items → same bytes, whatever their key order). */
 export function encodeStoredItems(items: readonly StoredItem[]): Buffer {
-  // Placement only when given, so the bytes (and content-addressed refs) of PUT-writer items stay as they were.
-  const lines = items.map(({ line, scheduleId, businessUnitId, weekId, assignment }) =>
-    JSON.stringify({
-      line,
-      scheduleId,
-      ...(businessUnitId !== undefined && { businessUnitId }),
-      ...(weekId !== undefined && { weekId }),
-      assignment: canonicalAssignment(assignment),
-    }),
-  );
+  const lines = items.map((item) => JSON.stringify(canonicalItem(item)));
   return Buffer.from(lines.map((json) => `${json}\n`).join(''), 'utf8');
 }
 
@@ -49,6 +40,20 @@ export function decodeStoredItems(bytes: Buffer): StoredItem[] {
     items.push(parsed.data);
   });
   return items;
+}
+
+/**
+ * The item's fields in a fixed order: where its schedule lives only when given (so the bytes, and the
+ * content-addressed refs, of PUT-writer items stay as they were), the assignment canonical.
+ */
+export function canonicalItem({ line, scheduleId, businessUnitId, weekId, assignment }: StoredItem): StoredItem {
+  return {
+    line,
+    scheduleId,
+    ...(businessUnitId !== undefined && { businessUnitId }),
+    ...(weekId !== undefined && { weekId }),
+    assignment: canonicalAssignment(assignment),
+  };
 }
 
 /** The assignment's fields in a fixed order, absent ones left out (not `undefined`). */

@@ -2,7 +2,7 @@
  * From validated rows to what the client stores per tenant: items grouped by tenant, then by schedule.
  */
 import type { StoredItem } from '../../contracts/assignment';
-import { canonicalAssignment } from '../../contracts/stored-items';
+import { canonicalItem } from '../../contracts/stored-items';
 import type { ParsedRow } from './types';
 
 /**
@@ -15,13 +15,7 @@ export function groupByTenant(rows: readonly ParsedRow[]): Map<string, StoredIte
     const { tenantId, scheduleId, businessUnitId, weekId, ...assignment } = row;
     let items = byTenant.get(tenantId);
     if (!items) byTenant.set(tenantId, (items = []));
-    items.push({
-      line,
-      scheduleId,
-      ...(businessUnitId !== undefined && { businessUnitId }),
-      ...(weekId !== undefined && { weekId }),
-      assignment: canonicalAssignment(assignment),
-    });
+    items.push(canonicalItem({ line, scheduleId, businessUnitId, weekId, assignment }));
   }
   // Code-unit order, not localeCompare: the same everywhere, whatever the machine's locale.
   for (const items of byTenant.values()) items.sort((a, b) => compare(a.scheduleId, b.scheduleId));
