@@ -136,15 +136,19 @@ export async function throughGate(
         at: receivedAt,
         ...(headerMs !== undefined && { retryAfterMs: headerMs }),
       });
+      // Reported at once, before the body is read: a process that dies now leaves the window to its successor.
+      tenant.cooldownChanged();
       const text = await response.body.text().catch(() => '');
       done(429);
       const bodyMs =
         headerMs === undefined
           ? parseRetryAfterFromBody((safeJson(text) as ApiErrorBody | undefined)?.message)
           : undefined;
-      if (bodyMs !== undefined) retryInMs = retryAfterFromBody(tenant, ticket, receivedAt, bodyMs);
+      if (bodyMs !== undefined) {
+        retryInMs = retryAfterFromBody(tenant, ticket, receivedAt, bodyMs);
+        tenant.cooldownChanged();
+      }
       tenant.metrics.throttled(headerMs ?? bodyMs);
-      tenant.cooldownChanged();
       throw new Throttled(retryInMs, headerMs ?? bodyMs);
     }
     answer({ kind: 'answered' });
