@@ -1,8 +1,9 @@
 /**
  * The one activity that writes: one batch of one tenant, one PUT (plus one more when the API refuses some
  * items, to land the rest), or for a tenant of the Genesys writer one schedule update at a time until the batch's
- * rows are in its schedule (`schedule-update/write-schedule-batch.ts`). It runs in the process that serves the tenant, on the tenant's queue there, and
- * takes its token first and passes the tenant's gate last, right before the request (pacing/gate.ts).
+ * rows are in its schedule (`schedule-update/write-schedule-batch.ts`). It runs in the process that serves the
+ * tenant, on the tenant's queue there, and takes its token first and passes the tenant's gate last, right before
+ * the request (pacing/gate.ts).
  *
  * Retryable trouble is thrown for Temporal's retry policy, with the delay taken from Retry-After for a 429 and
  * from jittered backoff otherwise; final answers of the API are returned as data. Being throttled spends time,
@@ -27,7 +28,7 @@ import { backoffDelayMs, retryAfterWithJitterMs } from '../pacing/backoff';
 import { GateWaitTooLong } from '../pacing/waiting-room';
 import { safeJson, summarize } from './auth/oauth';
 import type { ActivityDeps } from './deps';
-import { Fault, Throttled, loginOrWait, reasonOf, throughGate, type ApiErrorBody } from './http/gated-request';
+import { Fault, Throttled, reasonOf, sendWithToken, type ApiErrorBody } from './http/gated-request';
 import { writeScheduleBatch, type HeartbeatProgress } from './schedule-update/write-schedule-batch';
 import type { TenantRuntime } from './tenant-runtime';
 
@@ -220,29 +221,18 @@ async function sendBatch(
   // Offsets (within the batch) still to send; items the API refused leave this list with their reason.
   let pending = Array.from({ length: range.end - range.start }, (_, offset) => offset);
   const failures: ItemFailure[] = [];
-  let retriedUnauthorized = false;
+  // One retry with a fresh token for the whole batch, whatever the number of PUTs it takes.
+  const unauthorized = { retried: false };
 
   while (pending.length > 0) {
-    const token = await loginOrWait(tenant, deps);
     const assignments = pending.map((offset) => stored.items[range.start + offset]!.assignment);
     const call = { method: 'PUT', url, body: toBody(tenant.settings, assignments) } as const;
-    const response = await throughGate(call, token, input.requestTimeoutMs, context, deps, tenant);
-    if (!response) continue; // the token aged while waiting at the gate: take a fresh one
+    const response = await sendWithToken(call, input.requestTimeoutMs, context, deps, tenant, unauthorized);
 
     if (response.ok) return { outcome: 'done', applied: pending.length, failures };
     const body = safeJson(response.text) as ApiErrorBody | undefined;
     const reason = reasonOf(response.status, body, response.text);
     switch (response.status) {
-      case 401:
-        tenant.tokens.invalidate(token);
-        if (!retriedUnauthorized) {
-          retriedUnauthorized = true;
-          continue;
-        }
-        throw new Fault(
-          `API refused a fresh token of tenant ${input.tenantId} (401): ${reason.message}`,
-          failureTypes.unauthorized,
-        );
       case 403:
         return { outcome: 'tenant-forbidden', reason, count: pending.length, failures };
       case 404:

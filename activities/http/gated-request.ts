@@ -69,6 +69,44 @@ export async function loginOrWait(tenant: TenantRuntime, deps: ActivityDeps): Pr
   }
 }
 
+/** Whether a 401 was already met and answered with a fresh token, over the calls that share it. */
+export interface UnauthorizedRetry {
+  retried: boolean;
+}
+
+/**
+ * `call` through the gate with a token of the tenant: again when nothing was sent (the token aged at the gate, or a
+ * 429 came first), and once more with a fresh token after a 401, since a token may be revoked before it expires.
+ * @param unauthorized shared by the calls that may spend the one retry with a fresh token between them
+ * @returns any answer but a 401
+ * @throws Fault when a fresh token is refused too; what `throughGate` throws
+ */
+export async function sendWithToken(
+  call: ApiCall,
+  requestTimeoutMs: number,
+  context: Context,
+  deps: ActivityDeps,
+  tenant: TenantRuntime,
+  unauthorized: UnauthorizedRetry = { retried: false },
+): Promise<ApiResponse> {
+  for (;;) {
+    const token = await loginOrWait(tenant, deps);
+    const response = await throughGate(call, token, requestTimeoutMs, context, deps, tenant);
+    if (!response) continue;
+    if (response.status !== 401) return response;
+    tenant.tokens.invalidate(token);
+    if (!unauthorized.retried) {
+      unauthorized.retried = true;
+      continue;
+    }
+    const reason = reasonOf(401, safeJson(response.text) as ApiErrorBody | undefined, response.text);
+    throw new Fault(
+      `API refused a fresh token of tenant ${tenant.settings.id} (401): ${reason.message}`,
+      failureTypes.unauthorized,
+    );
+  }
+}
+
 /**
  * Waits at the tenant's gate, then sends at once; the gate is asked once more right before the request is written
  * to its socket (`check-before-write.ts`). The gate hears of a 429 from the status line and headers, before the

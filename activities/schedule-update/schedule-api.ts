@@ -10,7 +10,7 @@ import type { FailureReason } from '../../contracts/job';
 import { failureTypes } from '../../contracts/names';
 import { describeFetchError, safeJson, summarize } from '../auth/oauth';
 import type { ActivityDeps } from '../deps';
-import { Fault, loginOrWait, reasonOf, throughGate, type ApiCall, type ApiErrorBody } from '../http/gated-request';
+import { Fault, reasonOf, sendWithToken, type ApiCall, type ApiErrorBody } from '../http/gated-request';
 import type { TenantRuntime } from '../tenant-runtime';
 import type { ScheduleState } from './plan';
 import {
@@ -117,21 +117,11 @@ export class ScheduleApi {
 
   /** The gzip-encoded update to the pre-signed URL, with exactly the headers the platform asked for. */
   async upload(ticket: UploadTicket, gzipped: Buffer): Promise<void> {
-    let status: number;
-    let text: string;
-    try {
-      const response = await request(ticket.url, {
-        method: 'PUT',
-        headers: ticket.headers ?? {},
-        body: gzipped,
-        dispatcher: this.deps.http,
-        signal: AbortSignal.any([AbortSignal.timeout(this.requestTimeoutMs), this.context.cancellationSignal]),
-      });
-      status = response.statusCode;
-      text = await response.body.text();
-    } catch (error) {
-      throw new Fault(`uploading the schedule update failed: ${describeFetchError(error)}`, failureTypes.networkError);
-    }
+    const { status, text } = await this.objectStore('uploading the schedule update', ticket.url, {
+      method: 'PUT',
+      headers: ticket.headers ?? {},
+      body: gzipped,
+    });
     // Any refusal here (expired URL, a header or length it did not expect) is cured by a new URL: next attempt.
     if (status < 200 || status >= 300)
       throw new Fault(
@@ -204,60 +194,47 @@ export class ScheduleApi {
 
   /** A result too big to come inline, from the pre-signed URL it was left at. */
   private async download(url: string): Promise<z.infer<typeof agentSchedulesResultSchema>> {
-    let text: string;
-    try {
-      const response = await request(url, {
-        dispatcher: this.deps.http,
-        signal: AbortSignal.any([AbortSignal.timeout(this.requestTimeoutMs), this.context.cancellationSignal]),
-      });
-      text = await response.body.text();
-      if (response.statusCode !== 200)
-        throw new Fault(`the download URL answered ${response.statusCode}`, failureTypes.unexpectedAnswer);
-    } catch (error) {
-      if (error instanceof Fault) throw error;
-      throw new Fault(`downloading agent schedules failed: ${describeFetchError(error)}`, failureTypes.networkError);
-    }
+    const { status, text } = await this.objectStore('downloading agent schedules', url);
+    if (status !== 200) throw new Fault(`the download URL answered ${status}`, failureTypes.unexpectedAnswer);
     return parseAnswer(agentSchedulesResultSchema, safeJson(text), 'the downloaded agent schedules');
   }
 
-  /** One call, its 2xx answer read with `schema`; the token is refreshed once on a 401. */
+  /** One call, its 2xx answer read with `schema`; the token is refreshed once on a 401 (`sendWithToken`). */
   private async json<T>(call: Omit<ApiCall, 'url'> & { path: string }, schema: z.ZodType<T>, what: string): Promise<T> {
     const { path, ...rest } = call;
     const url = this.tenant.settings.apiBaseUrl + path;
-    let retriedUnauthorized = false;
-    for (;;) {
-      const token = await loginOrWait(this.tenant, this.deps);
-      const response = await throughGate(
-        { ...rest, url },
-        token,
-        this.requestTimeoutMs,
-        this.context,
-        this.deps,
-        this.tenant,
-      );
-      if (!response) continue; // the token aged at the gate, or a 429 came first: nothing was sent
-      if (response.ok) return parseAnswer(schema, safeJson(response.text), what);
-      const body = safeJson(response.text) as ApiErrorBody | undefined;
-      const reason = reasonOf(response.status, body, response.text);
-      const said = `${call.method} ${path.split('?')[0]} answered ${response.status}: ${reason.message}`;
-      if (response.status === 401) {
-        this.tenant.tokens.invalidate(token);
-        if (!retriedUnauthorized) {
-          retriedUnauthorized = true;
-          continue;
-        }
-        throw new Fault(
-          `a fresh token of tenant ${this.tenant.settings.id} was refused: ${said}`,
-          failureTypes.unauthorized,
-        );
-      }
-      if (response.status === 409) throw new VersionConflict(said);
-      if (response.status >= 500) throw new Fault(said, failureTypes.serverError);
-      throw new Refused(
-        { ...reason, message: said },
-        response.status === 403,
-        response.status === 404 && what.startsWith('schedule '),
-      );
+    const response = await sendWithToken({ ...rest, url }, this.requestTimeoutMs, this.context, this.deps, this.tenant);
+    if (response.ok) return parseAnswer(schema, safeJson(response.text), what);
+    const body = safeJson(response.text) as ApiErrorBody | undefined;
+    const reason = reasonOf(response.status, body, response.text);
+    const said = `${call.method} ${path.split('?')[0]} answered ${response.status}: ${reason.message}`;
+    if (response.status === 409) throw new VersionConflict(said);
+    if (response.status >= 500) throw new Fault(said, failureTypes.serverError);
+    throw new Refused(
+      { ...reason, message: said },
+      response.status === 403,
+      response.status === 404 && what.startsWith('schedule '),
+    );
+  }
+
+  /**
+   * A request to a pre-signed object-store URL (the upload, a download): not the platform's API, so not paced,
+   * and no token; bounded by the request timeout and the attempt's cancellation.
+   */
+  private async objectStore(
+    what: string,
+    url: string,
+    options: { method?: 'PUT'; headers?: Record<string, string>; body?: Buffer } = {},
+  ): Promise<{ status: number; text: string }> {
+    try {
+      const response = await request(url, {
+        ...options,
+        dispatcher: this.deps.http,
+        signal: AbortSignal.any([AbortSignal.timeout(this.requestTimeoutMs), this.context.cancellationSignal]),
+      });
+      return { status: response.statusCode, text: await response.body.text() };
+    } catch (error) {
+      throw new Fault(`${what} failed: ${describeFetchError(error)}`, failureTypes.networkError);
     }
   }
 }
