@@ -29,7 +29,7 @@ export const MAX_DEFAULT_RETRY_AFTER_MS = 120_000;
  */
 export const MAX_GATE_WAIT_MS = 120_000;
 
-/** Requests out at once, unanswered, when the pacer knows no rate yet: at first, and again after each 429. */
+/** Requests out at once, unanswered, at first and again after each 429 (the slow start). */
 const SLOW_START_WINDOW = 2;
 
 /** Requests throttled together while learning come back at most this far apart. */
@@ -71,8 +71,8 @@ export class TenantGate {
   private outstanding = 0;
   /** Cooldowns begun so far (each 429 that closed or extended the gate). */
   private cooldowns = 0;
-  /** While learning: how many may be outstanding (see the slow start above). */
-  private learningWindow = SLOW_START_WINDOW;
+  /** How many may be outstanding now (the slow start above; no limit once it reaches `windowCeiling`). */
+  private slowStartWindow = SLOW_START_WINDOW;
   /** 429s answered to this gate's requests. */
   throttled = 0;
 
@@ -89,7 +89,7 @@ export class TenantGate {
     const now = this.now();
     if (now < this.cooldownUntil) return this.cooldownUntil - now;
     if (typeof this.probe === 'object') return Infinity;
-    if (this.outstanding >= this.learningWindow && this.learningWindow < this.windowCeiling()) return Infinity;
+    if (this.outstanding >= this.slowStartWindow && this.slowStartWindow < this.windowCeiling()) return Infinity;
     this.headSlot ??= reserve(this.pacer, now);
     if (this.headSlot > now) return this.headSlot - now;
     this.headSlot = undefined;
@@ -117,7 +117,7 @@ export class TenantGate {
         recordSuccess(this.pacer);
         this.unhinted = 0;
         // One more for each answer to a request sent since the last cooldown: the window doubles per round trip.
-        if (ticket.cooldowns === this.cooldowns) this.learningWindow++;
+        if (ticket.cooldowns === this.cooldowns) this.slowStartWindow++;
         if (isProbe) this.probe = 'idle';
         return 0;
       case 'unanswered':
@@ -126,7 +126,7 @@ export class TenantGate {
         return 0;
       case 'throttled': {
         this.throttled++;
-        this.learningWindow = SLOW_START_WINDOW;
+        this.slowStartWindow = SLOW_START_WINDOW;
         const hinted = answer.retryAfterMs !== undefined;
         this.unhinted = hinted ? 0 : this.unhinted + 1;
         recordThrottle(this.pacer, answer.at, answer.retryAfterMs);

@@ -20,9 +20,4 @@ export class KeyedLocks {
       if (this.tails.get(key) === tail) this.tails.delete(key);
     };
   }
-
-  /** Keys held or waited for now. */
-  get size(): number {
-    return this.tails.size;
-  }
 }

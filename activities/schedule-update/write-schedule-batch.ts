@@ -13,7 +13,7 @@
 import { gzipSync } from 'node:zlib';
 import type { Context } from '@temporalio/activity';
 import { z } from 'zod';
-import type { BatchOutcome, ItemFailure } from '../../contracts/job';
+import type { BatchOutcome } from '../../contracts/job';
 import { failureTypes } from '../../contracts/names';
 import type { ActivityDeps } from '../deps';
 import { Fault } from '../http/gated-request';
@@ -83,8 +83,7 @@ export async function writeScheduleBatch(
       );
       const plan = planRound(rows, state);
       for (const offset of plan.present) present.add(offset);
-      const failures: ItemFailure[] = plan.refused;
-      if (!plan.upload) return { outcome: 'done', applied: plan.present.length, failures };
+      if (!plan.upload) return { outcome: 'done', applied: plan.present.length, failures: plan.refused };
       if (completed >= MAX_COMPLETED_ROUNDS)
         throw new Fault(
           `schedule ${place.scheduleId}: ${plan.sending.length} shift(s) are still not in the schedule after ` +
