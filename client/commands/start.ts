@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_JOB_OPTIONS } from '../../contracts/job';
 import { CliError } from '../errors';
-import { InputError, readInputFile } from '../input';
+import { InputError, readInputFile, tenantChecks } from '../input';
 import { addOutputOption } from '../output/emit';
 import { addRunOptions, jobOptionsFrom, type RunFlags } from './job-options';
 import { launchJob } from './launch';
@@ -34,8 +34,7 @@ async function start(file: string, flags: StartFlags, command: Command): Promise
   let parsed;
   try {
     parsed = await readInputFile(file, {
-      knownTenants: new Set(tenants.keys()),
-      writers: new Map([...tenants].map(([id, settings]) => [id, settings.writer])),
+      ...tenantChecks(tenants),
       ...(flags.format && { format: flags.format }),
     });
   } catch (error) {

@@ -4,6 +4,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import type { InputFormat } from '../../contracts/job';
+import type { TenantSettings } from '../../contracts/tenants';
 import { readCsv } from './csv';
 import { DEFAULT_MAX_BYTES, decodeInput, sizeProblem } from './decode';
 import { detectFormat } from './format';
@@ -23,6 +24,16 @@ const READERS: Record<InputFormat, (input: InputText, issues: IssueCollector) =>
   json: readJsonArray,
   ndjson: readNdjson,
 };
+
+/** What the tenants file lets the input be checked against: which tenants exist, and each one's writer. */
+export function tenantChecks(
+  tenants: ReadonlyMap<string, TenantSettings>,
+): Pick<ReadInputOptions, 'knownTenants' | 'writers'> {
+  return {
+    knownTenants: new Set(tenants.keys()),
+    writers: new Map([...tenants].map(([id, settings]) => [id, settings.writer])),
+  };
+}
 
 /**
  * Reads and validates an input file.

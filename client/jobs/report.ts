@@ -7,6 +7,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { Client } from '@temporalio/client';
 import type { InputRow, StoredItem } from '../../contracts/assignment';
 import type { InputFormat, JobInput } from '../../contracts/job';
+import { canonicalItem } from '../../contracts/stored-items';
 import type { BlobStore } from '../../store/blob-store';
 import { CliError } from '../errors';
 import { ROW_FIELDS } from '../input/fields';
@@ -39,14 +40,8 @@ export async function collectFailures(
 
 /** A stored item as the input row it came from: tenant, schedule (and where it lives), the assignment's fields. */
 export function inputRowOf(tenantId: string, item: StoredItem): Omit<InputRow, 'failureCode' | 'failureMessage'> {
-  const { scheduleId, businessUnitId, weekId, assignment } = item;
-  return {
-    tenantId,
-    scheduleId,
-    ...(businessUnitId !== undefined && { businessUnitId }),
-    ...(weekId !== undefined && { weekId }),
-    ...assignment,
-  };
+  const { line: _line, assignment, ...placement } = canonicalItem(item);
+  return { tenantId, ...placement, ...assignment };
 }
 
 /** Rows as the input format writes them: the input's own fields, then the reason. */

@@ -21,7 +21,7 @@ import type { bulkJob, tenantAssignments } from '../../workflows';
 import type { TenantSettings } from '../../contracts/tenants';
 import { resolveTenants, tenantsFileSchema, type TenantsFile } from '../../contracts/tenants';
 import type { GenesysSettingsInput, Writer } from '../../contracts/writers';
-import { readInputFile } from '../../client/input';
+import { readInputFile, tenantChecks } from '../../client/input';
 import { codecFromEnv } from '../../codec/data-converter';
 import { newJobId, prepareJob } from '../../client/jobs/prepare';
 import { startJob } from '../../client/jobs/start';
@@ -205,10 +205,7 @@ export async function createWorld(options: WorldOptions): Promise<World> {
     async startJobFromRows(rows, jobOptions = {}) {
       const inputFile = path.join(dir, `input-${Math.random().toString(36).slice(2, 8)}.ndjson`);
       await writeFile(inputFile, rows.map((row) => JSON.stringify(row)).join('\n'));
-      const parsed = await readInputFile(inputFile, {
-        knownTenants: new Set(tenants.keys()),
-        writers: new Map([...tenants].map(([id, settings]) => [id, settings.writer])),
-      });
+      const parsed = await readInputFile(inputFile, tenantChecks(tenants));
       const { tuning, jobId, ...options } = jobOptions;
       const prepared = await prepareJob(parsed, tenants, store, {
         ...DEFAULT_JOB_OPTIONS,
@@ -298,15 +295,50 @@ export function genesysRows(tenantId: string, schedules: readonly string[], coun
   });
 }
 
+/** A shift the simulator's schedules hold, by what the Genesys writer matches rows on. */
+export interface HeldShift {
+  tenantId: string;
+  scheduleId: string;
+  userId: string;
+  startMs: number;
+  lengthMinutes: number;
+  activityCodeIds: string[];
+}
+
+/** Every shift the simulator's schedules hold for `tenantId`. */
+export function heldShifts(world: World, tenantId: string): HeldShift[] {
+  return world.sim.state
+    .requireOrg(tenantId)
+    .buSchedules.snapshot()
+    .flatMap((schedule) =>
+      schedule.agents.flatMap((agent) =>
+        agent.shifts.map((shift) => ({
+          tenantId,
+          scheduleId: schedule.scheduleId,
+          userId: agent.userId,
+          startMs: Date.parse(shift.startDate),
+          lengthMinutes: shift.lengthMinutes,
+          activityCodeIds: shift.activities.map((activity) => activity.activityCodeId ?? ''),
+        })),
+      ),
+    );
+}
+
+/** A shift's content as text (unambiguous, readable in a test's diff), with one activity code when given. */
+export function shiftKey(shift: Omit<HeldShift, 'activityCodeIds'>, activityCodeId?: string): string {
+  const { tenantId, scheduleId, userId, startMs, lengthMinutes } = shift;
+  return JSON.stringify([tenantId, scheduleId, userId, new Date(startMs).toISOString(), lengthMinutes, activityCodeId]);
+}
+
+/** The key of the shift a Genesys row asks for. */
+export function rowShiftKey(row: GenesysRow): string {
+  const startMs = Date.parse(row.start);
+  const lengthMinutes = (Date.parse(row.end) - startMs) / 60_000;
+  return shiftKey({ ...row, startMs, lengthMinutes }, row.activityCodeId);
+}
+
 /** Distinct shifts (agent, start, length) the simulator's schedules hold, over every org of the world. */
 export function genesysShiftsHeld(world: World): number {
-  const held = new Set<string>();
-  for (const org of world.sim.state.config.orgs)
-    for (const schedule of world.sim.state.requireOrg(org.id).buSchedules.snapshot())
-      for (const agent of schedule.agents)
-        for (const shift of agent.shifts)
-          held.add(
-            `${org.id} ${schedule.scheduleId} ${agent.userId} ${Date.parse(shift.startDate)} ${shift.lengthMinutes}`,
-          );
-  return held.size;
+  const held = world.sim.state.config.orgs.flatMap((org) => heldShifts(world, org.id).map((shift) => shiftKey(shift)));
+  return new Set(held).size;
 }
