@@ -7,7 +7,7 @@ import { collectFailures } from '../../client/jobs/report';
 import { fetchJobView } from '../../client/jobs/view';
 import type { FailedAssignment } from '../../client/jobs/failures';
 import type { JobResult } from '../../contracts/job';
-import type { AssignmentRow } from '../harness/world';
+import { heldShifts, rowShiftKey, shiftKey, type AssignmentRow, type GenesysRow } from '../harness/world';
 import { sleep } from '../harness/wait';
 import type { OrgStats } from '../simulator';
 import { withTimeout } from '../harness/cleanup';
@@ -98,29 +98,17 @@ export async function measureJob(
   const shiftCounts = new Map<string, number>();
   for (const tenantId of tenantIds) {
     if (scene.world.tenants.get(tenantId)?.writer !== 'genesys-schedule-update') continue;
-    for (const schedule of sim.state.requireOrg(tenantId).buSchedules.snapshot())
-      for (const agent of schedule.agents)
-        for (const shift of agent.shifts)
-          for (const activity of shift.activities) {
-            const key = shiftKey(
-              tenantId,
-              schedule.scheduleId,
-              agent.userId,
-              shift.startDate,
-              shift.lengthMinutes,
-              activity.activityCodeId,
-            );
-            shiftCounts.set(key, (shiftCounts.get(key) ?? 0) + 1);
-          }
+    for (const shift of heldShifts(scene.world, tenantId))
+      for (const activityCodeId of shift.activityCodeIds) {
+        const key = shiftKey(shift, activityCodeId);
+        shiftCounts.set(key, (shiftCounts.get(key) ?? 0) + 1);
+      }
   }
   let duplicateShifts = 0;
   for (const row of rows) {
     if (!('activityCodeId' in row) || scene.world.tenants.get(row.tenantId)?.writer !== 'genesys-schedule-update')
       continue;
-    const lengthMinutes = (Date.parse(row.end) - Date.parse(row.start)) / 60_000;
-    const count = shiftCounts.get(
-      shiftKey(row.tenantId, row.scheduleId, row.userId, row.start, lengthMinutes, String(row.activityCodeId)),
-    );
+    const count = shiftCounts.get(rowShiftKey(row as GenesysRow));
     if (count === undefined) continue;
     duplicateShifts += count - 1;
     stored.set(keyOf(row.tenantId, row.scheduleId, row.id), storedForm(row));
@@ -162,16 +150,4 @@ export async function measureJob(
     appliedAndReportedFailed,
     duplicateShifts,
   };
-}
-
-/** A Genesys shift by content: agent, start instant, length, activity code. */
-function shiftKey(
-  tenantId: string,
-  scheduleId: string,
-  userId: string,
-  start: string,
-  lengthMinutes: number,
-  activityCodeId: string | undefined,
-): string {
-  return [tenantId, scheduleId, userId, Date.parse(start), lengthMinutes, activityCodeId ?? ''].join('\u0000');
 }
