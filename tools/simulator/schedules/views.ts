@@ -45,14 +45,16 @@ function managementUnitSummaries(agents: Iterable<ChangedAgent>, listAgents: boo
   }));
 }
 
+/** What every view of a schedule starts with. */
+function scheduleIdentity(schedule: BuSchedule) {
+  const { id, weekDate, weekCount, description, published } = schedule;
+  return { id, weekDate, weekCount, description, published };
+}
+
 /** `BuScheduleMetadata`: agents are listed only with `expand=managementUnits.agents` (else an empty list). */
 export function scheduleMetadataView(schedule: BuSchedule, expandAgents: boolean) {
   return {
-    id: schedule.id,
-    weekDate: schedule.weekDate,
-    weekCount: schedule.weekCount,
-    description: schedule.description,
-    published: schedule.published,
+    ...scheduleIdentity(schedule),
     metadata: {
       ...versionMetadata(schedule.version, schedule.dateModified, schedule.modifiedBy),
       dateCreated: schedule.dateCreated,
@@ -65,11 +67,7 @@ export function scheduleMetadataView(schedule: BuSchedule, expandAgents: boolean
 /** Result of a finished update: the schedule's new metadata with, per management unit, the agents it changed. */
 export function updateResultView(schedule: BuSchedule, changedAgents: readonly ChangedAgent[]) {
   return {
-    id: schedule.id,
-    weekDate: schedule.weekDate,
-    weekCount: schedule.weekCount,
-    description: schedule.description,
-    published: schedule.published,
+    ...scheduleIdentity(schedule),
     managementUnits: managementUnitSummaries(changedAgents, true),
     metadata: versionMetadata(schedule.version, schedule.dateModified, schedule.modifiedBy),
   };
