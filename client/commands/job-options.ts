@@ -38,7 +38,10 @@ export function addRunOptions(command: Command, defaults: 'start' | 'original'):
     .option('--reuse-job-id', 'allow the id of a closed job (its status and report then show the new job)')
     .addOption(
       withDefault(
-        new Option('--batch-size <n>', `assignments per PUT${asOriginal}`).argParser(integerIn(1, 1000)),
+        new Option(
+          '--batch-size <n>',
+          `assignments per PUT, or per schedule update for the Genesys writer${asOriginal}`,
+        ).argParser(integerIn(1, 1000)),
         DEFAULT_JOB_OPTIONS.batchSize,
       ),
     )
