@@ -111,6 +111,8 @@ export async function createWorld(options: WorldOptions): Promise<World> {
   const suffix = Math.random().toString(36).slice(2, 6);
   const tenant = (name: string) => `${name}-${suffix}`;
   const orgs = (options.orgs ?? [{ id: 'acme' }, { id: 'globex' }, { id: 'initech' }]).map((org) => ({
+    // The faults follow the org's own name, not its per-run id: a given simulator seed replays them.
+    seedLabel: org.id,
     ...org,
     id: tenant(org.id),
   }));

@@ -86,6 +86,11 @@ const orgSchema = z
   .object({
     /** Org (tenant) id. */
     id: pathSafeId,
+    /**
+     * Name the org's fault PRNGs are derived under with the run's `seed`, in place of its id. Default: the id. Orgs
+     * whose ids carry a per-run suffix (the test harness's) get the same faults from the same seed on every run.
+     */
+    seedLabel: z.string().min(1).max(128).optional(),
     /** OAuth clients of the org. Default one client `<id>-client` / `<id>-secret` with {@link DEFAULT_SCOPES}. */
     clients: z.array(clientSchema).min(1).optional(),
     /** Schedule ids of the org, unique across all orgs. Default `<id>-s1`..`<id>-s3`. */

@@ -298,11 +298,11 @@ export class SimulatorState {
         counters: emptyCounters(),
         log: new RingBuffer(config.requestLogSize),
         schedules: new Map(orgConfig.schedules.map((s) => [s, new Map<string, Assignment>()])),
-        random: new SeededRandom(deriveSeed(this.seedInUse, orgConfig.id)),
+        random: new SeededRandom(deriveSeed(this.seedInUse, orgConfig.seedLabel ?? orgConfig.id)),
         buSchedules: new BuScheduleRuntime(
           orgConfig.id,
           buScheduleSettingsSchema.parse(orgConfig.buSchedules ?? {}),
-          this.seedInUse,
+          { seed: this.seedInUse, label: orgConfig.seedLabel ?? orgConfig.id },
           this.now,
         ),
       };

@@ -75,10 +75,11 @@ export class BuScheduleRuntime {
     readonly orgId: string,
     /** Live settings: fault changes at runtime replace `faults` here. */
     readonly settings: BuScheduleSettings,
-    seed: number,
+    /** The run's seed and the name the org's PRNGs are derived under (its id unless configured otherwise). */
+    seed: { seed: number; label: string },
     private readonly now: Clock,
   ) {
-    this.random = new SeededRandom(deriveSeed(seed, `${orgId}#buSchedules`));
+    this.random = new SeededRandom(deriveSeed(seed.seed, `${seed.label}#buSchedules`));
     this.store = new ScheduleStore(now);
     this.store.seed(settings.initialSchedules, settings.managementUnitId);
     this.channels = new ChannelRegistry({
@@ -86,7 +87,8 @@ export class BuScheduleRuntime {
       now,
       counters: () => this.counters,
       settings: () => this.settings,
-      random: this.random,
+      // A PRNG of its own: event deliveries, whose number depends on timing, never shift the updates' draws.
+      random: new SeededRandom(deriveSeed(seed.seed, `${seed.label}#channels`)),
     });
   }
 
