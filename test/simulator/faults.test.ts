@@ -137,6 +137,34 @@ describe('fault injection', () => {
   });
 });
 
+describe('seedLabel', () => {
+  it('gives orgs of different ids the same faults from the same seed', async () => {
+    const org = (id: string) => ({
+      id,
+      seedLabel: 'same',
+      schedules: [`${id}-s1`],
+      throttle: null,
+      faults: { serverErrorRate: 0.5 },
+    });
+    const sim = await start({ seed: 11, orgs: [org('a'), org('b'), { ...org('c'), seedLabel: undefined }] });
+    try {
+      const statuses = async (orgId: string) => {
+        const token = await tokenFor(sim, orgId);
+        const out: number[] = [];
+        for (let i = 0; i < 40; i++)
+          out.push((await putItems(sim, token, `${orgId}-s1`, [assignment(`s${i}`)])).status);
+        return out;
+      };
+      const a = await statuses('a');
+      expect(a).toContain(503);
+      expect(await statuses('b')).toEqual(a);
+      expect(await statuses('c')).not.toEqual(a); // derived from its id: 2^-40 odds of matching by chance
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
 describe('close()', () => {
   it('ends promptly with hung and slow requests in flight', async () => {
     const sim = await start({
