@@ -21,7 +21,10 @@ import { createSuite, runScenario } from '../../tools/faults/suite';
 import type { Scenario, ScenarioResult } from '../../tools/faults/types';
 
 describe('fault suite, CI size', () => {
-  const suite = createSuite(inject('temporalAddress'), { log: () => undefined });
+  // A fixed seed: every CI run meets the same random moments, and the preconditions hold on each (scenario 19's
+  // first six updates per tenant draw 3 lost answers, 3 Error endings and 3 dropped events). `npm run faults`
+  // draws a new seed each run, to explore.
+  const suite = createSuite(inject('temporalAddress'), { seed: 20261212, log: () => undefined });
   afterAll(() => suite.cleanup.runAll());
 
   async function passes<P>(scenario: Scenario<P>): Promise<ScenarioResult> {
