@@ -155,7 +155,8 @@ export async function inScene(
     address: options.address ?? suite.address,
     workers: false,
     // Worker processes read a 429 some milliseconds after it was sent; requests already on the wire are not violations.
-    simulator: { violationGraceMs: 25, ...options.simulator },
+    // The simulator's fault draws follow the run's seed too, so `--seed` replays which requests and updates fail.
+    simulator: { violationGraceMs: 25, seed: suite.seed, ...options.simulator },
   });
   const scene = new Scene(world, label);
   suite.cleanup.add(() => scene.close());

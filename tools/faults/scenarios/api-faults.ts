@@ -40,7 +40,6 @@ export const apiFaults: Scenario<ApiFaultParams> = {
       'API faults',
       {
         orgs: TENANT_NAMES.map((name) => org(name, { throttle: THROTTLE, faults: FAULTS })),
-        simulator: { seed: suite.seed },
         limits: { initech: { ratePerSecond: RATED_PER_SECOND } },
       },
       async (scene) => {

@@ -49,8 +49,6 @@ export const genesysWriter: Scenario<GenesysWriterParams> = {
           ]),
         ),
         limits: Object.fromEntries(TENANT_NAMES.map((name) => [name, { concurrency: 4 }])),
-        // The simulator's faults follow the run's seed too, so `--seed` replays which updates they strike.
-        simulator: { seed: suite.seed },
       },
       async (scene) => {
         const random = seededRandom(suite.seed + 19);
