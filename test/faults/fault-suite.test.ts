@@ -38,6 +38,7 @@ describe('fault suite, CI size', () => {
   it('1. a worker SIGKILLed mid-job and restarted: read-back = input', async () => {
     const result = await passes(workerKills);
     expect(result.applied).toBe(result.assignments);
+    expect(result.violations).toBe(0);
   }, 240_000);
 
   it('5. 503s, resets, hung responses and latency spikes, before and after the write: nothing lost', async () => {
