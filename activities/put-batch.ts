@@ -52,6 +52,7 @@ export function createPutBatch(deps: ActivityDeps) {
     const workflowId = context.info.workflowExecution?.workflowId ?? input.jobId;
     const key = `${workflowId}/${context.info.workflowExecution?.runId}/${context.info.activityId}`;
     tenant.follow(workflowId, input.limits);
+    tenant.adopt(input.pacing, input.limits);
     // Beats while waiting at the gate and while a request is out; cancellation reaches the attempt this way.
     const progress: HeartbeatProgress = {};
     const heartbeat = setInterval(() => context.heartbeat(progress.details), HEARTBEAT_EVERY_MS);

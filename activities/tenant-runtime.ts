@@ -84,15 +84,36 @@ export class TenantRuntime {
    * (used only while this process has not sent anything for the tenant yet; after that, its own gate knows better).
    */
   takeOver(workflowId: string, limits: LimitsChange, learned: PacingView | undefined): void {
-    if (!this.used) {
-      this.currentGate = new TenantGate(resumePacer(learned, limits, Date.now()));
-      this.currentRoom = new WaitingRoom(this.currentGate);
-      this.revisions.set(workflowId, limits.revision);
-    } else {
+    if (this.used) {
       this.follow(workflowId, limits);
+    } else {
+      // Even with nothing learned: the job's limits replace the tenants file's.
+      this.startGate(learned, limits);
+      this.revisions.set(workflowId, limits.revision);
     }
-    if (learned?.cooldownUntil !== undefined && this.currentGate.holdUntil(learned.cooldownUntil))
-      this.currentRoom.pump();
+    this.honourCooldown(learned);
+  }
+
+  /**
+   * What the tenant workflow knows of the tenant's pacing now, carried by each batch. The hold's own input dates
+   * from when the hold began, so a process that takes the tenant over mid-run learns here what the workflow heard
+   * since: the pacer's rate (while this process has not sent anything for the tenant yet), and a Retry-After
+   * window that the process now dead met and reported, which holds here until it ends.
+   */
+  adopt(learned: PacingView | undefined, limits: LimitsChange): void {
+    if (!this.used && learned) this.startGate(learned, limits);
+    this.honourCooldown(learned);
+  }
+
+  private startGate(learned: PacingView | undefined, limits: LimitsChange): void {
+    this.currentGate = new TenantGate(resumePacer(learned, limits, Date.now()));
+    this.currentRoom = new WaitingRoom(this.currentGate);
+  }
+
+  private honourCooldown(learned: PacingView | undefined): void {
+    const until = learned?.cooldownUntil;
+    // A window already over changes nothing; holding the gate again would call for a needless probe.
+    if (until !== undefined && until > Date.now() && this.currentGate.holdUntil(until)) this.currentRoom.pump();
   }
 
   /** Calls `listener` whenever a 429 closes or extends the gate; returns the function that stops it. */

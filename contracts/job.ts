@@ -238,6 +238,12 @@ export interface PutBatchInput {
   maxAttempts: number;
   throttleBudgetMs: number;
   limits: LimitsChange;
+  /**
+   * The tenant's pacing as the workflow knows it when it sends the batch, a Retry-After window included: a process
+   * that took the tenant over after another died starts from it (`TenantRuntime.adopt`). Absent in inputs written
+   * before 0.5.0.
+   */
+  pacing?: PacingView;
 }
 
 /** Asks a worker process to serve a tenant of a job: it holds the tenant until cancelled. */

@@ -15,12 +15,20 @@ import { PROJECT_ROOT } from '../tools/paths';
 /**
  * Left to the primary Node.js run: orchestration at scale and Temporal-side behaviour rather than the runtime
  * (`size`: history and payload sizes; `control`: signals to a running job; `tenant-execution`: Workers opened and
- * closed with the tenants; `containment`: terminated tenants; `metrics`: the SDK's metrics), and the in-process
- * codec (`codec`) and token (`tokens`) paths whose runtime parts the unit project covers.
+ * closed with the tenants; `containment`: terminated tenants; `metrics`: the SDK's metrics; `hand-over`: a
+ * Retry-After window across a hand-over), and the in-process codec (`codec`) and token (`tokens`) paths whose
+ * runtime parts the unit project covers.
  */
-const PRIMARY_ONLY = ['size', 'control', 'tenant-execution', 'containment', 'metrics', 'codec', 'tokens'].map(
-  (name) => `test/workflows/${name}.test.ts`,
-);
+const PRIMARY_ONLY = [
+  'size',
+  'control',
+  'tenant-execution',
+  'containment',
+  'metrics',
+  'hand-over',
+  'codec',
+  'tokens',
+].map((name) => `test/workflows/${name}.test.ts`);
 
 /** The whole unit project, then the workflow tests but those: two runs, so a file added to either counts. */
 const DEFAULT_RUNS: string[][] = [

@@ -362,6 +362,7 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
           maxAttempts: options.maxAttempts,
           throttleBudgetMs: options.throttleBudgetMs,
           limits: limitsChange(),
+          ...(state.pacing && { pacing: state.pacing }),
         }),
       );
     })
