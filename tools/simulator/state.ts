@@ -289,6 +289,7 @@ export class SimulatorState {
     this.scheduleOwners = new Map();
     this.clientOwners = new Map();
     for (const orgConfig of structuredClone(config.orgs)) {
+      const seedLabel = orgConfig.seedLabel ?? orgConfig.id;
       const runtime: OrgRuntime = {
         config: orgConfig,
         clients: new Map(orgConfig.clients.map((c) => [c.clientId, c])),
@@ -298,11 +299,11 @@ export class SimulatorState {
         counters: emptyCounters(),
         log: new RingBuffer(config.requestLogSize),
         schedules: new Map(orgConfig.schedules.map((s) => [s, new Map<string, Assignment>()])),
-        random: new SeededRandom(deriveSeed(this.seedInUse, orgConfig.seedLabel ?? orgConfig.id)),
+        random: new SeededRandom(deriveSeed(this.seedInUse, seedLabel)),
         buSchedules: new BuScheduleRuntime(
           orgConfig.id,
           buScheduleSettingsSchema.parse(orgConfig.buSchedules ?? {}),
-          { seed: this.seedInUse, label: orgConfig.seedLabel ?? orgConfig.id },
+          { seed: this.seedInUse, label: seedLabel },
           this.now,
         ),
       };
