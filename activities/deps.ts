@@ -18,6 +18,8 @@ import type { LogFields } from './log-fields';
 export interface TenantQueueLease {
   taskQueue: string;
   release(): void;
+  /** Resolves when the tenant's Worker in this process has stopped polling, for whatever reason. */
+  stopped: Promise<void>;
 }
 
 export interface ActivityDeps {

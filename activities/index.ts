@@ -3,12 +3,18 @@
  */
 import { createAccountForTenant } from './account-for-tenant';
 import type { ActivityDeps } from './deps';
+import { createHoldTenant } from './hold-tenant';
+import { createClosedWorkflows, createJoinTenantLease } from './lease-membership';
 import { createPutBatch } from './put-batch';
 import { createServeTenant } from './serve-tenant';
 import { createStoreFailures } from './store-failures';
 
 export function createActivities(deps: ActivityDeps) {
   return {
+    holdTenant: createHoldTenant(deps),
+    joinTenantLease: createJoinTenantLease(),
+    closedWorkflows: createClosedWorkflows(),
+    /** Tenant workflows begun by 0.5.0 and earlier hold their tenant this way. */
     serveTenant: createServeTenant(deps),
     putBatch: createPutBatch(deps),
     accountForTenant: createAccountForTenant(),

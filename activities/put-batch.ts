@@ -25,7 +25,7 @@ import { failureTypes } from '../contracts/names';
 import type { TenantSettings } from '../contracts/tenants';
 import { faultsBefore, mayRetryFault, mayRetryThrottled, type AttemptFacts } from '../pacing/attempts';
 import { backoffDelayMs, retryAfterWithJitterMs } from '../pacing/backoff';
-import { GateWaitTooLong } from '../pacing/waiting-room';
+import { GateWaitTooLong, LeaseNotHeldError } from '../pacing/waiting-room';
 import { safeJson, summarize } from './auth/oauth';
 import type { ActivityDeps } from './deps';
 import { Fault, Throttled, reasonOf, sendWithToken, type ApiErrorBody } from './http/gated-request';
@@ -51,8 +51,17 @@ export function createPutBatch(deps: ActivityDeps) {
     const tenant = deps.tenant(input.tenantId);
     const workflowId = context.info.workflowExecution?.workflowId ?? input.jobId;
     const key = `${workflowId}/${context.info.workflowExecution?.runId}/${context.info.activityId}`;
-    tenant.follow(workflowId, input.limits);
-    tenant.adopt(input.pacing, input.limits);
+    if (input.lease) {
+      // Only the lease's holder writes for the tenant; a batch that reached another process goes back at once.
+      if (tenant.fence.verdict() === 'closed') throw leaseNotHeld(input.tenantId);
+      tenant.followLease(input.lease.directive);
+      // Checked here now that no hold is per job: a process with another store than the job's says so by name.
+      await deps.jobStores.check(input.jobId, context.client, context.info.attempt);
+    } else {
+      // Runs begun by 0.5.0: their own hold, their limits and pacing carried by each batch.
+      tenant.follow(workflowId, input.limits);
+      tenant.adopt(input.pacing, input.limits);
+    }
     // Beats while waiting at the gate and while a request is out; cancellation reaches the attempt this way.
     const progress: HeartbeatProgress = {};
     const heartbeat = setInterval(() => context.heartbeat(progress.details), HEARTBEAT_EVERY_MS);
@@ -98,6 +107,10 @@ function retryDecision(
   if (context.cancellationSignal.aborted) {
     tenant.throttledAttempts.finish(key);
     return error;
+  }
+  if (error instanceof LeaseNotHeldError) {
+    tenant.throttledAttempts.finish(key);
+    return leaseNotHeld(input.tenantId);
   }
   if (error instanceof Throttled || error instanceof GateWaitTooLong) {
     tenant.throttledAttempts.add(key, error instanceof Throttled ? 'http429' : 'turnedAway');
@@ -148,6 +161,14 @@ function retryDecision(
     type: fault.type,
     nextRetryDelay: backoffDelayMs(faultsBefore(facts) + 1, Math.random),
   });
+}
+
+/** Final for this attempt, not for the batch: its tenant workflow sends it again to the lease's holder. */
+function leaseNotHeld(tenantId: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(
+    `this worker process does not hold the lease of tenant ${tenantId}; nothing was sent`,
+    failureTypes.leaseNotHeld,
+  );
 }
 
 /**

@@ -1,5 +1,6 @@
 /**
- * `serveTenant`: a worker process takes a tenant of a job and holds it. It runs on the queue every process
+ * `serveTenant`, for tenant workflows begun by 0.5.0 and earlier (later ones use the tenant's lease,
+ * `hold-tenant.ts`): a worker process takes a tenant of a job and holds it. It runs on the queue every process
  * polls (`TENANT_CLAIMS_TASK_QUEUE`) for as long as the tenant workflow needs it, heartbeating:
  *
  * - it checks the tenant's access (a token with the write scope), opens the tenant's task queue in this process
@@ -14,18 +15,16 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
-import type { FailureReason, ServeTenantInput } from '../contracts/job';
+import type { ServeTenantInput } from '../contracts/job';
 import { tenantServedSignal, tenantThrottledSignal } from '../contracts/messages';
 import { failureTypes, tenantWorkflowId } from '../contracts/names';
-import { writeScopeOf } from '../contracts/writers';
 import { OAuthError } from './auth/oauth';
 import type { ActivityDeps } from './deps';
+import { checkAccess, takeTenant } from './tenant-access';
 import type { TenantRuntime } from './tenant-runtime';
 
 /** How often the holder beats; the SDK sends at most one heartbeat per its throttle interval (worker option). */
 const HOLD_BEAT_MS = 1_000;
-/** A process that does not know a tenant gives another process this many tries before the tenant fails. */
-const UNKNOWN_TENANT_ATTEMPTS = 3;
 /** A cooldown stretched by less than this is not reported again. */
 const COOLDOWN_REPORT_SLACK_MS = 1_000;
 
@@ -36,9 +35,11 @@ export function createServeTenant(deps: ActivityDeps) {
     // A process with another claim-check store than the job's leaves the tenant to one with the right store.
     await deps.jobStores.check(input.jobId, context.client, context.info.attempt);
     const tenant = takeTenant(input.tenantId, context, deps);
-    const scopes = await checkAccess(tenant, deps);
+    const scopes = await checkAccess(tenant, () => loginOrWait(tenant, deps));
     tenant.takeOver(workflowId, input.limits, input.pacing);
     const queue = await deps.serveTenantQueue(input.tenantId);
+    // This hold predates the lease: it writes unfenced, as 0.5.0 did, until it ends.
+    const closeFence = tenant.fence.openLegacy();
     try {
       const workflow = context.client.workflow.getHandle(workflowId);
       await workflow.signal(tenantServedSignal, {
@@ -81,52 +82,10 @@ export function createServeTenant(deps: ActivityDeps) {
       throw error;
     } finally {
       // Cancelled by the workflow (tenant done), or by this worker shutting down: either way the hold ends.
+      closeFence();
       queue.release();
     }
   };
-}
-
-/** The tenant's runtime here; a process without the tenant lets another try a few times before giving up. */
-function takeTenant(tenantId: string, context: Context, deps: ActivityDeps): TenantRuntime {
-  try {
-    return deps.tenant(tenantId);
-  } catch (error) {
-    if (
-      error instanceof ApplicationFailure &&
-      error.type === failureTypes.tenantNotConfigured &&
-      context.info.attempt < UNKNOWN_TENANT_ATTEMPTS
-    ) {
-      throw ApplicationFailure.create({
-        message: error.message,
-        type: failureTypes.tenantNotConfigured,
-        nextRetryDelay: 1_000,
-      });
-    }
-    throw error;
-  }
-}
-
-/**
- * Can we get a token, and does it carry the write scope? A token without the scope fails in ways that look
- * like throttling, so the tenant stops here with a clear message instead.
- * @returns the token's scopes
- */
-async function checkAccess(tenant: TenantRuntime, deps: ActivityDeps): Promise<string[]> {
-  const scope = writeScopeOf(tenant.settings.writer);
-  const canWrite = (scopes: string[]) => scopes.length === 0 || scopes.includes(scope);
-  let token = await loginOrWait(tenant, deps);
-  if (!canWrite(token.scopes)) {
-    // The cached token may predate a scope granted since: ask once more before failing the tenant.
-    tenant.tokens.invalidate(token);
-    token = await loginOrWait(tenant, deps);
-  }
-  // A login service that lists no scopes at all leaves the answer to the API (403 mid-job stops the tenant).
-  if (canWrite(token.scopes)) return token.scopes;
-  const reason: FailureReason = {
-    code: 'missing-scope',
-    message: `the OAuth client ${tenant.settings.clientId} of tenant ${tenant.settings.id} lacks the scope ${scope} (it has: ${token.scopes.join(' ')})`,
-  };
-  throw ApplicationFailure.nonRetryable(reason.message, failureTypes.missingScope, reason);
 }
 
 /** A token; a login 429 ends this attempt, retried by Temporal after the login service's Retry-After. */

@@ -7,8 +7,10 @@
 import type { MetricMeter } from '@temporalio/common';
 import { Runtime } from '@temporalio/worker';
 import type { LimitsChange, PacingView } from '../contracts/job';
+import { fenceMarginMs, type LeaseDirective, type LeaseEpoch } from '../contracts/lease';
 import type { TenantSettings } from '../contracts/tenants';
 import { ThrottledAttempts } from '../pacing/attempts';
+import { LeaseFence } from '../pacing/fence';
 import { TenantGate } from '../pacing/gate';
 import { initialPacer, resumePacer } from '../pacing/pacer';
 import { WaitingRoom } from '../pacing/waiting-room';
@@ -22,11 +24,40 @@ import { ScheduleEvents } from './schedule-update/schedule-events';
 
 /** Token requests get this long; the login service answers in milliseconds when healthy. */
 const TOKEN_REQUEST_TIMEOUT_MS = 15_000;
+/**
+ * A predecessor that met a 429 this recently was writing at the tenant's limit: its last requests may have met a
+ * 429 nobody read (it stalled or died right then), so the new holder waits out such a window first.
+ */
+const RECENTLY_THROTTLED_MS = 5 * 60_000;
+/** From a request's write to the API's answer, at most (the window of a 429 opens with the answer). */
+const ANSWER_ALLOWANCE_MS = 1_000;
+
+/** This process claimed the tenant's lease. */
+export interface LeaseClaim {
+  /** The hold attempt that claimed (see `LeaseFence`). */
+  attemptKey: string;
+  epoch: LeaseEpoch;
+  /** Until when Temporal's answers prove the lease (local epoch ms). */
+  confirmedUntil: number;
+  directive: LeaseDirective;
+  leaseTimeoutMs: number;
+  /** When this attempt started (local epoch ms): the lease it follows ran out or was given back before. */
+  startedAt: number;
+  /** The hold's predecessor: its last beat, as Temporal kept it (or the lease's record of the last give-back). */
+  predecessor?: {
+    pacing?: PacingView;
+    /** It was another process: its pacing is fresher than this process's gate. */
+    elsewhere: boolean;
+    gaveBack: boolean;
+  };
+}
 
 export class TenantRuntime {
   readonly tokens: TokenCache;
   readonly metrics: TenantMetrics;
   readonly throttledAttempts = new ThrottledAttempts();
+  /** May this process write for the tenant now: only while it holds the tenant's lease (`pacing/fence.ts`). */
+  readonly fence = new LeaseFence();
   /** Genesys writer: one update at a time per schedule (see `keyed-locks.ts`). */
   readonly scheduleLocks = new KeyedLocks();
   private events: ScheduleEvents | undefined;
@@ -34,8 +65,10 @@ export class TenantRuntime {
   private currentRoom: WaitingRoom;
   /** Whether any request went through the gate yet: until then, what an earlier process learned may seed it. */
   private used = false;
-  /** The last limits revision applied, per tenant workflow. */
+  /** Runs begun by 0.5.0: the last limits revision applied, per tenant workflow. */
   private readonly revisions = new Map<string, number>();
+  /** The lease directive's revision last applied, counted afresh from each claim. */
+  private directiveRevision = 0;
   private readonly cooldownListeners = new Set<() => void>();
 
   constructor(
@@ -56,7 +89,8 @@ export class TenantRuntime {
       },
     );
     this.currentGate = new TenantGate(initialPacer(settings.limits, Date.now()));
-    this.currentRoom = new WaitingRoom(this.currentGate);
+    this.currentRoom = new WaitingRoom(this.currentGate, Date.now, this.fence);
+    this.fence.onChange(() => this.currentRoom.pump());
   }
 
   /** Genesys writer: the tenant's notification channel in this process, opened on first use. */
@@ -80,8 +114,49 @@ export class TenantRuntime {
   }
 
   /**
-   * A tenant workflow hands the tenant to this process: its limits, and what its pacer had learned elsewhere
-   * (used only while this process has not sent anything for the tenant yet; after that, its own gate knows better).
+   * This process claimed the tenant's lease: it writes for the tenant from now on, for every job. Its gate starts
+   * from what the predecessor knew when that was another process (its last beat is fresher than anything here),
+   * follows the lease's directive, and honours any window still open. A predecessor that did not give the lease back
+   * (it died or stalled) may have left a 429 unread: the first request goes alone, and when the tenant was at its
+   * limit lately, nothing goes before such a 429's window would have ended.
+   */
+  beginLease(claim: LeaseClaim): void {
+    const { predecessor, directive } = claim;
+    const limits = directiveLimits(directive);
+    if (predecessor?.pacing && predecessor.elsewhere) this.startGate(predecessor.pacing, limits);
+    else this.currentGate.changeLimits(limits);
+    this.directiveRevision = directive.revision;
+    this.honourCooldown(predecessor?.pacing);
+    if (directive.holdUntil !== undefined) this.honourUntil(directive.holdUntil);
+    if (predecessor && !predecessor.gaveBack) {
+      this.currentGate.probeFirst();
+      const pacing = predecessor.pacing;
+      if (
+        pacing?.lastThrottleAt !== undefined &&
+        pacing.lastWindowMs !== undefined &&
+        claim.startedAt - pacing.lastThrottleAt < RECENTLY_THROTTLED_MS
+      ) {
+        // The predecessor wrote nothing after its proof ran out, a margin before this attempt could start.
+        const lastWrite = claim.startedAt - fenceMarginMs(claim.leaseTimeoutMs);
+        this.honourUntil(lastWrite + ANSWER_ALLOWANCE_MS + pacing.lastWindowMs);
+      }
+    }
+    this.fence.hold(claim.attemptKey, claim.epoch, claim.confirmedUntil);
+  }
+
+  /** Applies the lease's directive carried by a batch, once per revision (new limits, a window met elsewhere). */
+  followLease(directive: LeaseDirective): void {
+    if (directive.revision <= this.directiveRevision) return;
+    this.directiveRevision = directive.revision;
+    this.currentGate.changeLimits(directiveLimits(directive));
+    if (directive.holdUntil !== undefined) this.honourUntil(directive.holdUntil);
+    this.currentRoom.pump();
+  }
+
+  /**
+   * Runs begun by 0.5.0: a tenant workflow hands the tenant to this process: its limits, and what its pacer had
+   * learned elsewhere (used only while this process has not sent anything for the tenant yet; after that, its own
+   * gate knows better).
    */
   takeOver(workflowId: string, limits: LimitsChange, learned: PacingView | undefined): void {
     if (this.used) {
@@ -95,7 +170,7 @@ export class TenantRuntime {
   }
 
   /**
-   * What the tenant workflow knows of the tenant's pacing now, carried by each batch. The hold's own input dates
+   * Runs begun by 0.5.0: what the tenant workflow knows of the tenant's pacing now, carried by each batch. The hold's own input dates
    * from when the hold began, so a process that takes the tenant over mid-run learns here what the workflow heard
    * since: the pacer's rate (while this process has not sent anything for the tenant yet), and a Retry-After
    * window that the process now dead met and reported, which holds here until it ends.
@@ -105,15 +180,21 @@ export class TenantRuntime {
     this.honourCooldown(learned);
   }
 
-  private startGate(learned: PacingView | undefined, limits: LimitsChange): void {
+  private startGate(learned: PacingView | undefined, limits: LimitsChange | PacerLimitsOnly): void {
+    // Requests already in line (their activity is still running) move to the new line.
+    const waiting = this.currentRoom;
     this.currentGate = new TenantGate(resumePacer(learned, limits, Date.now()));
-    this.currentRoom = new WaitingRoom(this.currentGate);
+    this.currentRoom = new WaitingRoom(this.currentGate, Date.now, this.fence);
+    waiting.moveTo(this.currentRoom);
   }
 
   private honourCooldown(learned: PacingView | undefined): void {
-    const until = learned?.cooldownUntil;
+    if (learned?.cooldownUntil !== undefined) this.honourUntil(learned.cooldownUntil);
+  }
+
+  private honourUntil(until: number): void {
     // A window already over changes nothing; holding the gate again would call for a needless probe.
-    if (until !== undefined && until > Date.now() && this.currentGate.holdUntil(until)) this.currentRoom.pump();
+    if (until > Date.now() && this.currentGate.holdUntil(until)) this.currentRoom.pump();
   }
 
   /** Calls `listener` whenever a 429 closes or extends the gate; returns the function that stops it. */
@@ -127,13 +208,23 @@ export class TenantRuntime {
     for (const listener of this.cooldownListeners) listener();
   }
 
-  /** Applies a `setLimits` change of a tenant workflow once (each activity carries the job's current limits). */
+  /**
+   * Runs begun by 0.5.0: applies a `setLimits` change of a tenant workflow once (each activity carries the job's
+   * current limits).
+   */
   follow(workflowId: string, limits: LimitsChange): void {
     if ((this.revisions.get(workflowId) ?? 0) >= limits.revision) return;
     this.revisions.set(workflowId, limits.revision);
     this.currentGate.changeLimits(limits);
     this.currentRoom.pump();
   }
+}
+
+type PacerLimitsOnly = Pick<LimitsChange, 'ratePerSecond' | 'burst'>;
+
+function directiveLimits(directive: LeaseDirective): PacerLimitsOnly {
+  const { ratePerSecond, burst } = directive.limits;
+  return { ...(ratePerSecond !== undefined && { ratePerSecond }), ...(burst !== undefined && { burst }) };
 }
 
 /** A tenant id this process cannot serve: not in its tenants file (or its secret is missing). */

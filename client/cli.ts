@@ -3,8 +3,6 @@
  * 2 bad input or usage (nothing started), 3 Temporal not reachable, 4 unexpected error, 5 (`status`) still
  * running, 130 watching stopped with Ctrl-C. `-o json` on every command: docs/cli-json.md.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { addConnectionOptions } from './commands/connection';
 import { addGcCommand } from './commands/gc';
@@ -13,6 +11,7 @@ import { addReportCommands } from './commands/report';
 import { addStartCommand } from './commands/start';
 import { addSteerCommands } from './commands/steer';
 import { CodecError } from '../codec/codec-error';
+import { packageVersion } from '../config/version';
 import { CliError, EXIT } from './errors';
 
 const HELP_FOOTER = `
@@ -20,22 +19,6 @@ Output: -o text (default) or -o json on every command: JSON Lines, one document 
 Exit codes: 0 ok (everything applied, or done as asked), 1 the job closed with failures (or failed, or was
 cancelled), 2 bad input, configuration or usage (nothing started), 3 Temporal not reachable, 4 unexpected error,
 5 status: the job is still running, 130 watching stopped with Ctrl-C (the job goes on).`;
-
-/**
- * The version of the package this client ships in: the nearest `package.json` of `wfm-bulk` above this file, so
- * it holds for the sources run by tsx and for a build under dist/ alike.
- */
-export function packageVersion(from = __dirname): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    try {
-      const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
-      if (manifest.name === 'wfm-bulk' && typeof manifest.version === 'string') return manifest.version;
-    } catch {
-      // no (readable) package.json here: look further up
-    }
-    if (path.dirname(dir) === dir) return 'unknown';
-  }
-}
 
 export function buildProgram(): Command {
   const program = new Command('wfm-bulk')

@@ -3,6 +3,7 @@
  * Everything here ends up in workflow history, so it holds references and counts, never assignments in bulk
  * and never a secret.
  */
+import type { LeaseDirective, LeaseEpoch } from './lease';
 import type { TenantLimits } from './tenants';
 
 export type InputFormat = 'csv' | 'json' | 'ndjson';
@@ -100,8 +101,15 @@ export interface JobInput {
 export interface JobTuning {
   /** Tenant workflows continue as new past this many history events (default 8,000). */
   historyEventLimit?: number;
-  /** A process that stops heartbeating its hold on a tenant for this long loses the tenant to another (default 10 s). */
+  /**
+   * A process that Temporal has not heard from for this long loses the tenant's lease to another (default 10 s);
+   * it stops writing a fifth of this earlier. The lease takes it from the job that starts it.
+   */
   heartbeatTimeoutMs?: number;
+  /** How long a tenant's login may keep failing before the tenant fails (default 2 min; see `LeaseTuning`). */
+  loginBudgetMs?: number;
+  /** A batch no process picked up for this long goes back to the lease's holder (default 60 s). */
+  scheduleToStartMs?: number;
 }
 
 /**
@@ -198,7 +206,10 @@ export interface PacerState {
   estimatedPerSecond?: number;
 }
 
-/** The pacer as the progress query shows it (see workflows/pacing.ts). */
+/**
+ * The tenant's pacer as the process holding the tenant sees it (`pacing/pacer.ts`): shown by progress, and what the
+ * next holder of the tenant's lease starts from (see `HoldBeat`).
+ */
 export interface PacingView {
   /** `learning` until two 429s have measured the API's refill, then `learned`; `configured` with a set rate. */
   mode: PacerMode;
@@ -208,7 +219,12 @@ export interface PacingView {
   estimatedPerSecond?: number;
   /** Requests that may go at once after a pause. */
   burst: number;
+  /** The end of the open Retry-After window (epoch ms), if one is open. */
   cooldownUntil?: number;
+  /** The last 429 met (epoch ms). */
+  lastThrottleAt?: number;
+  /** How long the last 429 closed the tenant (its Retry-After, or the default hold), ms. */
+  lastWindowMs?: number;
 }
 
 /** The tenant's limits as the job has them now, so the serving process follows `setLimits` changes. */
@@ -239,11 +255,16 @@ export interface PutBatchInput {
   throttleBudgetMs: number;
   limits: LimitsChange;
   /**
-   * The tenant's pacing as the workflow knows it when it sends the batch, a Retry-After window included: a process
-   * that took the tenant over after another died starts from it (`TenantRuntime.adopt`). Absent in inputs written
-   * before 0.5.0.
+   * Runs begun by 0.5.0: the tenant's pacing as the workflow knew it when it sent the batch, a Retry-After window
+   * included (`TenantRuntime.adopt`). Later inputs carry `lease` instead.
    */
   pacing?: PacingView;
+  /**
+   * The tenant's lease as the tenant workflow knows it when it sends the batch: the epoch it sends to and the
+   * lease's directive (its revision is the one `limits` carries). Absent in inputs of runs begun by 0.5.0 and
+   * earlier, which are served without the lease.
+   */
+  lease?: { epoch: LeaseEpoch; directive: LeaseDirective };
 }
 
 /** Asks a worker process to serve a tenant of a job: it holds the tenant until cancelled. */

@@ -1,9 +1,18 @@
 /**
- * Signals and queries of the job and tenant workflows. Steering goes to the job, which forwards it to its
- * tenants; progress is read from each workflow directly.
+ * Signals, updates and queries of the job, tenant and lease workflows. Steering goes to the job, which forwards it
+ * to its tenants, which pass limits on to the tenant's lease; progress is read from each workflow directly.
  */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { JobProgress, TenantAccount, TenantProgress, TenantServedSignal, TenantThrottledSignal } from './job';
+import type {
+  ClaimLeaseInput,
+  ClaimLeaseResult,
+  JoinLeaseInput,
+  LateThrottleReport,
+  LeaseMemberRef,
+  LeaseState,
+  LeaseView,
+} from './lease';
 import type { TenantLimits } from './tenants';
 
 export const pauseSignal = defineSignal('pause');
@@ -12,10 +21,26 @@ export const resumeSignal = defineSignal('resume');
 export const cancelSignal = defineSignal<[{ reason?: string }]>('cancel');
 /** Change a tenant's limits while the job runs; omitted fields keep their value. */
 export const setLimitsSignal = defineSignal<[{ tenantId: string } & Partial<TenantLimits>]>('setLimits');
-/** From the worker process that took the tenant: where its PUTs go now. */
+/** From the worker process that took the tenant (runs begun by 0.5.0 and earlier): where its PUTs go now. */
 export const tenantServedSignal = defineSignal<[TenantServedSignal]>('tenantServed');
-/** From the serving process: the tenant's gate closed for a Retry-After window (for progress, and for the next process). */
+/** From the serving process (runs begun by 0.5.0 and earlier): the tenant's gate closed for a Retry-After window. */
 export const tenantThrottledSignal = defineSignal<[TenantThrottledSignal]>('tenantThrottled');
+
+/** A job's tenant workflow joins the tenant's lease (update-with-start: the first job starts the lease). */
+export const joinLeaseUpdate = defineUpdate<LeaseView, [JoinLeaseInput]>('joinLease');
+/** A member is done with the tenant (its workflow ends), or its job no longer runs it. */
+export const leaveLeaseSignal = defineSignal<[LeaseMemberRef]>('leaveLease');
+/** A member's job was paused (inactive: its share goes to the others) or resumed. */
+export const memberActiveSignal = defineSignal<[LeaseMemberRef & { active: boolean }]>('memberActive');
+/** A member's job changed the tenant's limits (`setLimits`): they are the organisation's, for every job. */
+export const leaseLimitsSignal = defineSignal<[Partial<TenantLimits>]>('leaseLimits');
+/** A hold attempt that has logged in and opened the tenant's queue takes the lease; refused for a stale attempt. */
+export const claimLeaseUpdate = defineUpdate<ClaimLeaseResult, [ClaimLeaseInput]>('claimLease');
+/** A process that lost the lease read a 429 to a request it wrote while it held it. */
+export const lateThrottleSignal = defineSignal<[LateThrottleReport]>('lateThrottle');
+/** From the lease to each member: where to send and how many at once (see `LeaseView`). */
+export const leaseViewSignal = defineSignal<[LeaseView]>('leaseView');
+export const leaseStateQuery = defineQuery<LeaseState>('leaseState');
 
 export const jobProgressQuery = defineQuery<JobProgress>('jobProgress');
 export const tenantProgressQuery = defineQuery<TenantProgress>('tenantProgress');

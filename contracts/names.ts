@@ -8,8 +8,8 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 export const ORCHESTRATION_TASK_QUEUE = 'wfm-bulk-orchestration';
 
 /**
- * Where tenant workflows ask for a worker process to serve their tenant (`serveTenant`). Every process polls it;
- * the one that takes a tenant holds it until the tenant is done or the process dies.
+ * Where a tenant's lease asks for a worker process to hold it (`holdTenant`; `serveTenant` of runs begun by 0.5.0).
+ * Every process polls it; the one that takes a tenant holds it until the lease lets go or the process dies.
  */
 export const TENANT_CLAIMS_TASK_QUEUE = 'wfm-bulk-tenants';
 
@@ -20,6 +20,14 @@ export const TENANT_CLAIMS_TASK_QUEUE = 'wfm-bulk-tenants';
  */
 export function tenantTaskQueue(tenantId: string, workerId: string): string {
   return `wfm-bulk-tenant-${tenantId}@${workerId}`;
+}
+
+/**
+ * The tenant's lease workflow, one per tenant across every job. Job ids cannot hold a colon, so it never meets a
+ * job's or a tenant workflow's id.
+ */
+export function tenantLeaseWorkflowId(tenantId: string): string {
+  return `wfm-bulk-lease:${tenantId}`;
 }
 
 /** Derived from the job id, so a client can reach any tenant of a job without asking the job first. */
@@ -78,6 +86,16 @@ export const failureTypes = {
   authenticationFailed: 'AuthenticationFailed',
   /** This worker has no configuration or secret for the tenant: final for the tenant. */
   tenantNotConfigured: 'TenantNotConfigured',
+  /**
+   * The tenant's login kept failing (network, 5xx, timeouts) for longer than the lease's login budget: final for
+   * the tenant, with reason code `login-failed`.
+   */
+  loginFailed: 'LoginFailed',
+  /**
+   * The batch reached a process that does not hold the tenant's lease (it lost or gave it back): nothing was sent;
+   * the tenant workflow sends the batch again to the holder.
+   */
+  leaseNotHeld: 'LeaseNotHeld',
   /** Genesys ended a schedule update with `Error` or `Canceled` (it gives no reason): retried with backoff. */
   scheduleUpdateFailed: 'ScheduleUpdateFailed',
   /** A Genesys schedule update was still processing when the attempt's time ran out: the next attempt waits on. */
@@ -92,6 +110,7 @@ export const failureTypes = {
 export const tenantFatalFailureTypes: readonly string[] = [
   failureTypes.authenticationFailed,
   failureTypes.tenantNotConfigured,
+  failureTypes.loginFailed,
   failureTypes.inputUnavailable,
   failureTypes.throttleBudgetExhausted,
   failureTypes.missingScope,

@@ -75,6 +75,8 @@ export class TenantGate {
   private slowStartWindow = SLOW_START_WINDOW;
   /** 429s answered to this gate's requests. */
   throttled = 0;
+  /** How long the last 429 closed the gate (its Retry-After, or the default hold). */
+  private lastWindowMs: number | undefined;
 
   constructor(
     readonly pacer: PacerState,
@@ -131,6 +133,7 @@ export class TenantGate {
         this.unhinted = hinted ? 0 : this.unhinted + 1;
         recordThrottle(this.pacer, answer.at, answer.retryAfterMs);
         const holdMs = answer.retryAfterMs ?? defaultRetryAfterMs(this.unhinted);
+        this.lastWindowMs = holdMs;
         if (this.holdUntil(answer.at + holdMs) && !hinted) this.defaultHoldOf = ticket.id;
         if (isProbe) this.probe = 'needed';
         return Math.max(0, this.cooldownUntil - this.now()) + this.retrySpacing(answer.at, holdMs);
@@ -166,6 +169,7 @@ export class TenantGate {
    */
   retryAfterFromBody(ticket: GateTicket, at: number, retryAfterMs: number): number {
     if (this.defaultHoldOf === ticket.id) {
+      this.lastWindowMs = retryAfterMs;
       this.cooldownUntil = at + retryAfterMs;
       this.defaultHoldOf = undefined;
       this.unhinted = 0;
@@ -188,12 +192,25 @@ export class TenantGate {
   }
 
   /**
+   * The next request goes alone and the others wait for its answer, as after a cooldown: a process that takes a
+   * tenant over after another stopped answering does not know what that one's last requests met.
+   */
+  probeFirst(): void {
+    this.probe = 'needed';
+  }
+
+  /**
    * Asked once more at the very last moment, when the request is about to be written to its socket: false when a
    * 429 closed the gate after this ticket was let through (the request waited for a connection meanwhile). It then
    * goes back in line unsent.
    */
   mayStillSend(ticket: GateTicket): boolean {
     return ticket.cooldowns === this.cooldowns;
+  }
+
+  /** Requests let through and not answered yet. */
+  get inFlight(): number {
+    return this.outstanding;
   }
 
   /** When the open cooldown ends (epoch ms), or undefined when none is open. */
@@ -207,7 +224,7 @@ export class TenantGate {
   }
 
   view(): PacingView {
-    return pacingView(this.pacer, this.cooldownEndsAt);
+    return pacingView(this.pacer, this.cooldownEndsAt, this.lastWindowMs);
   }
 }
 

@@ -230,14 +230,16 @@ export function resumePacer(view: PacingView | undefined, limits: PacerLimits, n
   return state;
 }
 
-/** The pacer as progress shows it. */
-export function pacingView(state: PacerState, cooldownUntil?: number): PacingView {
-  const { mode, ratePerSecond, estimatedPerSecond, burst } = state;
+/** The pacer as progress shows it and as the next holder of the tenant's lease starts from it. */
+export function pacingView(state: PacerState, cooldownUntil?: number, lastWindowMs?: number): PacingView {
+  const { mode, ratePerSecond, estimatedPerSecond, burst, lastThrottleAt } = state;
   return {
     mode,
     burst,
     ...(ratePerSecond !== undefined && { ratePerSecond }),
     ...(estimatedPerSecond !== undefined && { estimatedPerSecond }),
     ...(cooldownUntil !== undefined && { cooldownUntil }),
+    ...(lastThrottleAt !== undefined && { lastThrottleAt }),
+    ...(lastWindowMs !== undefined && { lastWindowMs }),
   };
 }

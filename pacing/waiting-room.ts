@@ -6,6 +6,7 @@
  * has been read: when a busy process's timer fires late, a 429 already in its socket is read (and closes the gate)
  * before anyone else goes, instead of after.
  */
+import type { LeaseFence } from './fence';
 import type { GateTicket, RequestAnswer, TenantGate } from './gate';
 
 /** A request turned away because it would wait too long here; it should come back after `retryInMs`. */
@@ -16,10 +17,20 @@ export class GateWaitTooLong extends Error {
   }
 }
 
+/** A request in a process that does not hold the tenant's lease: nothing was sent; it belongs with the holder. */
+export class LeaseNotHeldError extends Error {
+  constructor() {
+    super("this worker process does not hold the tenant's lease");
+    this.name = 'LeaseNotHeldError';
+  }
+}
+
 interface Waiter {
   resolve(ticket: GateTicket): void;
   reject(error: Error): void;
   deadline: number;
+  /** The line it waits in (it moves when the tenant's gate starts afresh). */
+  room: WaitingRoom;
 }
 
 export class WaitingRoom {
@@ -27,9 +38,14 @@ export class WaitingRoom {
   private timer: NodeJS.Timeout | undefined;
   private letThrough: NodeJS.Immediate | undefined;
 
+  /**
+   * @param fence when given, nobody leaves the line while it is shut, and everyone is turned away with
+   *   `LeaseNotHeldError` once it is closed for good; call `pump()` when it changes
+   */
   constructor(
     readonly gate: TenantGate,
     private readonly now: () => number = Date.now,
+    private readonly fence?: LeaseFence,
   ) {}
 
   get waiting(): number {
@@ -45,6 +61,7 @@ export class WaitingRoom {
     signal?.throwIfAborted();
     return new Promise<GateTicket>((resolve, reject) => {
       const waiter: Waiter = {
+        room: this,
         deadline: this.now() + maxWaitMs,
         resolve: (ticket) => {
           signal?.removeEventListener('abort', onAbort);
@@ -56,7 +73,7 @@ export class WaitingRoom {
         },
       };
       const onAbort = () => {
-        this.leave(waiter);
+        waiter.room.leave(waiter);
         const reason: unknown = signal!.reason;
         waiter.reject(reason instanceof Error ? reason : new Error(String(reason)));
       };
@@ -71,6 +88,21 @@ export class WaitingRoom {
     const retryInMs = this.gate.answered(ticket, answer);
     this.pump();
     return retryInMs;
+  }
+
+  /**
+   * Hands everyone waiting here over to `next` (a gate started afresh), in their order: this line is done with.
+   */
+  moveTo(next: WaitingRoom): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.letThrough) clearImmediate(this.letThrough);
+    this.letThrough = undefined;
+    for (const waiter of this.line.splice(0)) {
+      waiter.room = next;
+      next.line.push(waiter);
+    }
+    next.pump();
   }
 
   /** Looks at the line again, once pending I/O has been read (see above); also after the gate changed from outside. */
@@ -88,6 +120,16 @@ export class WaitingRoom {
       this.turnAwayLongWaits();
       const head = this.line[0];
       if (!head) return;
+      const fence = this.fence?.verdict() ?? 'open';
+      if (fence === 'closed') {
+        for (const waiter of this.line.splice(0)) waiter.reject(new LeaseNotHeldError());
+        return;
+      }
+      if (fence === 'wait') {
+        // A confirmed renewal or a claim calls pump(); the timer only serves deadlines meanwhile.
+        this.schedule(this.nextDeadline() - this.now());
+        return;
+      }
       const decision = this.gate.poll();
       if (typeof decision !== 'number') {
         this.line.shift();

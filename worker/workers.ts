@@ -31,11 +31,14 @@ export const DEFAULT_MAX_TENANTS_PER_PROCESS = 200;
  */
 export const DEFAULT_IDLE_CLOSE_MS = 10_000;
 /**
- * The hold on a tenant (`serveTenant`) beats every second; the SDK sends at most one heartbeat per this interval,
- * well inside the tenant workflow's heartbeat timeout (10 s by default), so a busy process keeps its tenants and a
- * dead one is noticed within seconds.
+ * The SDK sends at most one heartbeat of a hold per this interval: well inside the lease's timeout (10 s by
+ * default), so a busy process keeps its tenants. A lease's holder also renews by hand every fifth of the timeout
+ * and reads each answer (`activities/lease/renewals.ts`); the hold of runs begun by 0.5.0 (`serveTenant`) beats
+ * every second and relies on these alone.
  */
-export const HOLD_HEARTBEAT_THROTTLE_MS = 2_000;
+export const HOLD_HEARTBEAT_THROTTLE_MS = 3_000;
+/** Heartbeats of a write that waits at the tenant's gate go out at most this often. */
+export const PUT_HEARTBEAT_THROTTLE_MS = 5_000;
 
 export interface WorkerSetOptions {
   connection: NativeConnection;
@@ -97,7 +100,7 @@ export class WorkerSet {
       await Worker.create({
         ...set.common(),
         taskQueue: TENANT_CLAIMS_TASK_QUEUE,
-        activities: { serveTenant: set.activities.serveTenant },
+        activities: { holdTenant: set.activities.holdTenant, serveTenant: set.activities.serveTenant },
         maxConcurrentActivityTaskExecutions: options.maxTenants ?? DEFAULT_MAX_TENANTS_PER_PROCESS,
         activityTaskPollerBehavior: { type: 'autoscaling', minimum: 1, initial: 1, maximum: 4 },
         maxHeartbeatThrottleInterval: HOLD_HEARTBEAT_THROTTLE_MS,
@@ -111,6 +114,8 @@ export class WorkerSet {
           activities: {
             accountForTenant: set.activities.accountForTenant,
             storeFailures: set.activities.storeFailures,
+            joinTenantLease: set.activities.joinTenantLease,
+            closedWorkflows: set.activities.closedWorkflows,
           },
           // A workflow cached by a worker that died moves to another after this long (SDK default 10 s): the
           // tenant stands still meanwhile. Shorter than that costs a replay when a worker is only busy.
@@ -197,6 +202,9 @@ export function tenantWorkerOptions(limits: TenantLimits): Partial<WorkerOptions
     // One poll while the tenant is quiet, up to one per slot when its batches come fast (measured: at most 4 held
     // (e) to 133 PUT activities/s, one per slot reached 206/s).
     activityTaskPollerBehavior: { type: 'autoscaling', minimum: 1, initial: 1, maximum: concurrency },
+    // A batch waiting long at the gate beats this often: well inside its heartbeat timeout (15 s), so it is never
+    // taken for dead, and a cancellation (its tenant moved, the job stopped) reaches it within seconds.
+    maxHeartbeatThrottleInterval: PUT_HEARTBEAT_THROTTLE_MS,
   };
 }
 
@@ -249,6 +257,7 @@ class TenantWorker {
     let released = false;
     return {
       taskQueue,
+      stopped: this.running?.then(() => undefined) ?? Promise.resolve(),
       release: () => {
         if (released) return;
         released = true;

@@ -3,7 +3,9 @@
  * merged, the older ranges moved to the claim-check store past a bound); runs begun by 0.1.0 keep its batch
  * records to the end: a run of whole batches failing for the same reason is one record.
  */
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import type { FailureLog, FailureReason, FailureRecord, ItemFailure } from '../contracts/job';
+import { tenantFatalFailureTypes } from '../contracts/names';
 import type { BatchRange } from '../contracts/plan';
 
 function sameReason(a: FailureReason, b: FailureReason): boolean {
@@ -66,4 +68,23 @@ export function unfinishedRanges(
   const ranges = [...unfinished].sort((a, b) => a - b).map((batch) => ({ ...batches[batch]! }));
   if (nextBatch < batches.length) ranges.push({ ...batches[nextBatch]!, end: batches[batches.length - 1]!.end });
   return ranges.map(({ start, end }) => ({ start, end }));
+}
+
+/**
+ * The reason a batch or the tenant's hold failed after Temporal gave up retrying, from the activity's own
+ * failure (a reason it attached, else its type and message), and whether nothing more of the tenant can succeed.
+ */
+export function reasonOfFailure(error: unknown): { reason: FailureReason; fatal: boolean } {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  if (cause instanceof ApplicationFailure) {
+    const type = cause.type ?? 'activity-failed';
+    const attached = cause.details?.[0] as Partial<FailureReason> | undefined;
+    const reason =
+      typeof attached?.code === 'string' && typeof attached.message === 'string'
+        ? (attached as FailureReason)
+        : { code: type, message: cause.message };
+    return { reason, fatal: tenantFatalFailureTypes.includes(type) };
+  }
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return { reason: { code: 'activity-failed', message }, fatal: false };
 }

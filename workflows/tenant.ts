@@ -1,27 +1,33 @@
 /**
- * One tenant of a bulk job: a sliding window of single-PUT activities over the tenant's batches, all sent to the
- * one worker process that serves the tenant.
+ * One tenant of a bulk job: a sliding window of single-write activities over the tenant's batches, sent to the
+ * worker process that holds the tenant's lease.
  *
- * - First it asks for a process (`serveTenant` on the queue every process polls) and holds it for the whole run.
- *   That process checks the tenant's access and signals its tenant queue; every PUT goes there, so that
- *   process's gate alone decides when the tenant's requests go (cooldown, probe, pace), whatever the number of
- *   processes. If the process dies, its hold stops heartbeating, Temporal retries the hold on another process,
- *   and that one signals its own queue: the batches that were in flight on the dead one are sent again there.
- * - The window is the tenant's concurrency, counted here.
+ * - The tenant's limits are the organisation's, so one lease per tenant (`lease.ts`) decides for every job: this
+ *   workflow joins it, is told where to send and how many batches it may have out (its share of the tenant's
+ *   concurrency), and leaves when done. Views of the lease carry a sequence number; an older one is ignored.
+ * - When the lease moves to another process, batches out on the old one are cancelled there and still count in
+ *   the window until they end (the old process writes nothing more: it is fenced), and their answers count.
+ *   Whatever did not land goes again to the new holder: a batch the old process turned away, one that no process
+ *   picked up in time (`scheduleToStartTimeout`), one cancelled before it was sent.
  * - Steering (pause, resume, cancel, limits) arrives by signal from the job workflow, addressed by workflow id
- *   only, so it reaches the latest run after continue-as-new.
- * - History stays bounded: past a limit the window drains and the workflow continues as new, carrying counts,
- *   compact failure records and what the pacer learned, never assignments.
+ *   only, so it reaches the latest run after continue-as-new; pause and limits go on to the lease.
+ * - History stays bounded: past a limit the window drains and the workflow continues as new, carrying counts and
+ *   the compact failure log, never assignments.
+ *
+ * Runs begun by 0.5.0 and earlier had a hold of their own; they finish as they began (`legacy/tenant-0.5.ts`).
  */
 import {
   ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  TimeoutFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
   isCancellation,
+  log,
   patched,
   proxyActivities,
   setHandler,
@@ -29,73 +35,82 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type {
-  FailureReason,
-  ItemFailure,
-  PutBatchResult,
-  TenantAccount,
-  TenantCarry,
-  TenantProgress,
-  TenantResult,
-  TenantStatus,
-  TenantWorkflowInput,
+import {
+  DEFAULT_HOLD_HEARTBEAT_TIMEOUT_MS,
+  type FailureReason,
+  type PacingView,
+  type PutBatchResult,
+  type TenantAccount,
+  type TenantCarry,
+  type TenantProgress,
+  type TenantResult,
+  type TenantStatus,
+  type TenantWorkflowInput,
 } from '../contracts/job';
+import type { LeaseMemberRef, LeaseTuning, LeaseView } from '../contracts/lease';
 import {
   cancelSignal,
+  leaseLimitsSignal,
+  leaseViewSignal,
+  leaveLeaseSignal,
+  memberActiveSignal,
   pauseSignal,
   resumeSignal,
   setLimitsSignal,
   tenantAccountQuery,
   tenantProgressQuery,
-  tenantServedSignal,
-  tenantThrottledSignal,
 } from '../contracts/messages';
-import {
-  ORCHESTRATION_TASK_QUEUE,
-  TENANT_CLAIMS_TASK_QUEUE,
-  searchAttributes,
-  tenantFatalFailureTypes,
-} from '../contracts/names';
+import { ORCHESTRATION_TASK_QUEUE, failureTypes, searchAttributes, tenantLeaseWorkflowId } from '../contracts/names';
 import { planBatches } from '../contracts/plan';
-import { DEFAULT_HOLD_HEARTBEAT_TIMEOUT_MS } from '../contracts/job';
 import { DEFAULT_BACKOFF } from '../pacing/backoff';
 import { MAX_GATE_WAIT_MS } from '../pacing/gate';
-import { FAILURE_LOG_BOUND, addBatchFailure, addFailedRange, addItemFailures, unfinishedRanges } from './failures';
+import { reasonOfFailure, unfinishedRanges } from './failures';
+import { legacyTenantAssignments } from './legacy/tenant-0.5';
 import { mergeLimits } from './limits';
+import { FailureLedger } from './tenant/ledger';
+
+/** Runs begun by 0.6.0 and later write through the tenant's lease. */
+const LEASE_PATCH = 'tenant-lease';
 
 const DEFAULT_HISTORY_EVENT_LIMIT = 8_000;
 /** A batch with more items refused one by one than this stores them itself (a ref comes back, not the items). */
 const ITEM_FAILURES_INLINE = 10;
 /**
- * A PUT attempt beats every 2 s. A dead process is noticed through its hold, not here: this only ends an
- * attempt stuck in a process that is otherwise alive.
+ * A write attempt beats every 2 s. A dead holder is noticed through its lease, not here: this ends an attempt
+ * stuck in a process that is otherwise alive, and frees a batch out on a holder that died.
  */
-const PUT_HEARTBEAT_TIMEOUT_MS = 30_000;
+const PUT_HEARTBEAT_TIMEOUT_MS = 15_000;
+/**
+ * A batch no process picked up for this long (its queue's process is gone, and no word of a new holder came)
+ * goes back to the lease's holder. The holder's slots match the shares, so a batch waits in its queue only briefly.
+ */
+const DEFAULT_SCHEDULE_TO_START_MS = 60_000;
+/** Without a holder for this long, the workflow asks the lease again (it also starts a lease that is gone). */
+const REJOIN_AFTER_MS = 60_000;
 
-/** A batch out on the serving process. */
+/** A batch out on a holder. */
 interface Flight {
   taskQueue: string;
   scope?: CancellationScope;
-  /** Its process stopped serving the tenant: the batch is sent again on the new one. */
+  /** Its process no longer holds the lease: cancelled there; sent again on the holder unless it landed. */
   movedAway: boolean;
-  /** Left behind (moved away): whatever it reports later is ignored, its batch is out again elsewhere. */
-  abandoned?: boolean;
 }
 
 export async function tenantAssignments(input: TenantWorkflowInput): Promise<TenantResult> {
-  const { jobId, plan, options } = input;
+  if (!patched(LEASE_PATCH)) return legacyTenantAssignments(input);
+  return leasedTenant(input);
+}
+
+async function leasedTenant(input: TenantWorkflowInput): Promise<TenantResult> {
+  const { jobId, plan, options, tuning } = input;
+  const tenantId = plan.tenantId;
   const batches = planBatches(plan.scheduleSizes, options.batchSize);
-  const sizeOf = (batch: number) => batches[batch]!.end - batches[batch]!.start;
-  const historyEventLimit = input.tuning?.historyEventLimit ?? DEFAULT_HISTORY_EVENT_LIMIT;
-  const { runId } = workflowInfo();
-  /**
-   * Since 0.2.0 a stop (cancel, or a reason no batch can get past) cancels the batches not sent yet, and each
-   * batch's cancellation waits for its activity's word, so one already on the wire finishes and counts. Runs
-   * begun by 0.1.0 keep its behaviour to the end (their histories replay as recorded).
-   */
-  const stopCancelsUnsent = patched('stop-cancels-unsent-batches');
-  /** Since 0.2.0 failures go to a bounded failure log; runs begun by 0.1.0 keep its batch records. */
-  const boundedFailureLog = patched('bounded-failure-log');
+  const historyEventLimit = tuning?.historyEventLimit ?? DEFAULT_HISTORY_EVENT_LIMIT;
+  const member: LeaseMemberRef = { workflowId: workflowInfo().workflowId, jobId };
+  const leaseTuning: LeaseTuning = {
+    leaseTimeoutMs: tuning?.heartbeatTimeoutMs ?? DEFAULT_HOLD_HEARTBEAT_TIMEOUT_MS,
+    ...(tuning?.loginBudgetMs !== undefined && { loginBudgetMs: tuning.loginBudgetMs }),
+  };
 
   const state: TenantCarry = input.carry ?? {
     runNumber: 1,
@@ -108,37 +123,39 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
     limits: plan.limits,
     limitsRevision: 0,
   };
-  if (boundedFailureLog) state.failureLog ??= { stored: [], recent: [] };
-  /** Blocks of the failure log on their way to the claim-check store. */
-  let storing = 0;
-  let paused = input.control.paused;
-  let stopReason: FailureReason | undefined = input.control.cancel;
-  /** The process serving the tenant now: where PUTs go. */
-  let serving: { taskQueue: string; worker: string } | undefined;
-  const inFlight = new Map<number, Flight>();
-
-  const { serveTenant } = proxyActivities<Activities>({
-    taskQueue: TENANT_CLAIMS_TASK_QUEUE,
-    // Held for the whole run; a run that lasts longer gets a fresh hold (the same process, most likely).
-    startToCloseTimeout: '1 day',
-    heartbeatTimeout: input.tuning?.heartbeatTimeoutMs ?? DEFAULT_HOLD_HEARTBEAT_TIMEOUT_MS,
-    // Retried without end on another process when its process dies; final only for what no process can fix.
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s' },
-  });
-  const { storeFailures } = proxyActivities<Activities>({
+  // The lease keeps the tenant's pacing now; a run carried over from 0.5.0 drops its copy.
+  delete state.pacing;
+  const failureLog = (state.failureLog ??= { stored: [], recent: [] });
+  const { storeFailures, joinTenantLease } = proxyActivities<Activities>({
     taskQueue: ORCHESTRATION_TASK_QUEUE,
     startToCloseTimeout: '1 minute',
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
   });
+  const ledger = new FailureLedger(batches, state, failureLog, (ranges) =>
+    CancellationScope.nonCancellable(() => storeFailures({ jobId, tenantId, ranges })),
+  );
+
+  let paused = input.control.paused;
+  let stopReason: FailureReason | undefined = input.control.cancel;
+  /** The lease as last told (the newest view); absent until the join answers. */
+  let lease: LeaseView | undefined;
+  /** The seq of a view whose holder turned a batch away: that holder is not sent to until a newer view comes. */
+  let distrustedSeq: number | undefined;
+  /** Where batches go now, if anywhere. */
+  const holder = () => (lease && lease.seq !== distrustedSeq && !lease.refused ? lease.holder : undefined);
+  /** The pacing the last batch saw in its holder: for progress only. */
+  let shownPacing: PacingView | undefined;
+  const inFlight = new Map<number, Flight>();
+
   const putBatchOn = (taskQueue: string) =>
     proxyActivities<Activities>({
       taskQueue,
-      // A PUT (and a re-send of the valid items after a 400, a 401 refresh), after up to 2 min at the gate.
+      // A write (and a re-send of the valid items after a 400, a 401 refresh), after up to 2 min at the gate.
       startToCloseTimeout: 3 * options.requestTimeoutMs + MAX_GATE_WAIT_MS + 30_000,
+      scheduleToStartTimeout: tuning?.scheduleToStartMs ?? DEFAULT_SCHEDULE_TO_START_MS,
       heartbeatTimeout: PUT_HEARTBEAT_TIMEOUT_MS,
-      cancellationType: stopCancelsUnsent
-        ? ActivityCancellationType.WAIT_CANCELLATION_COMPLETED
-        : ActivityCancellationType.TRY_CANCEL,
+      // A cancelled batch is waited for: one already on the wire finishes and its answer counts.
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
       // The activity itself decides when to give up (faults spend attempts, throttling spends time) and sets each
       // delay; these values serve only when an attempt times out.
       retry: {
@@ -148,63 +165,51 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
       },
     }).putBatch;
 
+  const leaseHandle = () => getExternalWorkflowHandle(tenantLeaseWorkflowId(tenantId));
+  /** Tells the lease something (pause, limits, leaving); a lease that is gone is joined afresh when needed. */
+  const tellLease = (send: () => Promise<void>) =>
+    void CancellationScope.nonCancellable(send).catch((error: unknown) =>
+      log.info('the tenant lease did not take a signal', { tenantId, error: String(error) }),
+    );
+
   const stopped = () => stopReason !== undefined;
   const stop = (reason: FailureReason) => {
     const first = stopReason === undefined;
     stopReason ??= reason;
     // Batches waiting at the gate or for a retry are not sent; one on the wire finishes and counts.
-    if (first && stopCancelsUnsent) for (const flight of inFlight.values()) flight.scope?.cancel();
+    if (first) for (const flight of inFlight.values()) flight.scope?.cancel();
     publishStatus();
   };
   const hasWork = () => state.redo.length > 0 || state.nextBatch < batches.length;
 
   setHandler(pauseSignal, () => {
     paused = true;
+    tellLease(() => leaseHandle().signal(memberActiveSignal, { ...member, active: false }));
     publishStatus();
   });
   setHandler(resumeSignal, () => {
     paused = false;
+    tellLease(() => leaseHandle().signal(memberActiveSignal, { ...member, active: true }));
     publishStatus();
   });
   setHandler(cancelSignal, ({ reason }) => stop({ code: 'cancelled', message: reason ?? 'job cancelled' }));
   setHandler(setLimitsSignal, ({ tenantId: _tenantId, ...change }) => {
+    // The tenant's limits are the organisation's: the lease applies them for every job, and says so in its view.
     state.limits = mergeLimits(state.limits, change);
-    state.limitsRevision++;
+    tellLease(() => leaseHandle().signal(leaseLimitsSignal, change));
   });
-  setHandler(tenantServedSignal, (served) => {
-    // A hold of an earlier run (before continue-as-new) may still speak for a moment.
-    if (served.runId !== runId || served.taskQueue === serving?.taskQueue) return;
-    serving = { taskQueue: served.taskQueue, worker: served.worker };
-    // Batches out on a process that no longer serves the tenant will not come back from there.
-    for (const [batch, flight] of inFlight) {
-      if (flight.taskQueue === served.taskQueue) continue;
-      flight.movedAway = true;
-      flight.scope?.cancel();
-      // Its cancellation now waits for the dead process's attempt to time out: the batch goes again at once.
-      if (stopCancelsUnsent) {
-        flight.abandoned = true;
-        inFlight.delete(batch);
-        state.redo.push(batch);
-      }
-    }
-    publishStatus();
-  });
-  setHandler(tenantThrottledSignal, (throttled) => {
-    if (throttled.runId !== runId) return;
-    state.pacing = throttled.pacing;
-    publishStatus();
-  });
+  setHandler(leaseViewSignal, (view) => follow(view));
   setHandler(tenantAccountQuery, (): TenantAccount => ({
     applied: state.applied,
     throttled: state.throttled,
     failures: state.failures,
-    ...(state.failureLog && { failureLog: state.failureLog }),
+    failureLog,
     unfinished: unfinishedRanges(batches, [...inFlight.keys(), ...state.redo], batches.length),
     nextItem: batches[state.nextBatch]?.start ?? plan.total,
   }));
   setHandler(tenantProgressQuery, (): TenantProgress => ({
     jobId,
-    tenantId: plan.tenantId,
+    tenantId,
     status: currentStatus(),
     total: plan.total,
     applied: state.applied,
@@ -216,21 +221,41 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
     throttled: state.throttled,
     ...(coolingUntil() !== undefined && { cooldownUntil: coolingUntil() }),
     limits: state.limits,
-    pacing: state.pacing ?? { mode: plan.limits.ratePerSecond === undefined ? 'learning' : 'configured', burst: 1 },
+    pacing: shownPacing ?? { mode: state.limits.ratePerSecond === undefined ? 'learning' : 'configured', burst: 1 },
     paused,
     ...(stopReason && { stopReason }),
     runNumber: state.runNumber,
-    ...(serving && { worker: serving.worker }),
+    ...(holder() && { worker: holder()!.worker }),
   }));
 
+  /**
+   * A newer view of the lease. A new holder: batches out on another process are cancelled there (they count in
+   * the window until they end). Refused: no process can serve the tenant, so it stops with the lease's reason.
+   */
+  function follow(view: LeaseView) {
+    if (lease && view.seq <= lease.seq) return;
+    lease = view;
+    state.limits = view.directive.limits;
+    const holderQueue = view.holder?.taskQueue;
+    if (holderQueue !== undefined) {
+      for (const flight of inFlight.values()) {
+        if (flight.taskQueue === holderQueue || flight.movedAway) continue;
+        flight.movedAway = true;
+        flight.scope?.cancel();
+      }
+    }
+    if (view.refused) stop(view.refused);
+    publishStatus();
+  }
+
   function coolingUntil(): number | undefined {
-    const until = state.pacing?.cooldownUntil;
+    const until = shownPacing?.cooldownUntil;
     return until !== undefined && until > Date.now() ? until : undefined;
   }
 
   function currentStatus(): TenantStatus {
     if (stopReason) return 'stopping';
-    if (!serving) return 'waiting-for-worker';
+    if (!holder()) return 'waiting-for-worker';
     if (paused) return 'paused';
     if (coolingUntil() !== undefined) return 'cooling-down';
     return 'running';
@@ -252,144 +277,86 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
   }
 
   function onResult(batch: number, result: PutBatchResult) {
-    state.throttled += result.throttled;
-    state.pacing = result.pacing;
-    // Many items refused one by one: the activity stored them as a block of the failure log.
-    if (result.storedFailures) {
-      state.failed += result.storedFailures.count;
-      state.failureLog?.stored.push(result.storedFailures.ref);
-    }
-    switch (result.outcome) {
-      case 'done':
-        state.applied += result.applied;
-        state.failed += result.failures.length;
-        recordItemFailures(batch, result.failures);
-        break;
-      case 'rejected':
-      case 'tenant-forbidden':
-        state.failed += result.failures.length + result.count;
-        // With stored failures, every item of the batch is in the stored block (counted above).
-        if (!result.storedFailures) recordRefusedBatch(batch, result.failures, result.count, result.reason);
-        if (result.outcome === 'tenant-forbidden') stop(result.reason);
-        else if (result.scheduleMissing) skipRestOfSchedule(batch, result.reason);
-        break;
-    }
+    shownPacing = result.pacing;
+    ledger.recordResult(batch, result);
+    if (result.outcome === 'tenant-forbidden') stop(result.reason);
+    else if (result.outcome === 'rejected' && result.scheduleMissing) skipRestOfSchedule(batch, result.reason);
     publishStatus();
-  }
-
-  /** A batch refused: the items named one by one with their reasons, the other `count` with the batch's reason. */
-  function recordRefusedBatch(batch: number, named: readonly ItemFailure[], count: number, reason: FailureReason) {
-    recordItemFailures(batch, named);
-    if (named.length === 0) return recordBatchFailure(batch, batch, count, reason);
-    const offsets = new Set(named.map((failure) => failure.offset));
-    const rest = Array.from({ length: sizeOf(batch) }, (_, offset) => offset).filter((offset) => !offsets.has(offset));
-    recordItemFailures(
-      batch,
-      rest.map((offset) => ({ offset, reason })),
-    );
   }
 
   /** A schedule the API does not know: its later batches would be refused too, so they are not sent. */
   function skipRestOfSchedule(batch: number, reason: FailureReason) {
     const schedule = batches[batch]!.schedule;
     while (state.nextBatch < batches.length && batches[state.nextBatch]!.schedule === schedule) {
-      const size = sizeOf(state.nextBatch);
-      state.failed += size;
-      recordBatchFailure(state.nextBatch, state.nextBatch, size, reason);
+      ledger.recordBatches(state.nextBatch, state.nextBatch, reason);
       state.nextBatch++;
     }
   }
 
-  function onFailure(batch: number, error: unknown) {
+  /**
+   * A batch that ended without an answer. It goes again to the holder when it did not land for want of one: its
+   * process lost the lease, none picked it up in time, or the tenant is stopping (then it fails as not sent).
+   * Otherwise it failed with the reason Temporal gave up on.
+   */
+  function onNoAnswer(batch: number, flight: Flight, error: unknown) {
+    const notHeld = failureTypeOf(error) === failureTypes.leaseNotHeld;
+    // The process we were told of holds no lease (any more): wait for the lease's word of the next holder.
+    if (notHeld && holder()?.taskQueue === flight.taskQueue) {
+      distrustedSeq = lease!.seq;
+      publishStatus();
+    }
+    if (flight.movedAway || notHeld || notPickedUp(error) || (stopped() && isCancellation(error))) {
+      state.redo.push(batch);
+      return;
+    }
     const { reason, fatal } = reasonOfFailure(error);
-    state.failed += sizeOf(batch);
-    recordBatchFailure(batch, batch, sizeOf(batch), reason);
+    ledger.recordBatches(batch, batch, reason);
     if (fatal) stop(reason);
     publishStatus();
   }
 
-  /** Items of one batch the API refused, each with its reason. */
-  function recordItemFailures(batch: number, failures: readonly ItemFailure[]) {
-    const log = state.failureLog;
-    if (!log) return addItemFailures(state.failures, batch, failures);
-    const start = batches[batch]!.start;
-    for (const { offset, reason } of [...failures].sort((a, b) => a.offset - b.offset))
-      addFailedRange(log, start + offset, start + offset + 1, reason);
-    storeIfFull();
-  }
-
-  /** Whole batches `fromBatch..toBatch` (`count` items) failed for `reason`. */
-  function recordBatchFailure(fromBatch: number, toBatch: number, count: number, reason: FailureReason) {
-    const log = state.failureLog;
-    if (!log) return addBatchFailure(state.failures, fromBatch, toBatch, count, reason);
-    addFailedRange(log, batches[fromBatch]!.start, batches[toBatch]!.end, reason);
-    storeIfFull();
-  }
-
-  /** Past the bound, the log's ranges move to the claim-check store as one block; the workflow keeps its ref. */
-  function storeIfFull() {
-    const log = state.failureLog;
-    if (!log || log.recent.length < FAILURE_LOG_BOUND) return;
-    const ranges = log.recent.splice(0);
-    storing++;
-    void CancellationScope.nonCancellable(() => storeFailures({ jobId, tenantId: plan.tenantId, ranges }))
-      .then(
-        (ref) => void log.stored.push(ref),
-        // Kept in the workflow instead (the store retries without end; this is only a cancelled run).
-        () => void log.recent.unshift(...ranges),
-      )
-      .finally(() => storing--);
-  }
-
-  function dispatch(batch: number, taskQueue: string) {
-    const flight: Flight = { taskQueue, movedAway: false };
+  function dispatch(batch: number) {
+    const to = holder()!;
+    const { directive } = lease!;
+    const flight: Flight = { taskQueue: to.taskQueue, movedAway: false };
     inFlight.set(batch, flight);
-    const putBatch = putBatchOn(taskQueue);
+    const putBatch = putBatchOn(to.taskQueue);
     // Not cancelled with the workflow: once sent, a batch's outcome is waited for, so a cancelled job still knows
-    // what landed. Its own scope is cancelled only when its process stops serving the tenant.
+    // what landed. Its own scope is cancelled when the tenant stops or its process no longer holds the lease.
     void CancellationScope.nonCancellable(() => {
       flight.scope = new CancellationScope();
       return flight.scope.run(() =>
         putBatch({
           jobId,
-          tenantId: plan.tenantId,
+          tenantId,
           itemsRef: plan.itemsRef,
           batchSize: options.batchSize,
           batchIndex: batch,
           items: { start: batches[batch]!.start, end: batches[batch]!.end },
-          ...(state.failureLog && { storeItemFailuresOver: ITEM_FAILURES_INLINE }),
+          storeItemFailuresOver: ITEM_FAILURES_INLINE,
           requestTimeoutMs: options.requestTimeoutMs,
           maxAttempts: options.maxAttempts,
           throttleBudgetMs: options.throttleBudgetMs,
-          limits: limitsChange(),
-          ...(state.pacing && { pacing: state.pacing }),
+          limits: {
+            revision: directive.revision,
+            ...(directive.limits.ratePerSecond !== undefined && { ratePerSecond: directive.limits.ratePerSecond }),
+            ...(directive.limits.burst !== undefined && { burst: directive.limits.burst }),
+          },
+          lease: { epoch: to.epoch, directive },
         }),
       );
     })
       .then(
-        (result) => {
-          if (!flight.abandoned) onResult(batch, result);
-        },
-        (error: unknown) => {
-          if (flight.abandoned) return;
-          // Moved away: sent again on the new process. Stopped before it was sent: failed as not sent at the end.
-          if ((flight.movedAway || (stopCancelsUnsent && stopped())) && isCancellation(error)) state.redo.push(batch);
-          else onFailure(batch, error);
-        },
+        (result) => onResult(batch, result),
+        (error: unknown) => onNoAnswer(batch, flight, error),
       )
       .finally(() => {
         if (inFlight.get(batch) === flight) inFlight.delete(batch);
       });
   }
 
-  const limitsChange = () => ({
-    revision: state.limitsRevision,
-    ...(state.limits.ratePerSecond !== undefined && { ratePerSecond: state.limits.ratePerSecond }),
-    ...(state.limits.burst !== undefined && { burst: state.limits.burst }),
-  });
-
   const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= historyEventLimit;
-  const windowOpen = () => !paused && serving !== undefined && inFlight.size < state.limits.concurrency;
+  const windowOpen = () => !paused && holder() !== undefined && inFlight.size < Math.max(1, lease!.share);
 
   /** Waits until one more batch may go; false when none should (all sent, stopping, or history full). */
   async function nextSlot(): Promise<boolean> {
@@ -400,27 +367,31 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
     }
   }
 
-  // The hold on a serving process outlives a cancellation of this workflow: in-flight batches still need it.
-  let hold: CancellationScope | undefined;
-  void CancellationScope.nonCancellable(() => {
-    hold = new CancellationScope();
-    return hold.run(() =>
-      serveTenant({
-        jobId,
-        tenantId: plan.tenantId,
-        runId,
-        limits: limitsChange(),
-        ...(state.pacing && { pacing: state.pacing }),
-      }),
-    );
-  }).catch((error: unknown) => {
-    // Let go by this workflow, or refused for good: no process can serve the tenant (unknown, no access).
-    if (!isCancellation(error)) stop(reasonOfFailure(error).reason);
-  });
+  /** Joins the lease now, and again whenever it has named no holder for a while (it may be gone). */
+  async function keepJoined() {
+    for (;;) {
+      const view = await joinTenantLease({
+        tenantId,
+        member,
+        active: !paused,
+        limits: state.limits,
+        tuning: leaseTuning,
+      });
+      follow(view);
+      for (;;) {
+        await condition(() => holder() === undefined || stopped());
+        if (stopped()) return;
+        if (!(await condition(() => holder() !== undefined || stopped(), REJOIN_AFTER_MS))) break;
+      }
+    }
+  }
 
   async function run() {
     publishStatus();
-    while (await nextSlot()) dispatch(state.redo.shift() ?? state.nextBatch++, serving!.taskQueue);
+    void CancellationScope.nonCancellable(keepJoined).catch((error: unknown) =>
+      log.warn('could not join the tenant lease', { tenantId, error: String(error) }),
+    );
+    while (await nextSlot()) dispatch(state.redo.shift() ?? state.nextBatch++);
   }
 
   try {
@@ -431,8 +402,7 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
   }
 
   return CancellationScope.nonCancellable(async () => {
-    await condition(() => inFlight.size === 0 && storing === 0);
-    hold?.cancel();
+    await condition(() => inFlight.size === 0 && !ledger.busy);
     if (!stopReason && hasWork()) {
       await condition(allHandlersFinished);
       // A cancel handled while waiting ends the tenant here instead.
@@ -444,6 +414,7 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
         });
       }
     }
+    tellLease(() => leaseHandle().signal(leaveLeaseSignal, member));
     if (stopReason && hasWork()) failRemaining(stopReason);
     const status: TenantStatus =
       stopReason?.code === 'cancelled'
@@ -455,51 +426,38 @@ export async function tenantAssignments(input: TenantWorkflowInput): Promise<Ten
             : 'completed';
     publishStatus(status);
     return {
-      tenantId: plan.tenantId,
+      tenantId,
       status,
       total: plan.total,
       applied: state.applied,
       failed: state.failed,
       throttled: state.throttled,
       failures: state.failures,
-      ...(state.failureLog && { failureLog: state.failureLog }),
+      failureLog,
       ...(stopReason && { stopReason }),
-      ...(state.pacing && { pacing: state.pacing }),
+      ...(shownPacing && { pacing: shownPacing }),
     };
   });
 
   /** Everything not sent fails with the reason the tenant stopped. */
   function failRemaining(reason: FailureReason) {
     const notSent = { ...reason, message: `not sent: ${reason.message}` };
-    for (const batch of state.redo.splice(0).sort((a, b) => a - b)) {
-      state.failed += sizeOf(batch);
-      recordBatchFailure(batch, batch, sizeOf(batch), notSent);
-    }
+    for (const batch of state.redo.splice(0).sort((a, b) => a - b)) ledger.recordBatches(batch, batch, notSent);
     if (state.nextBatch < batches.length) {
-      let remaining = 0;
-      for (let batch = state.nextBatch; batch < batches.length; batch++) remaining += sizeOf(batch);
-      recordBatchFailure(state.nextBatch, batches.length - 1, remaining, notSent);
-      state.failed += remaining;
+      ledger.recordBatches(state.nextBatch, batches.length - 1, notSent);
       state.nextBatch = batches.length;
     }
   }
 }
 
-/**
- * The reason a batch or the tenant's hold failed after Temporal gave up retrying, from the activity's own
- * failure (a reason it attached, else its type and message), and whether nothing more of the tenant can succeed.
- */
-function reasonOfFailure(error: unknown): { reason: FailureReason; fatal: boolean } {
+/** The failure type an activity ended with, when it threw one. */
+function failureTypeOf(error: unknown): string | undefined {
   const cause = error instanceof ActivityFailure ? error.cause : error;
-  if (cause instanceof ApplicationFailure) {
-    const type = cause.type ?? 'activity-failed';
-    const attached = cause.details?.[0] as Partial<FailureReason> | undefined;
-    const reason =
-      typeof attached?.code === 'string' && typeof attached.message === 'string'
-        ? (attached as FailureReason)
-        : { code: type, message: cause.message };
-    return { reason, fatal: tenantFatalFailureTypes.includes(type) };
-  }
-  const message = cause instanceof Error ? cause.message : String(cause);
-  return { reason: { code: 'activity-failed', message }, fatal: false };
+  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
+}
+
+/** No process picked the batch up within its schedule-to-start timeout. */
+function notPickedUp(error: unknown): boolean {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  return cause instanceof TimeoutFailure && cause.timeoutType === 'SCHEDULE_TO_START';
 }

@@ -16,6 +16,7 @@ import type { ActivityDeps } from '../deps';
 import type { RequestOutcome } from '../metrics';
 import type { TenantRuntime } from '../tenant-runtime';
 import { HeldBeforeWrite, checkBeforeWrite } from './check-before-write';
+import { userAgent } from './user-agent';
 
 /** The platform's error body: `{message, code, status, contextId, details, errors}`. */
 export interface ApiErrorBody {
@@ -108,8 +109,8 @@ export async function sendWithToken(
 }
 
 /**
- * Waits at the tenant's gate, then sends at once; the gate is asked once more right before the request is written
- * to its socket (`check-before-write.ts`). The gate hears of a 429 from the status line and headers, before the
+ * Waits at the tenant's gate, then sends at once; the gate and the lease's fence are asked once more right before
+ * the request is written to its socket (`check-before-write.ts`). The gate hears of a 429 from the status line and headers, before the
  * body is read, so nothing else of the tenant goes out meanwhile.
  * @param requestTimeoutMs how long the request may take once written
  * @returns the answer; undefined when nothing was sent (the token aged at the gate, or a 429 came while the
@@ -133,6 +134,8 @@ export async function throughGate(
   let stopListening = () => {};
   try {
     if (!tenant.tokens.usable(token)) return undefined;
+    // The epoch this request is written under: it goes only while this process still holds that very lease.
+    const epoch = tenant.fence.epoch;
     // Counted from the moment it is written: a request held back at the last moment was never sent.
     let finished: ((outcome: RequestOutcome) => void) | undefined;
     // Cancelled (the job stopped), a request not yet written stays unsent; one written finishes and counts.
@@ -143,7 +146,8 @@ export async function throughGate(
     context.cancellationSignal.addEventListener('abort', abortUnsent, { once: true });
     stopListening = () => context.cancellationSignal.removeEventListener('abort', abortUnsent);
     const dispatcher = checkBeforeWrite(deps.http, () => {
-      if (context.cancellationSignal.aborted || !tenant.gate.mayStillSend(ticket)) return false;
+      if (context.cancellationSignal.aborted || !tenant.fence.mayWrite(epoch) || !tenant.gate.mayStillSend(ticket))
+        return false;
       finished = tenant.metrics.requestStarted();
       return true;
     });
@@ -154,6 +158,7 @@ export async function throughGate(
         method: call.method,
         headers: {
           authorization: `Bearer ${token.value}`,
+          'user-agent': userAgent(deps.workerId, epoch),
           ...(call.body !== undefined && { 'content-type': 'application/json' }),
         },
         ...(call.body !== undefined && { body: call.body }),

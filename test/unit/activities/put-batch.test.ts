@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { Client } from '@temporalio/client';
 import { noopMetricMeter } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -20,6 +21,12 @@ import { resolveTenants, tenantsFileSchema } from '../../../contracts/tenants';
 import { FileBlobStore } from '../../../store/blob-store';
 
 const RETRY_AFTER_S = 1;
+const EPOCH = 7;
+/** A client whose jobs record no store id, so the store check passes. */
+const jobWithoutStoreId = {
+  workflow: { getHandle: () => ({ describe: () => Promise.resolve({ memo: {} }) }) },
+  withAbortSignal: <T>(_signal: AbortSignal, fn: () => Promise<T>) => fn(),
+} as unknown as Client;
 
 interface FakeApi {
   /** Arrival times of the PUTs, ms epoch. */
@@ -100,10 +107,17 @@ describe('putBatch at the gate', () => {
         })),
       ),
     );
+    const runtimes = new TenantRuntimes({
+      loadTenants: () => tenants,
+      env: { ACME_SECRET: 's' },
+      meter: noopMetricMeter,
+    });
+    // This process holds the tenant's lease, confirmed for the whole test.
+    runtimes.get('acme').fence.hold('hold', EPOCH, Number.MAX_SAFE_INTEGER);
     const putBatch = createPutBatch(
       createActivityDeps({
         workerId: 'test',
-        tenants: new TenantRuntimes({ loadTenants: () => tenants, env: { ACME_SECRET: 's' }, meter: noopMetricMeter }),
+        tenants: runtimes,
         store,
         serveTenantQueue: () => Promise.reject(new Error('not used')),
       }),
@@ -118,12 +132,13 @@ describe('putBatch at the gate', () => {
         requestTimeoutMs: 5_000,
         maxAttempts: DEFAULT_JOB_OPTIONS.maxAttempts,
         throttleBudgetMs: DEFAULT_JOB_OPTIONS.throttleBudgetMs,
-        limits: { revision: 0 },
+        limits: { revision: 1 },
+        lease: { epoch: EPOCH, directive: { revision: 1, limits: { concurrency: 5 } } },
       };
-      const environment = new MockActivityEnvironment({
-        activityId: String(batchIndex),
-        scheduledTimestampMs: Date.now(),
-      });
+      const environment = new MockActivityEnvironment(
+        { activityId: String(batchIndex), scheduledTimestampMs: Date.now() },
+        { client: jobWithoutStoreId },
+      );
       return environment.run(putBatch, input);
     };
     const api: FakeApi = { arrivals, throttledAt: () => throttledAt };
