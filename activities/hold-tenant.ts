@@ -134,7 +134,8 @@ class TenantHold {
         }),
       });
       delete this.beat.last;
-      this.log(`holds the lease (epoch ${claim.epoch}) on ${queue.taskQueue}`);
+      if (this.last && !this.last.gaveBack)
+        this.log(`took the lease (epoch ${claim.epoch}) over from ${this.last.worker}, which stopped answering`);
       return await this.giveBack(await this.endedWith);
     } catch (error) {
       if (error instanceof HoldEnded) return await this.giveBack(error.end);

@@ -10,6 +10,7 @@ import { addInspectCommands } from './commands/inspect';
 import { addReportCommands } from './commands/report';
 import { addStartCommand } from './commands/start';
 import { addSteerCommands } from './commands/steer';
+import { addTenantsCommand } from './commands/tenants';
 import { CodecError } from '../codec/codec-error';
 import { packageVersion } from '../config/version';
 import { CliError, EXIT } from './errors';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   addInspectCommands(program);
   addSteerCommands(program);
   addReportCommands(program);
+  addTenantsCommand(program);
   addGcCommand(program);
   for (const command of program.commands)
     command.exitOverride().showHelpAfterError(`(wfm-bulk ${command.name()} --help for its options)`);

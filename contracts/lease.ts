@@ -176,7 +176,6 @@ export interface LeaseState {
   holder?: LeaseHolder & { since: number };
   members: (LeaseMemberRef & { active: boolean; share: number })[];
   directive: LeaseDirective;
-  refused?: FailureReason;
   /** Holds started so far. */
   holds: number;
 }

@@ -26,10 +26,11 @@ import { activityLogFields } from './activity-log-fields';
 /** Tenants a process serves at once unless told otherwise (`WFM_MAX_TENANTS`). */
 export const DEFAULT_MAX_TENANTS_PER_PROCESS = 200;
 /**
- * A tenant's Worker stays open this long after its last job let go of it: a tenant workflow that continues as
- * new takes the tenant again a moment later, often in this same process.
+ * A tenant's Worker stays open this long after the hold on the tenant's lease ended here: a lease that continues
+ * as new, or a new lease of the tenant, is often taken by this same process a moment later. (The lease itself
+ * waits a while for a next job before it lets go.)
  */
-export const DEFAULT_IDLE_CLOSE_MS = 10_000;
+export const DEFAULT_IDLE_CLOSE_MS = 2_000;
 /**
  * The SDK sends at most one heartbeat of a hold per this interval: well inside the lease's timeout (10 s by
  * default), so a busy process keeps its tenants. A lease's holder also renews by hand every fifth of the timeout
@@ -52,7 +53,7 @@ export interface WorkerSetOptions {
   orchestration?: boolean;
   /** Most tenants this process serves at once (default 200). */
   maxTenants?: number;
-  /** How long a tenant's Worker stays open once no job needs it (default 10 s). */
+  /** How long a tenant's Worker stays open once this process no longer holds the tenant (default 2 s). */
   idleCloseMs?: number;
   /** Environment holding the tenants' secrets (default `process.env`). */
   env?: NodeJS.ProcessEnv;

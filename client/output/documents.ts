@@ -29,6 +29,14 @@ const optionsSchema = z.strictObject({
   maxActiveTenants: z.number().int(),
 });
 
+const pacingSchema = z.strictObject({
+  mode: z.enum(['learning', 'learned', 'configured']),
+  ratePerSecond: z.number().nullable(),
+  estimatedPerSecond: z.number().nullable(),
+  burst: z.number(),
+  cooldownUntil: isoTime.nullable(),
+});
+
 export const tenantDocumentSchema = z.strictObject({
   tenantId: z.string(),
   status: z.string(),
@@ -40,15 +48,7 @@ export const tenantDocumentSchema = z.strictObject({
   cooldownUntil: isoTime.nullable(),
   limits: limitsSchema.nullable(),
   stopReason: reasonSchema.nullable(),
-  pacing: z
-    .strictObject({
-      mode: z.enum(['learning', 'learned', 'configured']),
-      ratePerSecond: z.number().nullable(),
-      estimatedPerSecond: z.number().nullable(),
-      burst: z.number(),
-      cooldownUntil: isoTime.nullable(),
-    })
-    .nullable(),
+  pacing: pacingSchema.nullable(),
   worker: z.string().nullable(),
 });
 
@@ -167,6 +167,31 @@ export const gcDocumentSchema = z.strictObject({
   ),
 });
 
+/** `tenants`: each tenant whose lease runs now, the process holding it, the jobs writing to it and its pace. */
+export const tenantsDocumentSchema = z.strictObject({
+  ...header('tenants'),
+  tenants: z.array(
+    z.strictObject({
+      tenantId: z.string(),
+      /** `holding`, `waiting-for-worker`, `idle` (no job; the lease ends soon), `unknown` (no worker answered). */
+      status: z.string(),
+      holder: z
+        .strictObject({ worker: z.string(), epoch: z.number().int(), since: isoTime, taskQueue: z.string() })
+        .nullable(),
+      jobs: z.array(
+        z.strictObject({ jobId: z.string(), workflowId: z.string(), share: z.number().int(), active: z.boolean() }),
+      ),
+      limits: limitsSchema.nullable(),
+      /** The holder's pace as of `pacingAt` (its last renewal of the lease). */
+      pacing: pacingSchema.nullable(),
+      pacingAt: isoTime.nullable(),
+      /** The end of the Retry-After window open now, if one is. */
+      retryAfterUntil: isoTime.nullable(),
+      stale: z.string().nullable(),
+    }),
+  ),
+});
+
 export const cliDocumentSchema = z.discriminatedUnion('kind', [
   jobDocumentSchema,
   planDocumentSchema,
@@ -176,6 +201,7 @@ export const cliDocumentSchema = z.discriminatedUnion('kind', [
   reportDocumentSchema,
   signalDocumentSchema,
   gcDocumentSchema,
+  tenantsDocumentSchema,
 ]);
 
 export type TenantDocument = z.infer<typeof tenantDocumentSchema>;
@@ -188,4 +214,5 @@ export type JobsDocument = z.infer<typeof jobsDocumentSchema>;
 export type ReportDocument = z.infer<typeof reportDocumentSchema>;
 export type SignalDocument = z.infer<typeof signalDocumentSchema>;
 export type GcDocument = z.infer<typeof gcDocumentSchema>;
+export type TenantsDocument = z.infer<typeof tenantsDocumentSchema>;
 export type CliDocument = z.infer<typeof cliDocumentSchema>;

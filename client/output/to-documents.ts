@@ -1,10 +1,24 @@
 /** From the client's own views to the documented JSON shapes: absent values become `null`, times ISO strings. */
-import { jobOptionsOf, type FailureReason, type InputFormat, type JobOptions } from '../../contracts/job';
+import {
+  jobOptionsOf,
+  type FailureReason,
+  type InputFormat,
+  type JobOptions,
+  type PacingView,
+} from '../../contracts/job';
 import type { TenantLimits } from '../../contracts/tenants';
 import type { JobListing } from '../jobs/list';
 import type { TenantDraft } from '../jobs/prepare';
 import type { JobView, TenantView } from '../jobs/view';
-import { OUTPUT_VERSION, type JobDocument, type JobsDocument, type Plan, type TenantDocument } from './documents';
+import type { LeaseListing } from '../tenants/leases';
+import {
+  OUTPUT_VERSION,
+  type JobDocument,
+  type JobsDocument,
+  type Plan,
+  type TenantDocument,
+  type TenantsDocument,
+} from './documents';
 
 export type Links = { job: string; tenants: string } | undefined;
 
@@ -16,6 +30,16 @@ function limits(value: TenantLimits) {
 
 function reason(value: FailureReason) {
   return { status: value.status ?? null, code: value.code, message: value.message };
+}
+
+function pacingDocument(pacing: PacingView) {
+  return {
+    mode: pacing.mode,
+    ratePerSecond: pacing.ratePerSecond ?? null,
+    estimatedPerSecond: pacing.estimatedPerSecond ?? null,
+    burst: pacing.burst,
+    cooldownUntil: iso(pacing.cooldownUntil),
+  };
 }
 
 export function tenantDocument(tenant: TenantView): TenantDocument {
@@ -31,16 +55,44 @@ export function tenantDocument(tenant: TenantView): TenantDocument {
     cooldownUntil: iso(tenant.cooldownUntil),
     limits: tenant.limits ? limits(tenant.limits) : null,
     stopReason: tenant.stopReason ? reason(tenant.stopReason) : null,
-    pacing: pacing
-      ? {
-          mode: pacing.mode,
-          ratePerSecond: pacing.ratePerSecond ?? null,
-          estimatedPerSecond: pacing.estimatedPerSecond ?? null,
-          burst: pacing.burst,
-          cooldownUntil: iso(pacing.cooldownUntil),
-        }
-      : null,
+    pacing: pacing ? pacingDocument(pacing) : null,
     worker: tenant.worker ?? null,
+  };
+}
+
+/** The end of the Retry-After window open at `now` for a lease: the holder's, or one the lease passed on. */
+export function retryAfterUntil(lease: LeaseListing, now = Date.now()): number | undefined {
+  const ends = [lease.pacing?.cooldownUntil, lease.state?.directive.holdUntil].filter(
+    (end): end is number => end !== undefined && end > now,
+  );
+  return ends.length > 0 ? Math.max(...ends) : undefined;
+}
+
+export function tenantsDocument(leases: readonly LeaseListing[]): TenantsDocument {
+  return {
+    kind: 'tenants',
+    version: OUTPUT_VERSION,
+    tenants: leases.map((lease) => {
+      const holder = lease.state?.holder;
+      return {
+        tenantId: lease.tenantId,
+        status: lease.status,
+        holder: holder
+          ? { worker: holder.worker, epoch: holder.epoch, since: iso(holder.since)!, taskQueue: holder.taskQueue }
+          : null,
+        jobs: (lease.state?.members ?? []).map(({ jobId, workflowId, share, active }) => ({
+          jobId,
+          workflowId,
+          share,
+          active,
+        })),
+        limits: lease.state ? limits(lease.state.directive.limits) : null,
+        pacing: lease.pacing ? pacingDocument(lease.pacing) : null,
+        pacingAt: iso(lease.pacingAt),
+        retryAfterUntil: iso(retryAfterUntil(lease)),
+        stale: lease.stale ?? null,
+      };
+    }),
   };
 }
 

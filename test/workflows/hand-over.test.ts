@@ -1,11 +1,11 @@
 /**
- * A tenant changes hands when its serving process dies: the process that takes over honours the Retry-After
- * window the dead one had met, and starts from what the tenant workflow knows now, not from what it knew when
- * the hold began.
+ * A tenant's lease changes hands when its holder dies: the process that takes over honours the Retry-After window
+ * the dead one had met (its last renewal of the lease carried it), whatever the tenant workflow knows.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tenantProgressQuery } from '../../contracts/messages';
 import { tenantWorkflowId } from '../../contracts/names';
+import { leaseRenewEveryMs } from '../../contracts/lease';
 import type { bulkJob } from '../../workflows';
 import { spawnWorker, type WorkerProcess } from '../../tools/harness/processes';
 import { waitFor } from '../../tools/harness/wait';
@@ -44,18 +44,16 @@ describe('hand-over of a tenant', () => {
       tuning: { heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS },
     });
     const tenant = world.client.workflow.getHandle(tenantWorkflowId(input.jobId, tenantId));
-    let cooldownUntil = 0;
-    let undispatched = 0;
     await waitFor(
-      'the tenant workflow to know of a Retry-After window',
-      async () => {
-        const progress = await tenant.query(tenantProgressQuery).catch(() => undefined);
-        cooldownUntil = progress?.cooldownUntil ?? 0;
-        undispatched = progress ? progress.batchCount - progress.batchesDone - progress.inFlight : 0;
-        return cooldownUntil > Date.now();
-      },
+      'the API to open a Retry-After window',
+      () => (world.sim.state.stats().orgs[tenantId]!.throttle?.windowOpenUntil ?? 0) > Date.now(),
       60_000,
     );
+    const cooldownUntil = world.sim.state.stats().orgs[tenantId]!.throttle!.windowOpenUntil!;
+    // The holder's next renewals carry the window it met.
+    await new Promise((resolve) => setTimeout(resolve, 2 * leaseRenewEveryMs(HEARTBEAT_TIMEOUT_MS)));
+    const progress = await tenant.query(tenantProgressQuery);
+    const undispatched = progress.batchCount - progress.batchesDone - progress.inFlight;
     await first.kill('SIGKILL');
     const killedAt = Date.now();
     // Batches still to hand out: the run goes on with the new process (no continue-as-new in between).

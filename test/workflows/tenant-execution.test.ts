@@ -91,11 +91,11 @@ describe('tenants of a job, and the Workers that serve them', () => {
     expect(result).toMatchObject({ status: 'completed', applied: 120, failed: 0 });
     expect(mostActive).toBe(1);
     expect(sawQueued).toBe(true);
-    // Workers only for the job's tenants, never for the fourth in the tenants file; each closes once its tenant
-    // let go (its hold learns of that at its next heartbeat, so one may still be open when the next starts).
+    // Workers only for the job's tenants, never for the fourth in the tenants file; each closes once its tenant's
+    // lease let go of it (a lease waits 10 s for a next job first, so one may still be open when the next starts).
     expect(mostQueues).toBeGreaterThanOrEqual(1);
     expect(mostQueues).toBeLessThanOrEqual(3);
-    await waitFor('idle tenant Workers closed', () => world.workers!.openTenantQueues === 0, 10_000);
+    await waitFor('idle tenant Workers closed', () => world.workers!.openTenantQueues === 0, 30_000);
   });
 
   it('fails a tenant that no worker serves at once, with a reason that says so; the others complete', async () => {

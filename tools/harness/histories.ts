@@ -1,8 +1,11 @@
-/** Every workflow history of a job (job and tenant workflows, every run), for replay and for secret scans. */
+/**
+ * Every workflow history of a job (job and tenant workflows, and the leases of its tenants, every run), for replay
+ * and for secret scans.
+ */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import type { JobInput } from '../../contracts/job';
-import { tenantWorkflowId } from '../../contracts/names';
+import { tenantLeaseWorkflowId, tenantWorkflowId } from '../../contracts/names';
 
 export interface RecordedHistory {
   workflowId: string;
@@ -20,8 +23,18 @@ export async function jobHistories(
 ): Promise<RecordedHistory[]> {
   const workflowIds = [job.jobId, ...job.tenants.map((tenant) => tenantWorkflowId(job.jobId, tenant.tenantId))];
   const histories: RecordedHistory[] = [];
+  const seen = new Set<string>();
+  /** The runs of `workflowId` back from `runId`. */
+  async function walkBack(workflowId: string, runId: string | null | undefined) {
+    while (runId && !seen.has(runId)) {
+      seen.add(runId);
+      const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+      histories.push({ workflowId, runId, history });
+      runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+    }
+  }
   for (const workflowId of workflowIds) {
-    let runId: string | null | undefined = await client.workflow
+    const latest = await client.workflow
       .getHandle(workflowId)
       .describe()
       .then(
@@ -32,11 +45,13 @@ export async function jobHistories(
           throw error;
         },
       );
-    while (runId) {
-      const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-      histories.push({ workflowId, runId, history });
-      runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
-    }
+    await walkBack(workflowId, latest);
+  }
+  // A tenant's lease may have ended and started again (its runs are not chained then): every run visibility knows.
+  for (const tenant of job.tenants) {
+    const workflowId = tenantLeaseWorkflowId(tenant.tenantId);
+    for await (const run of client.workflow.list({ query: `WorkflowId = '${workflowId}'` }))
+      await walkBack(workflowId, run.runId);
   }
   return histories;
 }

@@ -16,7 +16,7 @@ import {
   type JobTuning,
   type TenantResult,
 } from '../../contracts/job';
-import { tenantWorkflowId } from '../../contracts/names';
+import { tenantLeaseWorkflowId, tenantWorkflowId } from '../../contracts/names';
 import type { bulkJob, tenantAssignments } from '../../workflows';
 import type { TenantSettings } from '../../contracts/tenants';
 import { resolveTenants, tenantsFileSchema, type TenantsFile } from '../../contracts/tenants';
@@ -224,6 +224,16 @@ export async function createWorld(options: WorldOptions): Promise<World> {
       return client.workflow.getHandle<typeof tenantAssignments>(tenantWorkflowId(jobId, tenantId)).result();
     },
     async close() {
+      // The tenants' leases outlive their jobs for a moment (waiting for a next job): ended here, so no worker
+      // process of a later world on the same server picks up their holds.
+      await Promise.all(
+        [...tenants.keys()].map((tenantId) =>
+          client.workflow
+            .getHandle(tenantLeaseWorkflowId(tenantId))
+            .terminate('the test world is closing')
+            .catch(() => undefined),
+        ),
+      );
       await world.stopWorkers();
       await workerConnection?.close();
       await clientConnection.close();

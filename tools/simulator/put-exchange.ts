@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { platformError, rateLimitMessage, ERROR_CODES } from './errors';
-import { countOutcome, type OrgCounters, type RequestRecord } from './stats';
+import { countOutcome, senderOf, type OrgCounters, type RequestRecord } from './stats';
 import type { OrgRuntime, SimulatorState } from './state';
 import type { ItemProblem } from './validation';
 import { announceWindowWhenWritten } from './window-announcement';
@@ -30,6 +30,8 @@ export class PutExchange {
   readonly record: RequestRecord;
   private readonly counters: OrgCounters;
   private closed = false;
+  /** Ends this request's count among its sender's requests in flight. */
+  private readonly leaveWriters: () => void;
 
   constructor(
     private readonly state: SimulatorState,
@@ -54,6 +56,12 @@ export class PutExchange {
     counters.peakConcurrency = Math.max(counters.peakConcurrency, counters.inFlight);
     counters.firstPutAt ??= arrivedAt;
     counters.lastPutAt = arrivedAt;
+    const sender = senderOf(request.headers['user-agent']);
+    if (sender) {
+      this.record.worker = sender.worker;
+      if (sender.epoch !== undefined) this.record.leaseEpoch = sender.epoch;
+    }
+    this.leaveWriters = sender ? org.writers.arrive(counters, sender) : () => undefined;
     org.log.push(this.record);
     reply.raw.once('close', () => this.onClose());
   }
@@ -150,6 +158,7 @@ export class PutExchange {
   private onClose(): void {
     this.closed = true;
     this.counters.inFlight--;
+    this.leaveWriters();
     this.record.endedAt = this.state.now();
     const answered = typeof this.record.status === 'number' && this.reply.raw.writableFinished;
     if (this.record.status === null || (typeof this.record.status === 'number' && !answered)) {

@@ -14,7 +14,7 @@ import {
 import { SeededRandom, deriveSeed } from './prng';
 import { BuScheduleRuntime } from './schedules/runtime';
 import { buScheduleSettingsSchema, type BuScheduleFaults, type BuScheduleFaultsInput } from './schedules/settings';
-import { RingBuffer, emptyCounters, type OrgCounters, type OrgStats, type RequestRecord } from './stats';
+import { OrgWriters, RingBuffer, emptyCounters, type OrgCounters, type OrgStats, type RequestRecord } from './stats';
 import { TokenBucketThrottle, type Clock } from './throttle';
 import { TokenStore, type IssuedToken } from './tokens';
 import { sameAssignment, type Assignment } from './validation';
@@ -29,6 +29,8 @@ export interface OrgRuntime {
   /** clientId -> login bucket, made on the client's first token request while `config.loginThrottle` is set. */
   loginThrottles: Map<string, TokenBucketThrottle>;
   counters: OrgCounters;
+  /** Which client processes write for the org (stale lease epochs, overlapping writers). */
+  writers: OrgWriters;
   log: RingBuffer<RequestRecord>;
   /** scheduleId -> assignment id -> assignment. */
   schedules: Map<string, Map<string, Assignment>>;
@@ -297,6 +299,7 @@ export class SimulatorState {
         throttle: orgConfig.throttle ? this.newThrottle(orgConfig.throttle) : null,
         loginThrottles: new Map(),
         counters: emptyCounters(),
+        writers: new OrgWriters(),
         log: new RingBuffer(config.requestLogSize),
         schedules: new Map(orgConfig.schedules.map((s) => [s, new Map<string, Assignment>()])),
         random: new SeededRandom(deriveSeed(this.seedInUse, seedLabel)),

@@ -24,6 +24,10 @@ export interface RequestRecord {
   inFlightAtArrival: number;
   /** Arrived inside an open Retry-After window (after the grace). */
   violation: boolean;
+  /** The client process that sent it, when its User-Agent names one (`… (worker W; lease N)`). */
+  worker?: string;
+  /** The lease epoch its User-Agent names: the client's authority to write for the org when it sent it. */
+  leaseEpoch?: number;
 }
 
 /** Counters of one org, as returned by `GET /__admin/stats`. */
@@ -53,6 +57,13 @@ export interface OrgStats {
   violations: number;
   /** Requests with this org's token aimed at another org's schedule. */
   crossOrgTokenUses: number;
+  /**
+   * Requests naming a lease epoch older than one an earlier request of the org named: written by a client process
+   * after another had taken over the org's lease (see `RequestRecord.leaseEpoch`).
+   */
+  staleLeaseRequests: number;
+  /** Requests that arrived while a request of another client process (`RequestRecord.worker`) was in flight. */
+  overlappingWriters: number;
   /** Distinct assignments currently stored for the org, all schedules. */
   assignmentsApplied: number;
   /** Items of successful PUTs whose id already existed in that schedule. */
@@ -91,6 +102,8 @@ export function emptyCounters(): OrgCounters {
     inFlight: 0,
     violations: 0,
     crossOrgTokenUses: 0,
+    staleLeaseRequests: 0,
+    overlappingWriters: 0,
     repeatedAssignmentPuts: 0,
     firstPutAt: null,
     lastPutAt: null,
@@ -110,6 +123,41 @@ export function countOutcome(counters: OrgCounters, outcome: RequestOutcome): vo
   else if (outcome === 404) counters.status404++;
   else if (outcome === 413) counters.status413++;
   else if (outcome === 429) counters.status429++;
+}
+
+/** Which client processes write for an org: the newest lease epoch seen, and requests in flight per process. */
+export class OrgWriters {
+  private newestEpoch = -Infinity;
+  private readonly inFlight = new Map<string, number>();
+
+  /**
+   * A request of `sender` arrives: counts it as stale when its epoch is older than one seen before, and as
+   * overlapping when another process has a request in flight. @returns the function to call when it ends
+   */
+  arrive(counters: OrgCounters, sender: { worker: string; epoch?: number }): () => void {
+    if (sender.epoch !== undefined) {
+      if (sender.epoch < this.newestEpoch) counters.staleLeaseRequests++;
+      else this.newestEpoch = sender.epoch;
+    }
+    for (const [worker, count] of this.inFlight) {
+      if (worker !== sender.worker && count > 0) {
+        counters.overlappingWriters++;
+        break;
+      }
+    }
+    this.inFlight.set(sender.worker, (this.inFlight.get(sender.worker) ?? 0) + 1);
+    return () => this.inFlight.set(sender.worker, (this.inFlight.get(sender.worker) ?? 1) - 1);
+  }
+}
+
+/**
+ * The client process and lease epoch a User-Agent names, as wfm-bulk's workers send them:
+ * `product/version (worker W; lease N)` (`lease -` when the writer holds none).
+ */
+export function senderOf(userAgent: string | undefined): { worker: string; epoch?: number } | undefined {
+  const match = /\(worker (\S+); lease (\d+|-)\)\s*$/.exec(userAgent ?? '');
+  if (!match) return undefined;
+  return { worker: match[1]!, ...(match[2] !== '-' && { epoch: Number(match[2]) }) };
 }
 
 /** Fixed-size log that keeps the newest `capacity` entries. */

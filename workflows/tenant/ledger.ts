@@ -52,13 +52,15 @@ export class FailureLedger {
     }
     // With stored failures, every failed item of the batch is in the stored block (counted above).
     if (result.storedFailures) return;
-    this.recordItems(batch, result.failures);
-    const named = new Set(result.failures.map((failure) => failure.offset));
+    if (result.failures.length === 0) return this.recordBatches(batch, batch, result.reason);
+    // The rest of the batch was refused as a whole after the items named one by one: all of it, in item order.
+    const named = new Map(result.failures.map((failure) => [failure.offset, failure.reason]));
     const { start, end } = this.batches[batch]!;
-    if (named.size === 0) return this.recordBatches(batch, batch, result.reason);
-    // The rest of the batch was refused as a whole after those.
-    for (let offset = 0; offset < end - start; offset++)
-      if (!named.has(offset)) this.recordRange(start + offset, start + offset + 1, result.reason);
+    const all = Array.from({ length: end - start }, (_, offset) => ({
+      offset,
+      reason: named.get(offset) ?? result.reason,
+    }));
+    this.recordItems(batch, all);
   }
 
   /** Whole batches `fromBatch..toBatch` failed (or were not sent) for `reason`. */
