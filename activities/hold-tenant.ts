@@ -199,7 +199,8 @@ class TenantHold {
         const since = (this.beat.loginFailingSince ??= now);
         if (now - since >= this.input.loginBudgetMs) throw loginFailed(this.tenant, now - since, error);
         if (failures === 0) this.log(`login failed, trying again: ${(error as Error).message}`);
-        await sleep(Math.min(MAX_LOGIN_RETRY_MS, backoffDelayMs(failures + 1, Math.random)));
+        const budgetLeft = since + this.input.loginBudgetMs - now;
+        await sleep(Math.min(MAX_LOGIN_RETRY_MS, budgetLeft, backoffDelayMs(failures + 1, Math.random)));
       }
     }
   }

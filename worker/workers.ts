@@ -103,7 +103,9 @@ export class WorkerSet {
         taskQueue: TENANT_CLAIMS_TASK_QUEUE,
         activities: { holdTenant: set.activities.holdTenant, serveTenant: set.activities.serveTenant },
         maxConcurrentActivityTaskExecutions: options.maxTenants ?? DEFAULT_MAX_TENANTS_PER_PROCESS,
-        activityTaskPollerBehavior: { type: 'autoscaling', minimum: 1, initial: 1, maximum: 4 },
+        // One poll at a time: a process that stalls with a poll open may be handed a hold it cannot run, which
+        // then waits out the lease timeout before it moves on; one open poll loses one tenant that long, not four.
+        activityTaskPollerBehavior: { type: 'simple-maximum', maximum: 1 },
         maxHeartbeatThrottleInterval: HOLD_HEARTBEAT_THROTTLE_MS,
       }),
     );

@@ -9,10 +9,14 @@ import { badInputs } from '../../tools/faults/scenarios/bad-inputs';
 import { jobTerminated, tenantTerminated } from '../../tools/faults/scenarios/containment';
 import { credentialsRevoked, credentialsRotated } from '../../tools/faults/scenarios/credentials';
 import { genesysWriter } from '../../tools/faults/scenarios/genesys-writer';
+import { holdCannotStart } from '../../tools/faults/scenarios/hold-cannot-start';
 import { isolation } from '../../tools/faults/scenarios/isolation';
 import { manyFailures } from '../../tools/faults/scenarios/many-failures';
 import { scopeRemoved } from '../../tools/faults/scenarios/scope-removed';
 import { secrets } from '../../tools/faults/scenarios/secrets';
+import { sharedTenants } from '../../tools/faults/scenarios/shared-tenants';
+import { stalledWorker } from '../../tools/faults/scenarios/stalled-worker';
+import { temporalFrozen } from '../../tools/faults/scenarios/temporal-frozen';
 import { thousandTenants } from '../../tools/faults/scenarios/thousand-tenants';
 import { threeWorkers } from '../../tools/faults/scenarios/three-workers';
 import { tokens } from '../../tools/faults/scenarios/tokens';
@@ -103,6 +107,28 @@ describe('fault suite, CI size', () => {
     expect(result.applied).toBe(result.assignments);
     expect(result.violations).toBe(0);
   }, 240_000);
+
+  it('20. three jobs on the same tenants: one lease each, caps and Retry-After across jobs, fair shares', async () => {
+    const result = await passes(sharedTenants);
+    expect(result.applied).toBe(result.assignments);
+    expect(result.violations).toBe(0);
+  }, 300_000);
+
+  it('21. a process stalled past the lease timeout and woken writes nothing for tenants it lost', async () => {
+    const result = await passes(stalledWorker);
+    expect(result.applied).toBe(result.assignments);
+  }, 300_000);
+
+  it('22. a slow first login keeps its lease; a login out of reach fails its tenant after the budget', async () => {
+    const result = await passes(holdCannotStart);
+    expect(result.failedWithReason).toBeGreaterThan(0);
+    expect(result.applied! + result.failedWithReason!).toBe(result.assignments);
+  }, 300_000);
+
+  it('23. Temporal out of reach for 15 s: no tenant written by two processes, the job completes', async () => {
+    const result = await passes(temporalFrozen);
+    expect(result.applied).toBe(result.assignments);
+  }, 300_000);
 
   it('17. no secret or token in any history or log of the scenarios above', async () => {
     const result = await passes(secrets);

@@ -179,3 +179,26 @@ describe('close()', () => {
     expect(await hung).toBeInstanceOf(TypeError);
   });
 });
+
+describe('login faults', () => {
+  let sim: RunningSimulator;
+  beforeAll(async () => {
+    sim = await start({ seed: 7, orgs: [{ id: 'a', schedules: ['a-s1'], throttle: null }] });
+  });
+  afterAll(() => sim.close());
+  const setFaults = (faults: Record<string, unknown>) => admin(sim, 'PUT', '/orgs/a/faults', faults);
+  const tokenRequests = async () =>
+    (await admin<{ orgs: Record<string, OrgStats> }>(sim, 'GET', '/stats')).body.orgs.a!.tokenRequests;
+
+  it('slows the login service down, or puts it out of reach, for one org', async () => {
+    await setFaults({ loginDelayMs: 300 });
+    const started = Date.now();
+    await tokenFor(sim, 'a');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    await setFaults({ loginUnreachable: true });
+    await expect(tokenFor(sim, 'a')).rejects.toThrow(TypeError);
+    await setFaults({});
+    expect(await tokenFor(sim, 'a')).toEqual(expect.any(String));
+    expect(await tokenRequests()).toBe(3);
+  });
+});

@@ -26,6 +26,8 @@ export interface JobMeasurement {
   appliedAndReportedFailed: number;
   /** Genesys writer: shifts held more than once (an update applied twice), beyond the first of each. */
   duplicateShifts: number;
+  /** When the job's result was in (epoch ms). */
+  finishedAt: number;
 }
 
 /**
@@ -82,6 +84,7 @@ export async function measureJob(
     if (!(error instanceof WorkflowFailedError)) throw error;
     return closedJobResult(client, jobId);
   });
+  const finishedAt = Date.now();
   const { failures } = await collectFailures(client, store, jobId);
   const reported = new Set(
     failures
@@ -149,5 +152,6 @@ export async function measureJob(
     readBackMismatches,
     appliedAndReportedFailed,
     duplicateShifts,
+    finishedAt,
   };
 }

@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { jobInput } from '../../client/jobs/view';
 import type { JobInput } from '../../contracts/job';
-import { tenantProgressQuery } from '../../contracts/messages';
-import { WRITE_SCOPE, tenantWorkflowId } from '../../contracts/names';
+import { leaseStateQuery, tenantProgressQuery } from '../../contracts/messages';
+import { WRITE_SCOPE, tenantLeaseWorkflowId, tenantWorkflowId } from '../../contracts/names';
 import { historyText, jobHistories } from '../harness/histories';
 import { spawnWorker, type WorkerProcess } from '../harness/processes';
 import { secretsOf } from '../harness/secrets';
@@ -88,6 +88,21 @@ export class Scene {
       }),
     );
     return served;
+  }
+
+  /** Which process holds each tenant's lease now (by worker id), from the leases' own state. */
+  async leaseHolders(tenantIds: readonly string[]): Promise<Map<string, string | undefined>> {
+    const holders = new Map<string, string | undefined>();
+    await Promise.all(
+      tenantIds.map(async (tenantId) => {
+        const state = await this.world.client.workflow
+          .getHandle(tenantLeaseWorkflowId(tenantId))
+          .query(leaseStateQuery)
+          .catch(() => undefined);
+        holders.set(tenantId, state?.holder?.worker);
+      }),
+    );
+    return holders;
   }
 
   stats(): Record<string, OrgStats> {

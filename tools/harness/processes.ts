@@ -13,6 +13,8 @@ export interface WorkerProcess {
   /** The process's worker id (part of its tenant queues' names), once ready. */
   workerId(): string;
   kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Freezes the process for `ms` (SIGSTOP, then SIGCONT), as a long GC pause or a frozen VM would. */
+  stall(ms: number): Promise<void>;
 }
 
 /** How the worker runs from sources: `npm run worker`. */
@@ -66,7 +68,17 @@ export function spawnWorker(
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill(signal);
+      // A stopped process takes no signal but SIGKILL until it is continued.
+      if (signal !== 'SIGKILL') child.kill('SIGCONT');
       await exited;
+    },
+    async stall(ms) {
+      child.kill('SIGSTOP');
+      try {
+        await new Promise((resolve) => setTimeout(resolve, ms));
+      } finally {
+        child.kill('SIGCONT');
+      }
     },
   };
 }

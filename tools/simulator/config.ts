@@ -41,6 +41,13 @@ export const faultSettingsSchema = z
      * sees a failure for a write that took effect and must rely on idempotency. Default false (strike before).
      */
     faultsAfterApply: z.boolean().default(false),
+    /** Added before every token request of the org is answered, in ms (a slow login service). Default 0. */
+    loginDelayMs: z.number().int().min(0).default(0),
+    /**
+     * Every token request of the org has its socket destroyed without an answer, as a login service out of reach
+     * does to a client. Default false.
+     */
+    loginUnreachable: z.boolean().default(false),
   })
   .strict()
   .refine((f) => f.serverErrorRate + f.connectionResetRate + f.hangRate <= 1, {

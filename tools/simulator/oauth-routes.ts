@@ -57,12 +57,20 @@ function sendLoginRateLimited(
  * throttle comes after authentication so that nobody can use up another client's logins with its client id alone.
  */
 export function registerOAuthRoutes(app: FastifyInstance, state: SimulatorState): void {
-  app.post('/oauth/token', (request, reply) => {
+  app.post('/oauth/token', async (request, reply) => {
     void reply.header('cache-control', 'no-store');
     const credentials = parseBasicAuth(request.headers.authorization);
     const found = typeof credentials?.clientId === 'string' ? state.client(credentials.clientId) : undefined;
     if (found) found.org.counters.tokenRequests++;
     else state.countUnattributed('tokenRequests');
+    // The org's login faults: out of reach (no answer at all), or slow.
+    const faults = found?.org.config.faults;
+    if (faults?.loginUnreachable) {
+      reply.hijack();
+      request.raw.socket.destroy();
+      return reply;
+    }
+    if (faults?.loginDelayMs) await new Promise((resolve) => setTimeout(resolve, faults.loginDelayMs));
 
     if (!credentials || !found || found.client.clientSecret !== credentials.clientSecret) {
       const description = credentials ? 'client authentication failed' : 'HTTP Basic client credentials are required';

@@ -34,6 +34,11 @@ export interface DevServer {
   stop(): Promise<void>;
   /** Stops and starts again on the same ports and database file, as a crash and restart would. */
   restart(options?: { kill?: boolean }): Promise<void>;
+  /**
+   * Freezes the server for `ms` (SIGSTOP, then SIGCONT): its sockets stay open and nothing answers, as when Temporal
+   * is cut off from the workers or its host stalls.
+   */
+  freeze(ms: number): Promise<void>;
 }
 
 /** Lets a few hundred PUT activities a second through the dev server's default per-namespace limits. */
@@ -126,6 +131,16 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     restart: async ({ kill = false } = {}) => {
       await stopChild(kill ? 'SIGKILL' : 'SIGTERM');
       await launch();
+    },
+    freeze: async (ms) => {
+      const running = child;
+      if (!running || running.exitCode !== null) throw new Error('the dev server is not running');
+      running.kill('SIGSTOP');
+      try {
+        await new Promise((resolve) => setTimeout(resolve, ms));
+      } finally {
+        running.kill('SIGCONT');
+      }
     },
   };
 }

@@ -5,12 +5,16 @@ import { badInputs } from './bad-inputs';
 import { jobTerminated, tenantTerminated } from './containment';
 import { credentialsRevoked, credentialsRotated } from './credentials';
 import { genesysWriter } from './genesys-writer';
+import { holdCannotStart } from './hold-cannot-start';
 import { clientKill } from './client-kill';
 import { isolation } from './isolation';
 import { longRetryAfter } from './long-retry-after';
 import { manyFailures } from './many-failures';
 import { scopeRemoved } from './scope-removed';
 import { secrets } from './secrets';
+import { sharedTenants } from './shared-tenants';
+import { stalledWorker } from './stalled-worker';
+import { temporalFrozen } from './temporal-frozen';
 import { serverRestarts } from './server-restarts';
 import { thousandTenants } from './thousand-tenants';
 import { threeWorkers } from './three-workers';
@@ -37,6 +41,10 @@ export const SCENARIOS: Scenario<any>[] = [
   credentialsRevoked,
   manyFailures,
   genesysWriter,
+  sharedTenants,
+  stalledWorker,
+  holdCannotStart,
+  temporalFrozen,
   secrets,
   isolation,
 ];
