@@ -172,6 +172,8 @@ export interface LateThrottleReport {
 /** The lease as `wfm-bulk tenants` shows it. */
 export interface LeaseState {
   tenantId: string;
+  /** The seq of the lease's latest view. */
+  seq: number;
   status: LeaseStatus;
   holder?: LeaseHolder & { since: number };
   members: (LeaseMemberRef & { active: boolean; share: number })[];

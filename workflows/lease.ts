@@ -186,6 +186,7 @@ export async function tenantLease(input: TenantLeaseInput): Promise<void> {
   );
   setHandler(leaseStateQuery, (): LeaseState => ({
     tenantId,
+    seq: state.seq,
     status: statusOf(),
     ...(hold?.holder && {
       holder: {

@@ -146,6 +146,9 @@ async function leasedTenant(input: TenantWorkflowInput): Promise<TenantResult> {
   /** The pacing the last batch saw in its holder: for progress only. */
   let shownPacing: PacingView | undefined;
   const inFlight = new Map<number, Flight>();
+  /** What the search attributes say now (updated only when it changes). */
+  let publishedStatus: string | undefined;
+  let publishedDecile = -1;
 
   const putBatchOn = (taskQueue: string) =>
     proxyActivities<Activities>({
@@ -261,8 +264,6 @@ async function leasedTenant(input: TenantWorkflowInput): Promise<TenantResult> {
     return 'running';
   }
 
-  let publishedStatus: string | undefined;
-  let publishedDecile = -1;
   function publishStatus(final?: TenantStatus) {
     const status = final ?? currentStatus();
     const decile = Math.floor(((state.applied + state.failed) / Math.max(1, plan.total)) * 10);

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tenantProgressQuery } from '../../contracts/messages';
 import { tenantWorkflowId } from '../../contracts/names';
+import { tenantsDocumentSchema, type TenantsDocument } from '../../client/output/documents';
 import { jobInput } from '../../client/jobs/view';
 import {
   cliDocumentSchema,
@@ -309,6 +310,21 @@ describe('wfm-bulk CLI conventions: -o json, exit codes, connection flags', () =
       concurrency: 2,
       ratePerSecond: 20,
     });
+    // The tenant's lease: held by a process, written to by this job, with the limits just set (the organisation's).
+    let lease: TenantsDocument['tenants'][number] | undefined;
+    await waitFor('the lease to show the new limits', async () => {
+      const run = await cli(['tenants', '--tenant', initech, '-o', 'json']);
+      expect(run.code).toBe(0);
+      lease = tenantsDocumentSchema.parse(JSON.parse(run.stdout)).tenants[0];
+      return lease?.limits?.concurrency === 2;
+    });
+    expect(lease).toMatchObject({ tenantId: initech, status: 'holding', stale: null });
+    expect(lease!.holder?.worker).toEqual(expect.any(String));
+    expect(lease!.jobs).toEqual([{ jobId, workflowId: tenantWorkflowId(jobId, initech), share: 2, active: true }]);
+    const text = await cli(['tenants']);
+    expect(text.stdout).toContain(`${initech}  holding by ${lease!.holder!.worker}`);
+    expect(text.stdout).toContain(`${jobId} share 2`);
+
     for (const signal of ['pause', 'resume'] as const) {
       const run = await cli([signal, jobId, '-o', 'json']);
       expect(run.code).toBe(0);
