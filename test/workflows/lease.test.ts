@@ -4,6 +4,7 @@
  * ignored; and a batch that no process picks up going back to the holder.
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LeaseState } from '../../contracts/lease';
 import {
@@ -123,7 +124,7 @@ describe('the tenant lease', () => {
     const notPickedUp = (history.events ?? []).filter(
       (event) =>
         event.activityTaskTimedOutEventAttributes?.failure?.timeoutFailureInfo?.timeoutType ===
-        2 /* SCHEDULE_TO_START */,
+        temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START,
     );
     expect(notPickedUp.length).toBeGreaterThan(0);
   });
