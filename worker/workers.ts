@@ -1,12 +1,12 @@
 /**
  * The Workers of one process, on one connection:
  *
- * - the **orchestration** Worker (job and tenant workflows), unless the process serves tenants only;
- * - the **claims** Worker on the queue every process polls (`serveTenant`): its slots are how many tenants this
- *   process serves at once;
- * - one Worker per tenant this process serves, on that tenant's queue in this process (`putBatch`), opened when
- *   the process takes the tenant and closed when no job needs it any more. A tenants file of 1,000 tenants costs
- *   nothing until they have work, and no poller waits on a queue without work.
+ * - the **orchestration** Worker (job, tenant and lease workflows), unless the process serves tenants only;
+ * - the **claims** Worker on the queue every process polls (`holdTenant`, the hold on a tenant's lease): its slots
+ *   are how many tenants this process holds at once;
+ * - one Worker per tenant whose lease this process holds, on that tenant's queue in this process (`putBatch` of
+ *   every job writing to the tenant), opened when the process takes the lease and closed once it let go. A tenants
+ *   file of 1,000 tenants costs nothing until they have work, and no poller waits on a queue without work.
  */
 import os from 'node:os';
 import type { DataConverter } from '@temporalio/common';
@@ -198,7 +198,7 @@ export class WorkerSet {
 export function tenantWorkerOptions(limits: TenantLimits): Partial<WorkerOptions> {
   const { concurrency, ratePerSecond } = limits;
   return {
-    // This process is the only one serving the tenant: its slots are the tenant's concurrency cap.
+    // This process alone holds the tenant's lease: its slots are the tenant's concurrency cap, for every job.
     maxConcurrentActivityTaskExecutions: concurrency,
     // The gate paces; the server's queue limit is a safety net above it, never shaping the plan.
     ...(ratePerSecond !== undefined && { maxTaskQueueActivitiesPerSecond: serverDispatchCap(limits) }),

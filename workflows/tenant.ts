@@ -67,7 +67,9 @@ import { MAX_GATE_WAIT_MS } from '../pacing/gate';
 import { reasonOfFailure, unfinishedRanges } from './failures';
 import { legacyTenantAssignments } from './legacy/tenant-0.5';
 import { mergeLimits } from './limits';
+import { BatchQueue } from './tenant/batch-queue';
 import { FailureLedger } from './tenant/ledger';
+import { LeaseViewState } from './tenant/lease-view';
 
 /** Runs begun by 0.6.0 and later write through the tenant's lease. */
 const LEASE_PATCH = 'tenant-lease';
@@ -131,18 +133,16 @@ async function leasedTenant(input: TenantWorkflowInput): Promise<TenantResult> {
     startToCloseTimeout: '1 minute',
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
   });
+  const queue = new BatchQueue(batches, state);
   const ledger = new FailureLedger(batches, state, failureLog, (ranges) =>
     CancellationScope.nonCancellable(() => storeFailures({ jobId, tenantId, ranges })),
   );
 
   let paused = input.control.paused;
   let stopReason: FailureReason | undefined = input.control.cancel;
-  /** The lease as last told (the newest view); absent until the join answers. */
-  let lease: LeaseView | undefined;
-  /** The seq of a view whose holder turned a batch away: that holder is not sent to until a newer view comes. */
-  let distrustedSeq: number | undefined;
-  /** Where batches go now, if anywhere. */
-  const holder = () => (lease && lease.seq !== distrustedSeq && !lease.refused ? lease.holder : undefined);
+  /** The lease as last told; no holder until the join answers. */
+  const lease = new LeaseViewState();
+  const holder = () => lease.holder;
   /** The pacing the last batch saw in its holder: for progress only. */
   let shownPacing: PacingView | undefined;
   const inFlight = new Map<number, Flight>();
@@ -183,7 +183,7 @@ async function leasedTenant(input: TenantWorkflowInput): Promise<TenantResult> {
     if (first) for (const flight of inFlight.values()) flight.scope?.cancel();
     publishStatus();
   };
-  const hasWork = () => state.redo.length > 0 || state.nextBatch < batches.length;
+  const hasWork = () => queue.hasWork;
 
   setHandler(pauseSignal, () => {
     paused = true;
@@ -207,8 +207,8 @@ async function leasedTenant(input: TenantWorkflowInput): Promise<TenantResult> {
     throttled: state.throttled,
     failures: state.failures,
     failureLog,
-    unfinished: unfinishedRanges(batches, [...inFlight.keys(), ...state.redo], batches.length),
-    nextItem: batches[state.nextBatch]?.start ?? plan.total,
+    unfinished: unfinishedRanges(batches, [...inFlight.keys(), ...queue.toRedo], batches.length),
+    nextItem: queue.nextItem(plan.total),
   }));
   setHandler(tenantProgressQuery, (): TenantProgress => ({
     jobId,
@@ -220,7 +220,7 @@ async function leasedTenant(input: TenantWorkflowInput): Promise<TenantResult> {
     pending: plan.total - state.applied - state.failed,
     inFlight: inFlight.size,
     batchCount: batches.length,
-    batchesDone: state.nextBatch - inFlight.size - state.redo.length,
+    batchesDone: queue.handedOut - inFlight.size,
     throttled: state.throttled,
     ...(coolingUntil() !== undefined && { cooldownUntil: coolingUntil() }),
     limits: state.limits,
@@ -236,13 +236,12 @@ async function leasedTenant(input: TenantWorkflowInput): Promise<TenantResult> {
    * the window until they end). Refused: no process can serve the tenant, so it stops with the lease's reason.
    */
   function follow(view: LeaseView) {
-    if (lease && view.seq <= lease.seq) return;
-    lease = view;
+    const { ignored, movedTo } = lease.follow(view);
+    if (ignored) return;
     state.limits = view.directive.limits;
-    const holderQueue = view.holder?.taskQueue;
-    if (holderQueue !== undefined) {
+    if (movedTo !== undefined) {
       for (const flight of inFlight.values()) {
-        if (flight.taskQueue === holderQueue || flight.movedAway) continue;
+        if (flight.taskQueue === movedTo || flight.movedAway) continue;
         flight.movedAway = true;
         flight.scope?.cancel();
       }
@@ -287,11 +286,7 @@ async function leasedTenant(input: TenantWorkflowInput): Promise<TenantResult> {
 
   /** A schedule the API does not know: its later batches would be refused too, so they are not sent. */
   function skipRestOfSchedule(batch: number, reason: FailureReason) {
-    const schedule = batches[batch]!.schedule;
-    while (state.nextBatch < batches.length && batches[state.nextBatch]!.schedule === schedule) {
-      ledger.recordBatches(state.nextBatch, state.nextBatch, reason);
-      state.nextBatch++;
-    }
+    for (const skipped of queue.skipRestOfSchedule(batch)) ledger.recordBatches(skipped, skipped, reason);
   }
 
   /**
@@ -302,12 +297,9 @@ async function leasedTenant(input: TenantWorkflowInput): Promise<TenantResult> {
   function onNoAnswer(batch: number, flight: Flight, error: unknown) {
     const notHeld = failureTypeOf(error) === failureTypes.leaseNotHeld;
     // The process we were told of holds no lease (any more): wait for the lease's word of the next holder.
-    if (notHeld && holder()?.taskQueue === flight.taskQueue) {
-      distrustedSeq = lease!.seq;
-      publishStatus();
-    }
+    if (notHeld && lease.turnedAway(flight.taskQueue)) publishStatus();
     if (flight.movedAway || notHeld || notPickedUp(error) || (stopped() && isCancellation(error))) {
-      state.redo.push(batch);
+      queue.sendAgain(batch);
       return;
     }
     const { reason, fatal } = reasonOfFailure(error);
@@ -318,7 +310,7 @@ async function leasedTenant(input: TenantWorkflowInput): Promise<TenantResult> {
 
   function dispatch(batch: number) {
     const to = holder()!;
-    const { directive } = lease!;
+    const directive = lease.directive!;
     const flight: Flight = { taskQueue: to.taskQueue, movedAway: false };
     inFlight.set(batch, flight);
     const putBatch = putBatchOn(to.taskQueue);
@@ -357,7 +349,7 @@ async function leasedTenant(input: TenantWorkflowInput): Promise<TenantResult> {
   }
 
   const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= historyEventLimit;
-  const windowOpen = () => !paused && holder() !== undefined && inFlight.size < Math.max(1, lease!.share);
+  const windowOpen = () => !paused && holder() !== undefined && inFlight.size < lease.share;
 
   /** Waits until one more batch may go; false when none should (all sent, stopping, or history full). */
   async function nextSlot(): Promise<boolean> {
@@ -392,7 +384,7 @@ async function leasedTenant(input: TenantWorkflowInput): Promise<TenantResult> {
     void CancellationScope.nonCancellable(keepJoined).catch((error: unknown) =>
       log.warn('could not join the tenant lease', { tenantId, error: String(error) }),
     );
-    while (await nextSlot()) dispatch(state.redo.shift() ?? state.nextBatch++);
+    while (await nextSlot()) dispatch(queue.take());
   }
 
   try {
@@ -448,11 +440,9 @@ async function leasedTenant(input: TenantWorkflowInput): Promise<TenantResult> {
   /** Everything not sent fails with the reason the tenant stopped. */
   function failRemaining(reason: FailureReason) {
     const notSent = { ...reason, message: `not sent: ${reason.message}` };
-    for (const batch of state.redo.splice(0).sort((a, b) => a - b)) ledger.recordBatches(batch, batch, notSent);
-    if (state.nextBatch < batches.length) {
-      ledger.recordBatches(state.nextBatch, batches.length - 1, notSent);
-      state.nextBatch = batches.length;
-    }
+    const { again, rest } = queue.drain();
+    for (const batch of again) ledger.recordBatches(batch, batch, notSent);
+    if (rest) ledger.recordBatches(rest[0], rest[1], notSent);
   }
 }
 
