@@ -19,7 +19,13 @@ export interface GenesysWriterParams {
 }
 
 const THROTTLE = { burst: 6, refillPerSecond: 12 };
-const FAULTS = { errorRate: 0.15, dropEventRate: 0.2, closeSocketRate: 0.1, loseUpdateAnswerRate: 0.1 };
+const FAULTS = {
+  errorRate: 0.15,
+  dropEventRate: 0.2,
+  closeSocketRate: 0.1,
+  loseUpdateAnswerRate: 0.1,
+  conflictRate: 0.2,
+};
 const PROCESSING_MS = 200;
 /** Another editor changes one of the schedules this often. */
 const EDIT_EVERY_MS = 700;
@@ -119,7 +125,8 @@ export const genesysWriter: Scenario<GenesysWriterParams> = {
               `batches of ${BATCH_SIZE} (one schedule update each), against a throttle of ${THROTTLE.burst} then ` +
               `${THROTTLE.refillPerSecond}/s and ${PROCESSING_MS} ms of processing per update.`,
             `Faults: ${FAULTS.errorRate * 100} % of updates end Error, ${FAULTS.loseUpdateAnswerRate * 100} % lose ` +
-              `their answer, ${FAULTS.dropEventRate * 100} % lose their event, ${FAULTS.closeSocketRate * 100} % of ` +
+              `their answer, ${FAULTS.dropEventRate * 100} % lose their event, ${FAULTS.conflictRate * 100} % meet ` +
+              `another editor's change while they wait to be processed, ${FAULTS.closeSocketRate * 100} % of ` +
               `events close their socket; every ${DROP_SOCKETS_EVERY_MS / 1000} s a tenant's sockets are closed; every ` +
               `${EDIT_EVERY_MS} ms another editor changes one of the schedules; the worker was SIGKILLed ` +
               `${times(params.kills)} while updates were processing and restarted.`,

@@ -66,6 +66,9 @@ export class BuScheduleRuntime {
   readonly uploads = new UploadRegistry();
   readonly channels: ChannelRegistry;
   private readonly random: SeededRandom;
+  /** Draws of `conflictRate`, a stream of their own so the other draws of a seed stay as they were. */
+  private readonly conflictRandom: SeededRandom;
+  private conflictEdits = 0;
   private readonly operations = new RingBuffer<UpdateOperation>(OPERATION_LOG_SIZE);
   private readonly downloads = new Map<string, unknown>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -80,6 +83,7 @@ export class BuScheduleRuntime {
     private readonly now: Clock,
   ) {
     this.random = new SeededRandom(deriveSeed(seed.seed, `${seed.label}#buSchedules`));
+    this.conflictRandom = new SeededRandom(deriveSeed(seed.seed, `${seed.label}#conflicts`));
     this.store = new ScheduleStore(now);
     this.store.seed(settings.initialSchedules, settings.managementUnitId);
     this.channels = new ChannelRegistry({
@@ -121,6 +125,7 @@ export class BuScheduleRuntime {
     const loseAnswer = this.random.next() < faults.loseUpdateAnswerRate;
     const injectError = this.random.next() < faults.errorRate;
     const dropEvent = this.random.next() < faults.dropEventRate;
+    const conflict = this.conflictRandom.next() < faults.conflictRate;
     ticket.usedAt = this.now();
     ticket.body = undefined;
     this.counters.updatesStarted++;
@@ -139,7 +144,17 @@ export class BuScheduleRuntime {
       eventDropped: false,
     };
     this.operations.push(operation);
-    const run = () => this.finishUpdate(operation, schedule, upload, { injectError, dropEvent });
+    const run = () => {
+      // Another editor's change lands while the update waits to be processed: its versions are stale now.
+      if (conflict)
+        this.editElsewhere(
+          schedule.businessUnitId,
+          schedule.id,
+          `conflict-${++this.conflictEdits}`,
+          `${schedule.weekDate}T01:00:00Z`,
+        );
+      return this.finishUpdate(operation, schedule, upload, { injectError, dropEvent });
+    };
     const delayMs = this.settings.processingDelayMs;
     if (delayMs === 0 && this.settings.answerCompleteWhenImmediate) {
       return { operation, loseAnswer, finished: run() };

@@ -35,6 +35,11 @@ export const buScheduleFaultsSchema = z
     /** Share (0..1) of `POST …/update` calls that start processing but whose HTTP answer is destroyed (socket reset). */
     loseUpdateAnswerRate: rate.default(0),
     /**
+     * Share (0..1) of updates before whose processing another editor changes the schedule (as `editElsewhere`), so
+     * the update ends `Error` on a version conflict. Drawn from a stream of its own.
+     */
+    conflictRate: rate.default(0),
+    /**
      * The upload URL keeps the body at once but answers this many ms later (a slow object store): a window in
      * which a writer has uploaded and not yet started the update, for crash tests. Default 0.
      */
