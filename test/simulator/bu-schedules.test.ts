@@ -511,6 +511,24 @@ describe('simulated schedule-update API', () => {
     expect(stale.body).toEqual({ status: 'Error', operationId: expect.any(String) as unknown, eventType: 'Update' });
   });
 
+  it('lets another editor change the schedule before a conflictRate share of updates is processed', async () => {
+    const sim = await startWith(oneOrg({ faults: { conflictRate: 1 } }));
+    const token = await tokenFor(sim, 'a');
+    const socket = await listen(sim, token);
+    const body = {
+      metadata: { version: 1 },
+      agentSchedules: [{ userId: 'u1', shifts: [newShift('2026-12-01T08:00:00Z')] }],
+    };
+    expect(await update(sim, token, socket, body)).toMatchObject({ status: 'Error' });
+    const [schedule] = await readBack(sim);
+    expect(schedule).toMatchObject({ version: 2 }); // the other editor's change, not ours
+    expect(schedule!.agents.map((agent) => agent.userId)).toEqual(['conflict-1']);
+    expect(await scheduleStats(sim)).toMatchObject({
+      updatesConflicted: 1,
+      updateErrorReasons: { 'schedule-version': 1 },
+    });
+  });
+
   it('injects faults: Error without applying, applied without event, lost answer with the update still applied', async () => {
     const sim = await startWith(oneOrg({ faults: { errorRate: 1 } }));
     const token = await tokenFor(sim, 'a');
