@@ -1,6 +1,6 @@
 /**
  * Records the replay fixtures of a release: `npm run replay:record -- <release>` runs a few jobs on a fresh dev
- * server with this checkout's workflow code and writes every history (job and tenants, every run) to
+ * server with this checkout's workflow code and writes every history (job, tenants and their leases, every run) to
  * `test/replay/histories/<release>/`. Run it at each release, on the released commit, and commit the files:
  * from then on `npm test` replays them against every later change, so a change that would break jobs still
  * running on that release fails the tests instead of the jobs (see docs/development.md, "Changing workflow code").
@@ -9,6 +9,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
+import { tenantLeaseWorkflowId } from '../../contracts/names';
 import { jobHistories } from '../../tools/harness/histories';
 import { createWorld, type World } from '../../tools/harness/world';
 import { startDevServer } from '../../tools/temporal/dev-server';
@@ -47,7 +48,12 @@ async function main() {
       const input = await run(world);
       const histories = await jobHistories(world.client, input);
       for (const [index, { workflowId, history }] of histories.entries()) {
-        const kind = workflowId === input.jobId ? 'job' : `tenant-${workflowId.slice(input.jobId.length + 1)}`;
+        const kind =
+          workflowId === input.jobId
+            ? 'job'
+            : workflowId.startsWith(tenantLeaseWorkflowId(''))
+              ? `lease-${workflowId.slice(tenantLeaseWorkflowId('').length)}`
+              : `tenant-${workflowId.slice(input.jobId.length + 1)}`;
         const file = path.join(
           dir,
           `${name}.${String(index).padStart(2, '0')}.${kind.replace(world.suffix, 'x')}.json`,
