@@ -110,6 +110,7 @@ class TenantHold {
     const { tenant } = this;
     tenant.fence.claiming(this.attemptKey);
     let opening: Promise<TenantQueueLease> | undefined;
+    let stopReporting = () => {};
     try {
       await this.renewals.start();
       await this.untilEnd(this.login());
@@ -134,6 +135,8 @@ class TenantHold {
         }),
       });
       delete this.beat.last;
+      // A new Retry-After window reaches Temporal at once, in the next holder's start if this process dies now.
+      stopReporting = tenant.onCooldown(() => void this.renewals.renew());
       if (this.last && !this.last.gaveBack)
         this.log(`took the lease (epoch ${claim.epoch}) over from ${this.last.worker}, which stopped answering`);
       return await this.giveBack(await this.endedWith);
@@ -141,6 +144,7 @@ class TenantHold {
       if (error instanceof HoldEnded) return await this.giveBack(error.end);
       throw error;
     } finally {
+      stopReporting();
       this.renewals.stop();
       tenant.fence.release(this.attemptKey, this.epoch);
       // Opened (or still opening) when the hold ended: let go of it once it is there.

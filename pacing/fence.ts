@@ -43,6 +43,11 @@ export class LeaseFence {
     return this.held;
   }
 
+  /** Whether this process holds the lease under `epoch` still (confirmed or not). */
+  holds(epoch: number): boolean {
+    return this.held && this.epochHeld === epoch;
+  }
+
   verdict(): FenceVerdict {
     if (this.legacyHolds > 0) return 'open';
     if (this.held) return this.now() < this.confirmedUntil ? 'open' : 'wait';

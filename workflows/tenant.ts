@@ -48,6 +48,7 @@ import {
   type TenantWorkflowInput,
 } from '../contracts/job';
 import type { LeaseMemberRef, LeaseTuning, LeaseView } from '../contracts/lease';
+import type { TenantLimits } from '../contracts/tenants';
 import {
   cancelSignal,
   leaseLimitsSignal,
@@ -142,6 +143,8 @@ async function leasedTenant(input: TenantWorkflowInput): Promise<TenantResult> {
   let stopReason: FailureReason | undefined = input.control.cancel;
   /** The lease as last told; no holder until the join answers. */
   const lease = new LeaseViewState();
+  /** A `setLimits` that came before the lease was joined, for the lease once it is. */
+  let limitsToTell: Partial<TenantLimits> | undefined;
   const holder = () => lease.holder;
   /** The pacing the last batch saw in its holder: for progress only. */
   let shownPacing: PacingView | undefined;
@@ -198,8 +201,10 @@ async function leasedTenant(input: TenantWorkflowInput): Promise<TenantResult> {
   setHandler(cancelSignal, ({ reason }) => stop({ code: 'cancelled', message: reason ?? 'job cancelled' }));
   setHandler(setLimitsSignal, ({ tenantId: _tenantId, ...change }) => {
     // The tenant's limits are the organisation's: the lease applies them for every job, and says so in its view.
+    // Before the lease is joined (it may not exist yet) the change waits, and goes with the join.
     state.limits = mergeLimits(state.limits, change);
-    tellLease(() => leaseHandle().signal(leaseLimitsSignal, change));
+    if (!lease.joined) limitsToTell = { ...limitsToTell, ...change };
+    else tellLease(() => leaseHandle().signal(leaseLimitsSignal, change));
   });
   setHandler(leaseViewSignal, (view) => follow(view));
   setHandler(tenantAccountQuery, (): TenantAccount => ({
@@ -371,6 +376,9 @@ async function leasedTenant(input: TenantWorkflowInput): Promise<TenantResult> {
         tuning: leaseTuning,
       });
       follow(view);
+      const change = limitsToTell;
+      limitsToTell = undefined;
+      if (change) tellLease(() => leaseHandle().signal(leaseLimitsSignal, change));
       for (;;) {
         await condition(() => holder() === undefined || stopped());
         if (stopped()) return;

@@ -6,7 +6,8 @@
 import type { Context } from '@temporalio/activity';
 import { request, type Dispatcher } from 'undici';
 import type { FailureReason } from '../../contracts/job';
-import { failureTypes } from '../../contracts/names';
+import { lateThrottleSignal } from '../../contracts/messages';
+import { failureTypes, tenantLeaseWorkflowId } from '../../contracts/names';
 import type { GateTicket, RequestAnswer } from '../../pacing/gate';
 import { MAX_GATE_WAIT_MS } from '../../pacing/gate';
 import { parseRetryAfter, parseRetryAfterFromBody } from '../../pacing/retry-after';
@@ -192,6 +193,8 @@ export async function throughGate(
         tenant.cooldownChanged();
       }
       tenant.metrics.throttled(headerMs ?? bodyMs);
+      // Written under a lease this process has lost since: the window is the tenant's all the same.
+      if (epoch !== undefined && !tenant.fence.holds(epoch)) reportLateThrottle(context, deps, tenant, epoch);
       throw new Throttled(retryInMs, headerMs ?? bodyMs);
     }
     answer({ kind: 'answered' });
@@ -207,6 +210,23 @@ export async function throughGate(
     stopListening();
     if (!answered) answer({ kind: 'unanswered' });
   }
+}
+
+/**
+ * Tells the tenant's lease of a 429 this process read after it lost the lease: the lease extends its window (never
+ * shortens it) and the holder honours it with the next batch.
+ */
+function reportLateThrottle(context: Context, deps: ActivityDeps, tenant: TenantRuntime, epoch: number): void {
+  const cooldownUntil = tenant.gate.cooldownEndsAt;
+  if (cooldownUntil === undefined) return;
+  context.client.workflow
+    .getHandle(tenantLeaseWorkflowId(tenant.settings.id))
+    .signal(lateThrottleSignal, { epoch, cooldownUntil })
+    .catch((error: unknown) =>
+      deps.log(`tenant ${tenant.settings.id}: could not report a late 429: ${(error as Error).message}`, {
+        tenantId: tenant.settings.id,
+      }),
+    );
 }
 
 /** A header's value as one string (the first, when it came more than once). */

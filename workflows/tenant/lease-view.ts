@@ -23,6 +23,11 @@ export class LeaseViewState {
     return { ignored: false, ...(now !== undefined && now !== before && { movedTo: now }) };
   }
 
+  /** Whether the lease has answered at all (the join, or a view). */
+  get joined(): boolean {
+    return this.view !== undefined;
+  }
+
   /** Where batches go now, if anywhere: the view's holder, unless it turned a batch away or the lease refused. */
   get holder(): LeaseHolder | undefined {
     const view = this.view;
