@@ -224,6 +224,7 @@ export async function createWorld(options: WorldOptions): Promise<World> {
       return client.workflow.getHandle<typeof tenantAssignments>(tenantWorkflowId(jobId, tenantId)).result();
     },
     async close() {
+      await world.stopWorkers();
       // The tenants' leases outlive their jobs for a moment (waiting for a next job): ended here, so no worker
       // process of a later world on the same server picks up their holds.
       await Promise.all(
@@ -234,7 +235,6 @@ export async function createWorld(options: WorldOptions): Promise<World> {
             .catch(() => undefined),
         ),
       );
-      await world.stopWorkers();
       await workerConnection?.close();
       await clientConnection.close();
       await sim.close();
