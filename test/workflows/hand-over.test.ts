@@ -29,8 +29,11 @@ describe('hand-over of a tenant', () => {
     world = await createWorld({
       // Unthrottled until two rows landed, then throttled (below), so the 429 comes early whatever the machine's
       // speed, with batches still to hand out.
-      orgs: [{ id: 'acme', throttle: null }],
-      limits: { acme: { concurrency: 3, ratePerSecond: 20, burst: 5 } },
+      orgs: [
+        { id: 'acme', throttle: null },
+        { id: 'globex', throttle: ROOMY, faults: { latencyMs: 100 } },
+      ],
+      limits: { acme: { concurrency: 3, ratePerSecond: 20, burst: 5 }, globex: { concurrency: 3 } },
       workers: false,
     });
   });
@@ -76,5 +79,31 @@ describe('hand-over of a tenant', () => {
     // The new holder sent nothing before the window the dead one met was over.
     expect(Math.min(...sentAfterKill.map((record) => record.at))).toBeGreaterThanOrEqual(cooldownUntil - 50);
     expect(world.sim.state.stats().orgs[tenantId]!.violations).toBe(0);
+  });
+
+  it('moves at once from a holder stopped with SIGTERM, its last requests over first', async () => {
+    const tenantId = world.tenant('globex');
+    workers.push(spawnWorker(world), spawnWorker(world));
+    await Promise.all(workers.map((worker) => worker.ready));
+    // A lease timeout far longer than a give-back: a move within it can only be the give-back.
+    const leaseTimeoutMs = 30_000;
+    const input = await world.startJobFromRows(assignmentRows(tenantId, [`${tenantId}-s2`], 60, 't'), {
+      batchSize: 1,
+      tuning: { heartbeatTimeoutMs: leaseTimeoutMs },
+    });
+    await waitFor('a fifth of the rows', () => world.sim.state.requestLog(tenantId).length >= 12);
+    const holder = (await world.client.workflow.getHandle(tenantLeaseWorkflowId(tenantId)).query(leaseStateQuery))
+      .holder!.worker;
+    const stoppedAt = Date.now();
+    await workers.find((worker) => worker.workerId() === holder)!.kill('SIGTERM');
+
+    const result = await world.client.workflow.getHandle<typeof bulkJob>(input.jobId).result();
+    expect(result).toMatchObject({ status: 'completed', applied: 60, failed: 0 });
+    const log = world.sim.state.requestLog(tenantId).filter((record) => record.at >= stoppedAt - 1_000);
+    const firstElsewhere = log.find((record) => record.worker !== holder && record.at > stoppedAt)!;
+    expect(firstElsewhere.at - stoppedAt).toBeLessThan(leaseTimeoutMs / 3);
+    // Given back after its last request ended: the two never wrote at once.
+    expect(world.sim.state.stats().orgs[tenantId]!.overlappingWriters).toBe(0);
+    expect(world.sim.state.stats().orgs[tenantId]!.staleLeaseRequests).toBe(0);
   });
 });
