@@ -191,7 +191,7 @@ export type LeaseStatus = 'waiting-for-worker' | 'holding' | 'idle';
 export const DEFAULT_LEASE_TIMEOUT_MS = 10_000;
 /** A tenant whose login keeps failing for this long fails with its reason (`LoginFailed`); the job goes on. */
 export const DEFAULT_LOGIN_BUDGET_MS = 120_000;
-/** A lease without members waits this long for one (a job continuing as new, the next job) before it ends. */
+/** A lease without members (its hold given back) waits this long for the next job before it ends. */
 export const DEFAULT_LEASE_IDLE_MS = 10_000;
 
 /** The holder renews its lease five times per timeout, so one late answer never lets it lapse. */

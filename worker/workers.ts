@@ -27,8 +27,7 @@ import { activityLogFields } from './activity-log-fields';
 export const DEFAULT_MAX_TENANTS_PER_PROCESS = 200;
 /**
  * A tenant's Worker stays open this long after the hold on the tenant's lease ended here: a lease that continues
- * as new, or a new lease of the tenant, is often taken by this same process a moment later. (The lease itself
- * waits a while for a next job before it lets go.)
+ * as new, or the tenant's next job, is often taken by this same process a moment later.
  */
 export const DEFAULT_IDLE_CLOSE_MS = 2_000;
 /**

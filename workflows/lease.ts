@@ -10,8 +10,8 @@
  *   hold (`pacing/fence.ts`); a holder Temporal stops hearing from loses the hold after its heartbeat timeout, and
  *   Temporal's retry of the hold brings the lease to another process.
  * - Limits (`setLimits` of any job) are the lease's directive, carried to the holder by the jobs' batches.
- * - No members for a while: it takes the hold back and ends. History stays bounded: past a limit it takes the
- *   hold back and continues as new, carrying its members and what the last holder knew.
+ * - No members: it takes the hold back at once, and ends unless a job joins within a while. History stays bounded:
+ *   past a limit it takes the hold back and continues as new, carrying its members and what the last holder knew.
  */
 import {
   ActivityCancellationType,
@@ -331,12 +331,9 @@ export async function tenantLease(input: TenantLeaseInput): Promise<void> {
       if (historyFull()) break;
       const running = runHold();
       const current = hold!;
-      for (;;) {
-        await condition(() => current.ended || !wanted() || historyFull());
-        if (current.ended || historyFull()) break;
-        // No members: keep the hold a while for the next job (or this one's next run), then give it back.
-        if (!(await condition(() => current.ended || wanted() || historyFull(), idleMs))) break;
-      }
+      // No members left: the hold goes back at once (a process holds only so many tenants); the lease itself waits
+      // a while for the next job before it ends.
+      await condition(() => current.ended || !wanted() || historyFull());
       if (!current.ended) await takeBack(current);
       await running;
       // Members refused with a reason stop and leave; the next job to join gets a fresh hold.

@@ -92,7 +92,7 @@ describe('tenants of a job, and the Workers that serve them', () => {
     expect(mostActive).toBe(1);
     expect(sawQueued).toBe(true);
     // Workers only for the job's tenants, never for the fourth in the tenants file; each closes once its tenant's
-    // lease let go of it (a lease waits 10 s for a next job first, so one may still be open when the next starts).
+    // lease let go of it (a moment after its job left, so one may still be open when the next starts).
     expect(mostQueues).toBeGreaterThanOrEqual(1);
     expect(mostQueues).toBeLessThanOrEqual(3);
     await waitFor('idle tenant Workers closed', () => world.workers!.openTenantQueues === 0, 30_000);
