@@ -184,34 +184,37 @@ export async function tenantLease(input: TenantLeaseInput): Promise<void> {
       },
     },
   );
-  setHandler(leaseStateQuery, (): LeaseState => ({
-    tenantId,
-    seq: state.seq,
-    status: statusOf(),
-    ...(hold?.holder && {
-      holder: {
-        epoch: hold.holder.epoch,
-        taskQueue: hold.holder.taskQueue,
-        worker: hold.holder.worker,
-        since: hold.holder.since,
-      },
-    }),
-    members: state.members.map((member, index) => ({
-      workflowId: member.workflowId,
-      jobId: member.jobId,
-      active: member.active,
-      share: shares()[index]!,
-    })),
-    directive: state.directive,
-    holds: state.holds,
-  }));
+  setHandler(leaseStateQuery, (): LeaseState => {
+    const holder = currentHolder();
+    return {
+      tenantId,
+      seq: state.seq,
+      status: statusOf(),
+      ...(holder && {
+        holder: { epoch: holder.epoch, taskQueue: holder.taskQueue, worker: holder.worker, since: holder.since },
+      }),
+      members: state.members.map((member, index) => ({
+        workflowId: member.workflowId,
+        jobId: member.jobId,
+        active: member.active,
+        share: shares()[index]!,
+      })),
+      directive: state.directive,
+      holds: state.holds,
+    };
+  });
 
   function shares(): number[] {
     return sharesOf(state.members, state.directive.limits.concurrency);
   }
 
+  /** The process writing for the tenant now: none once its hold is asked back or has ended. */
+  function currentHolder() {
+    return hold?.ended === false && !hold.returning ? hold.holder : undefined;
+  }
+
   function viewOf(member: LeaseMember): LeaseView {
-    const holder = hold?.ended === false && !hold.returning ? hold.holder : undefined;
+    const holder = currentHolder();
     return {
       seq: state.seq,
       ...(holder && { holder: { epoch: holder.epoch, taskQueue: holder.taskQueue, worker: holder.worker } }),
