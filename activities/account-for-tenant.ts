@@ -3,7 +3,7 @@
  * summary: read by query from its last run, which Temporal replays to answer even after it closed.
  */
 import { Context } from '@temporalio/activity';
-import type { TenantAccount } from '../contracts/job';
+import type { TenantAccount } from '../contracts/tenant';
 import { tenantAccountQuery } from '../contracts/messages';
 import { tenantWorkflowId } from '../contracts/names';
 

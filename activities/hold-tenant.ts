@@ -18,11 +18,11 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { FailureReason } from '../contracts/job';
+import type { FailureReason } from '../contracts/failures';
 import type { ClaimLeaseResult, HoldBeat, HoldOutcome, HoldTenantInput, LastHolding } from '../contracts/lease';
-import { DEFAULT_LEASE_TIMEOUT_MS } from '../contracts/lease';
 import { claimLeaseUpdate } from '../contracts/messages';
 import { failureTypes } from '../contracts/names';
+import { DEFAULT_LEASE_TIMEOUT_MS, GIVE_BACK_WAIT_MS } from '../contracts/timing';
 import { backoffDelayMs } from '../pacing/backoff';
 import { OAuthError } from './auth/oauth';
 import type { ActivityDeps, TenantQueueLease } from './deps';
@@ -30,8 +30,6 @@ import { LeaseRenewals } from './lease/renewals';
 import { checkAccess, takeTenant } from './tenant-access';
 import type { TenantRuntime } from './tenant-runtime';
 
-/** A holder giving the lease back waits this long at most for its requests on the wire (a request's own timeout). */
-const GIVE_BACK_WAIT_MS = 35_000;
 /** Logins that fail are tried again after backoff, within the budget; a login 429 is waited out as asked. */
 const MAX_LOGIN_RETRY_MS = 15_000;
 

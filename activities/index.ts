@@ -14,7 +14,7 @@ export function createActivities(deps: ActivityDeps) {
     holdTenant: createHoldTenant(deps),
     joinTenantLease: createJoinTenantLease(),
     closedWorkflows: createClosedWorkflows(),
-    /** Tenant workflows begun by 0.5.0 and earlier hold their tenant this way. */
+    /** Tenant workflows begun before the tenant's lease (patch `tenant-lease`) hold their tenant this way. */
     serveTenant: createServeTenant(deps),
     putBatch: createPutBatch(deps),
     accountForTenant: createAccountForTenant(),

@@ -8,7 +8,7 @@
  * labels whoever records it. With no exporter installed the runtime's meter does nothing.
  */
 import type { MetricMeter } from '@temporalio/common';
-import type { PutBatchResult } from '../contracts/job';
+import type { PutBatchResult } from '../contracts/batch';
 
 /** How one PUT ended: the HTTP status, or why no status came back. */
 export type RequestOutcome = number | 'network_error' | 'timeout' | 'cancelled';
@@ -24,7 +24,7 @@ export interface TenantMetrics {
   tokenRequest<T>(request: Promise<T>): Promise<T>;
 }
 
-/** Metric names as exported; see the README's Metrics section. */
+/** Metric names as exported; see docs/operations.md, "Watching a job". */
 export const metricNames = {
   requests: 'wfm_requests_total',
   throttled: 'wfm_throttled_total',

@@ -13,15 +13,10 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import type { Assignment } from '../contracts/assignment';
 import { encodeFailureBlock } from '../contracts/failure-blocks';
-import type {
-  BatchOutcome,
-  FailedRange,
-  FailureReason,
-  ItemFailure,
-  PutBatchInput,
-  PutBatchResult,
-} from '../contracts/job';
+import type { BatchOutcome, PutBatchInput, PutBatchResult } from '../contracts/batch';
+import type { FailedRange, FailureReason, ItemFailure } from '../contracts/failures';
 import { failureTypes } from '../contracts/names';
+import { PUT_HEARTBEAT_EVERY_MS } from '../contracts/timing';
 import type { TenantSettings } from '../contracts/tenants';
 import { faultsBefore, mayRetryFault, mayRetryThrottled, type AttemptFacts } from '../pacing/attempts';
 import { backoffDelayMs, retryAfterWithJitterMs } from '../pacing/backoff';
@@ -42,9 +37,6 @@ export function saysScheduleUnknown(body: ApiErrorBody | undefined, scheduleId: 
   return text.includes(scheduleId) || /schedule/i.test(text);
 }
 
-/** Well inside the heartbeat timeout the workflow sets. */
-const HEARTBEAT_EVERY_MS = 2_000;
-
 export function createPutBatch(deps: ActivityDeps) {
   return async function putBatch(input: PutBatchInput): Promise<PutBatchResult> {
     const context = Context.current();
@@ -58,13 +50,13 @@ export function createPutBatch(deps: ActivityDeps) {
       // Checked here now that no hold is per job: a process with another store than the job's says so by name.
       await deps.jobStores.check(input.jobId, context.client, context.info.attempt);
     } else {
-      // Runs begun by 0.5.0: their own hold, their limits and pacing carried by each batch.
+      // Runs begun before the lease (patch `tenant-lease`): their own hold, their limits and pacing in each batch.
       tenant.follow(workflowId, input.limits);
       tenant.adopt(input.pacing, input.limits);
     }
     // Beats while waiting at the gate and while a request is out; cancellation reaches the attempt this way.
     const progress: HeartbeatProgress = {};
-    const heartbeat = setInterval(() => context.heartbeat(progress.details), HEARTBEAT_EVERY_MS);
+    const heartbeat = setInterval(() => context.heartbeat(progress.details), PUT_HEARTBEAT_EVERY_MS);
     try {
       const facts = factsOf(context, tenant, key);
       if (faultsBefore(facts) >= input.maxAttempts) {

@@ -1,6 +1,6 @@
 /**
- * `serveTenant`, for tenant workflows begun by 0.5.0 and earlier (later ones use the tenant's lease,
- * `hold-tenant.ts`): a worker process takes a tenant of a job and holds it. It runs on the queue every process
+ * `serveTenant`, for tenant workflows begun before the tenant's lease (patch `tenant-lease`; later ones use the
+ * lease, `hold-tenant.ts`): a worker process takes a tenant of a job and holds it. It runs on the queue every process
  * polls (`TENANT_CLAIMS_TASK_QUEUE`) for as long as the tenant workflow needs it, heartbeating:
  *
  * - it checks the tenant's access (a token with the write scope), opens the tenant's task queue in this process
@@ -15,16 +15,15 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
-import type { ServeTenantInput } from '../contracts/job';
+import type { ServeTenantInput } from '../contracts/serve-tenant';
 import { tenantServedSignal, tenantThrottledSignal } from '../contracts/messages';
 import { failureTypes, tenantWorkflowId } from '../contracts/names';
+import { SERVE_TENANT_BEAT_MS } from '../contracts/timing';
 import { OAuthError } from './auth/oauth';
 import type { ActivityDeps } from './deps';
 import { checkAccess, takeTenant } from './tenant-access';
 import type { TenantRuntime } from './tenant-runtime';
 
-/** How often the holder beats; the SDK sends at most one heartbeat per its throttle interval (worker option). */
-const HOLD_BEAT_MS = 1_000;
 /** A cooldown stretched by less than this is not reported again. */
 const COOLDOWN_REPORT_SLACK_MS = 1_000;
 
@@ -38,7 +37,7 @@ export function createServeTenant(deps: ActivityDeps) {
     const scopes = await checkAccess(tenant, () => loginOrWait(tenant, deps));
     tenant.takeOver(workflowId, input.limits, input.pacing);
     const queue = await deps.serveTenantQueue(input.tenantId);
-    // This hold predates the lease: it writes unfenced, as 0.5.0 did, until it ends.
+    // This hold predates the lease: it writes unfenced, as such holds always did, until it ends.
     const closeFence = tenant.fence.openLegacy();
     try {
       const workflow = context.client.workflow.getHandle(workflowId);
@@ -69,7 +68,7 @@ export function createServeTenant(deps: ActivityDeps) {
         reportCooldown();
         for (;;) {
           context.heartbeat();
-          await context.sleep(HOLD_BEAT_MS);
+          await context.sleep(SERVE_TENANT_BEAT_MS);
         }
       } finally {
         stopReporting();

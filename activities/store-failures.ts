@@ -4,7 +4,7 @@
  * many items fail, each with its own reason.
  */
 import { encodeFailureBlock } from '../contracts/failure-blocks';
-import type { FailedRange } from '../contracts/job';
+import type { FailedRange } from '../contracts/failures';
 import type { BlobStore } from '../store/blob-store';
 
 export interface StoreFailuresInput {

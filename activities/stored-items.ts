@@ -2,6 +2,7 @@
  * A tenant's stored items, read once per process and kept while batches of it run: a 20,000-item tenant is
  * read from the store once, not once per batch.
  */
+import { ENV } from '../config/environment';
 import type { StoredItem } from '../contracts/assignment';
 import { planBatches, scheduleSizes, type BatchRange } from '../contracts/plan';
 import { decodeStoredItems } from '../contracts/stored-items';
@@ -21,11 +22,13 @@ export const DEFAULT_ITEMS_CACHE_MB = 128;
 
 /** `WFM_ITEMS_CACHE_MB`: a whole number of MB from 1 to 65,536; unset: the default. */
 export function itemsCacheBytesFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const value = env.WFM_ITEMS_CACHE_MB?.trim();
+  const value = env[ENV.WFM_ITEMS_CACHE_MB]?.trim();
   if (!value) return DEFAULT_ITEMS_CACHE_MB * 1024 * 1024;
   const mb = Number(value);
   if (!Number.isInteger(mb) || mb < 1 || mb > 65_536)
-    throw new Error(`WFM_ITEMS_CACHE_MB must be a whole number of MB from 1 to 65536, not "${env.WFM_ITEMS_CACHE_MB}"`);
+    throw new Error(
+      `WFM_ITEMS_CACHE_MB must be a whole number of MB from 1 to 65536, not "${env[ENV.WFM_ITEMS_CACHE_MB]}"`,
+    );
   return mb * 1024 * 1024;
 }
 

@@ -1,10 +1,10 @@
 /**
  * Taking a tenant in this process and checking its access, before any write: shared by the hold on the tenant's
- * lease (`hold-tenant.ts`) and the hold of runs begun by 0.5.0 (`serve-tenant.ts`).
+ * lease (`hold-tenant.ts`) and the hold of runs begun before the lease (`serve-tenant.ts`).
  */
 import type { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { FailureReason } from '../contracts/job';
+import type { FailureReason } from '../contracts/failures';
 import { failureTypes } from '../contracts/names';
 import { writeScopeOf } from '../contracts/writers';
 import type { AccessToken } from './auth/token-cache';

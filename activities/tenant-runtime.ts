@@ -6,8 +6,9 @@
  */
 import type { MetricMeter } from '@temporalio/common';
 import { Runtime } from '@temporalio/worker';
-import type { LimitsChange, PacingView } from '../contracts/job';
-import { fenceMarginMs, type LeaseDirective, type LeaseEpoch } from '../contracts/lease';
+import type { LimitsChange, PacingView } from '../contracts/pacing';
+import type { LeaseDirective, LeaseEpoch } from '../contracts/lease';
+import { fenceMarginMs } from '../contracts/timing';
 import type { TenantSettings } from '../contracts/tenants';
 import { ThrottledAttempts } from '../pacing/attempts';
 import { LeaseFence } from '../pacing/fence';
@@ -65,7 +66,7 @@ export class TenantRuntime {
   private currentRoom: WaitingRoom;
   /** Whether any request went through the gate yet: until then, what an earlier process learned may seed it. */
   private used = false;
-  /** Runs begun by 0.5.0: the last limits revision applied, per tenant workflow. */
+  /** Runs begun before the lease (patch `tenant-lease`): the last limits revision applied, per tenant workflow. */
   private readonly revisions = new Map<string, number>();
   /** The lease directive's revision last applied, counted afresh from each claim. */
   private directiveRevision = 0;
@@ -154,7 +155,7 @@ export class TenantRuntime {
   }
 
   /**
-   * Runs begun by 0.5.0: a tenant workflow hands the tenant to this process: its limits, and what its pacer had
+   * Runs begun before the lease: a tenant workflow hands the tenant to this process: its limits, what its pacer had
    * learned elsewhere (used only while this process has not sent anything for the tenant yet; after that, its own
    * gate knows better).
    */
@@ -170,10 +171,10 @@ export class TenantRuntime {
   }
 
   /**
-   * Runs begun by 0.5.0: what the tenant workflow knows of the tenant's pacing now, carried by each batch. The hold's own input dates
-   * from when the hold began, so a process that takes the tenant over mid-run learns here what the workflow heard
-   * since: the pacer's rate (while this process has not sent anything for the tenant yet), and a Retry-After
-   * window that the process now dead met and reported, which holds here until it ends.
+   * Runs begun before the lease: what the tenant workflow knows of the tenant's pacing now, carried by each batch.
+   * The hold's own input dates from when the hold began, so a process that takes the tenant over mid-run learns here
+   * what the workflow heard since: the pacer's rate (while this process has not sent anything for the tenant yet),
+   * and a Retry-After window that the process now dead met and reported, which holds here until it ends.
    */
   adopt(learned: PacingView | undefined, limits: LimitsChange): void {
     if (!this.used && learned) this.startGate(learned, limits);
@@ -209,8 +210,8 @@ export class TenantRuntime {
   }
 
   /**
-   * Runs begun by 0.5.0: applies a `setLimits` change of a tenant workflow once (each activity carries the job's
-   * current limits).
+   * Runs begun before the lease: applies a `setLimits` change of a tenant workflow once (each activity carries the
+   * job's current limits).
    */
   follow(workflowId: string, limits: LimitsChange): void {
     if ((this.revisions.get(workflowId) ?? 0) >= limits.revision) return;

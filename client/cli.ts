@@ -1,7 +1,7 @@
 /**
  * `wfm-bulk`: start, watch and steer bulk jobs. Exit codes: 0 all applied (or done as asked), 1 some failed,
  * 2 bad input or usage (nothing started), 3 Temporal not reachable, 4 unexpected error, 5 (`status`) still
- * running, 130 watching stopped with Ctrl-C. `-o json` on every command: docs/cli-json.md.
+ * running, 130 watching stopped with Ctrl-C. `-o json` on every command: docs/reference/cli-json.md.
  */
 import { Command, CommanderError } from 'commander';
 import { addConnectionOptions } from './commands/connection';
@@ -15,8 +15,9 @@ import { CodecError } from '../codec/codec-error';
 import { packageVersion } from '../config/version';
 import { CliError, EXIT } from './errors';
 
-const HELP_FOOTER = `
-Output: -o text (default) or -o json on every command: JSON Lines, one document a line (docs/cli-json.md).
+/** The end of `wfm-bulk --help`: output formats and exit codes (also in docs/reference/cli.md). */
+export const HELP_FOOTER = `
+Output: -o text (default) or -o json on every command: JSON Lines, one document a line (docs/reference/cli-json.md).
 Exit codes: 0 ok (everything applied, or done as asked), 1 the job closed with failures (or failed, or was
 cancelled), 2 bad input, configuration or usage (nothing started), 3 Temporal not reachable, 4 unexpected error,
 5 status: the job is still running, 130 watching stopped with Ctrl-C (the job goes on).`;

@@ -5,7 +5,7 @@
  */
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import type { Client } from '@temporalio/client';
-import type { PacingView } from '../contracts/job';
+import type { PacingView } from '../contracts/pacing';
 import { fetchJobView, type JobView, type TenantView } from './jobs/view';
 import { writeDocument } from './output/emit';
 import { jobDocument, type Links } from './output/to-documents';

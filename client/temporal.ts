@@ -4,6 +4,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { dataConverterFromEnv } from '../codec/data-converter';
+import { ENV } from '../config/environment';
 import { ConfigError } from '../config/issues';
 import { loadTemporalSettings, type TemporalOverrides } from '../config/temporal';
 import { CliError, EXIT } from './errors';
@@ -52,7 +53,8 @@ export async function connectClient(overrides: TemporalOverrides = {}): Promise<
  * (gRPC port + 1000) for a local address.
  */
 export function webUiBase(address: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.WFM_UI_URL) return env.WFM_UI_URL.replace(/\/+$/, '');
+  const uiUrl = env[ENV.WFM_UI_URL];
+  if (uiUrl) return uiUrl.replace(/\/+$/, '');
   if (/\.tmprl\.cloud(:\d+)?$/.test(address)) return 'https://cloud.temporal.io';
   const local = address.match(/^(localhost|127\.0\.0\.1|\[::1\]):(\d+)$/);
   return local ? `http://${local[1]}:${Number(local[2]) + 1000}` : undefined;

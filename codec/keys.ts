@@ -3,6 +3,7 @@
  * line). The first key encrypts; every key decrypts, so a key can be rotated out without losing old histories.
  */
 import { readFileSync } from 'node:fs';
+import { ENV } from '../config/environment';
 import { CodecError } from './codec-error';
 
 /** One AES-256 key and the id that names it in payload metadata. */
@@ -11,8 +12,8 @@ export interface CodecKey {
   key: Buffer;
 }
 
-export const KEYS_VARIABLE = 'WFM_CODEC_KEYS';
-export const KEYS_FILE_VARIABLE = 'WFM_CODEC_KEYS_FILE';
+export const KEYS_VARIABLE = ENV.WFM_CODEC_KEYS;
+export const KEYS_FILE_VARIABLE = ENV.WFM_CODEC_KEYS_FILE;
 
 /** AES-256. */
 export const KEY_BYTES = 32;

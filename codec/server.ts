@@ -13,6 +13,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import type { PayloadCodec } from '@temporalio/common';
+import { ENV } from '../config/environment';
 import { CodecError } from './codec-error';
 import { AesGcmCodec } from './aes-gcm-codec';
 import { codecKeysFromEnv, KEYS_FILE_VARIABLE, KEYS_VARIABLE } from './keys';
@@ -20,8 +21,8 @@ import { payloadFromJson, payloadsBodySchema, payloadToJson } from './payload-js
 
 /** The dev server's Web UI, by both of the names it is reached under. */
 export const DEFAULT_UI_ORIGINS = ['http://localhost:8233', 'http://127.0.0.1:8233'];
-export const TOKEN_VARIABLE = 'WFM_CODEC_SERVER_TOKEN';
-export const UI_ORIGINS_VARIABLE = 'WFM_CODEC_UI_ORIGINS';
+export const TOKEN_VARIABLE = ENV.WFM_CODEC_SERVER_TOKEN;
+export const UI_ORIGINS_VARIABLE = ENV.WFM_CODEC_UI_ORIGINS;
 
 /** A history page of payloads fits easily; anything bigger is not a Web UI request. */
 const MAX_BODY_BYTES = 32 * 1024 * 1024;

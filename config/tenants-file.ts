@@ -1,11 +1,12 @@
 /** Reads and checks the tenants file shared by the client and the worker. */
 import { readFileSync } from 'node:fs';
 import { resolveTenants, tenantsFileSchema, type TenantSettings } from '../contracts/tenants';
+import { ENV } from './environment';
 import { ConfigError, describeZodIssues } from './issues';
 
 /** `WFM_TENANTS`, or `tenants.json` in the working directory. */
 export function defaultTenantsFile(env: NodeJS.ProcessEnv = process.env): string {
-  return env.WFM_TENANTS ?? 'tenants.json';
+  return env[ENV.WFM_TENANTS] ?? 'tenants.json';
 }
 
 export function loadTenantsFile(file: string): Map<string, TenantSettings> {

@@ -31,19 +31,24 @@ function text(max: number) {
 const offsetDateTime = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time with an offset' });
 
 const assignmentShape = {
-  /** The caller's idempotency key, unique within a tenant. */
-  id: text(128),
-  userId: text(128),
-  start: offsetDateTime,
-  end: offsetDateTime,
-  activityCodeId: text(128).optional(),
-  managementUnitId: text(128).optional(),
+  id: text(128).describe(
+    'The caller’s idempotency key, unique within a tenant (up to 128 characters): the API applies an assignment with ' +
+      'the same id once, so a batch sent again changes nothing.',
+  ),
+  userId: text(128).describe('The agent the shift is for (up to 128 characters).'),
+  start: offsetDateTime.describe('Start of the shift: ISO 8601 with an offset, like `2026-12-07T08:00:00+01:00`.'),
+  end: offsetDateTime.describe('End of the shift: ISO 8601 with an offset, after `start` and at most 24 h after it.'),
+  activityCodeId: text(128)
+    .optional()
+    .describe('The activity code of the shift; required by the `genesys-schedule-update` writer.'),
+  managementUnitId: text(128).optional().describe('The agent’s management unit, passed through to the API.'),
   notes: z
     .string()
     .max(1000, 'must be at most 1000 characters')
     // Free text may start with "-", but not with what a spreadsheet runs as a formula.
     .refine((value) => !/^[=+@\t\r]/.test(value), 'must not start with =, +, @ or a control character')
-    .optional(),
+    .optional()
+    .describe('Free text, up to 1,000 characters.'),
 };
 
 function checkShiftSpan(value: { start: string; end: string }, ctx: z.RefinementCtx): void {
@@ -62,18 +67,27 @@ export type Assignment = z.infer<typeof assignmentSchema>;
 /** One row of an input file: an assignment plus where it goes. */
 export const inputRowSchema = z
   .object({
-    tenantId: tenantIdSchema,
-    scheduleId: text(128),
-    /** Genesys writer: the schedule's business unit. */
-    businessUnitId: text(128).optional(),
-    /** Genesys writer: the schedule's week (its `weekDate`, `yyyy-MM-dd`). */
-    weekId: weekIdSchema.optional(),
+    tenantId: tenantIdSchema.describe('The tenant the row goes to: an `id` of the tenants file.'),
+    scheduleId: text(128).describe('The schedule the assignment goes to (up to 128 characters).'),
+    businessUnitId: text(128)
+      .optional()
+      .describe('The schedule’s business unit; required by the `genesys-schedule-update` writer.'),
+    weekId: weekIdSchema
+      .optional()
+      .describe(
+        'The schedule’s week, its `weekDate` (`yyyy-MM-dd`); required by the `genesys-schedule-update` writer.',
+      ),
     ...assignmentShape,
-    /** Written by `wfm-bulk report` next to each failed row; ignored on the way in, so a report can be re-run. */
-    failureCode: z.string().optional(),
-    failureMessage: z.string().optional(),
+    // Written by `wfm-bulk report` next to each failed row; ignored on the way in, so a report can be re-run.
+    failureCode: z.string().optional().describe('Written by `wfm-bulk report`; ignored on the way in.'),
+    failureMessage: z.string().optional().describe('Written by `wfm-bulk report`; ignored on the way in.'),
   })
   .strict()
+  .describe(
+    'One row of an input file (CSV with a header row, a JSON array or NDJSON): one assignment and where it goes. ' +
+      'Text cells may not start with `=`, `+`, `-`, `@` or a control character (`notes` may start with `-`), so ' +
+      'reports opened in a spreadsheet stay inert; unknown columns are refused.',
+  )
   .superRefine(checkShiftSpan);
 
 export type InputRow = z.infer<typeof inputRowSchema>;

@@ -2,7 +2,7 @@
  * A block of a tenant's failure log as the claim-check store holds it: JSON, a list of failed ranges. Written by
  * the `storeFailures` activity, read by `wfm-bulk report` and `retry`.
  */
-import type { FailedRange } from './job';
+import type { FailedRange } from './failures';
 
 export function encodeFailureBlock(ranges: readonly FailedRange[]): Buffer {
   return Buffer.from(JSON.stringify(ranges));

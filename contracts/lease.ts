@@ -4,7 +4,8 @@
  * (`activities/hold-tenant.ts`). One lease per tenant across every job and process: its holder is the one process
  * that writes for the tenant, and it writes only while Temporal confirms that it still holds the lease.
  */
-import type { FailureReason, PacingView } from './job';
+import type { FailureReason } from './failures';
+import type { PacingView } from './pacing';
 import type { TenantLimits } from './tenants';
 
 /**
@@ -59,7 +60,7 @@ export interface LeaseView {
 export interface LeaseTuning {
   /**
    * A holder that Temporal has not heard from for this long has lost the lease, and another process may take it
-   * (default 10 s). The holder itself stops writing a margin before (see `fenceMarginMs`).
+   * (default 10 s). The holder itself stops writing a margin before (`fenceMarginMs`, `timing.ts`).
    */
   leaseTimeoutMs?: number;
   /** How long a tenant's login may keep failing (network, 5xx, timeouts) before the tenant fails (default 2 min). */
@@ -184,25 +185,7 @@ export interface LeaseState {
 
 export type LeaseStatus = 'waiting-for-worker' | 'holding' | 'idle';
 
-/**
- * A holder Temporal has not heard from for this long has lost the lease (the hold's heartbeat timeout). Checked
- * against the worst event-loop delay of a saturated worker by fault scenario 11.
- */
-export const DEFAULT_LEASE_TIMEOUT_MS = 10_000;
 /** A tenant whose login keeps failing for this long fails with its reason (`LoginFailed`); the job goes on. */
 export const DEFAULT_LOGIN_BUDGET_MS = 120_000;
 /** A lease without members (its hold given back) waits this long for the next job before it ends. */
 export const DEFAULT_LEASE_IDLE_MS = 10_000;
-
-/** The holder renews its lease five times per timeout, so one late answer never lets it lapse. */
-export function leaseRenewEveryMs(leaseTimeoutMs: number): number {
-  return Math.max(100, Math.floor(leaseTimeoutMs / 5));
-}
-
-/**
- * The holder stops writing this long before its proof of the lease runs out: for clocks that run at slightly
- * different rates, and for a request between its last check and its bytes leaving.
- */
-export function fenceMarginMs(leaseTimeoutMs: number): number {
-  return Math.max(250, Math.floor(leaseTimeoutMs / 5));
-}

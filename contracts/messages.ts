@@ -3,7 +3,9 @@
  * to its tenants, which pass limits on to the tenant's lease; progress is read from each workflow directly.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { JobProgress, TenantAccount, TenantProgress, TenantServedSignal, TenantThrottledSignal } from './job';
+import type { JobProgress } from './job';
+import type { TenantServedSignal, TenantThrottledSignal } from './serve-tenant';
+import type { TenantAccount, TenantProgress } from './tenant';
 import type {
   ClaimLeaseInput,
   ClaimLeaseResult,
@@ -21,9 +23,9 @@ export const resumeSignal = defineSignal('resume');
 export const cancelSignal = defineSignal<[{ reason?: string }]>('cancel');
 /** Change a tenant's limits while the job runs; omitted fields keep their value. */
 export const setLimitsSignal = defineSignal<[{ tenantId: string } & Partial<TenantLimits>]>('setLimits');
-/** From the worker process that took the tenant (runs begun by 0.5.0 and earlier): where its PUTs go now. */
+/** From the worker process that took the tenant (runs begun before the lease): where its PUTs go now. */
 export const tenantServedSignal = defineSignal<[TenantServedSignal]>('tenantServed');
-/** From the serving process (runs begun by 0.5.0 and earlier): the tenant's gate closed for a Retry-After window. */
+/** From the serving process (runs begun before the lease): the tenant's gate closed for a Retry-After window. */
 export const tenantThrottledSignal = defineSignal<[TenantThrottledSignal]>('tenantThrottled');
 
 /** A job's tenant workflow joins the tenant's lease (update-with-start: the first job starts the lease). */

@@ -8,7 +8,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 export const ORCHESTRATION_TASK_QUEUE = 'wfm-bulk-orchestration';
 
 /**
- * Where a tenant's lease asks for a worker process to hold it (`holdTenant`; `serveTenant` of runs begun by 0.5.0).
+ * Where a tenant's lease asks for a worker process to hold it (`holdTenant`; `serveTenant` of runs begun before it).
  * Every process polls it; the one that takes a tenant holds it until the lease lets go or the process dies.
  */
 export const TENANT_CLAIMS_TASK_QUEUE = 'wfm-bulk-tenants';
@@ -16,7 +16,7 @@ export const TENANT_CLAIMS_TASK_QUEUE = 'wfm-bulk-tenants';
 /**
  * A tenant's PUTs run on a queue of their own in the one process that serves the tenant, so its worker slots,
  * its rate cap and its gate are the tenant's own, and every attempt of a batch meets the same gate.
- * @param workerId the serving process's id (`workerIdentity`)
+ * @param workerId the serving process's id (`WorkerSet.workerId`, also its Worker identity)
  */
 export function tenantTaskQueue(tenantId: string, workerId: string): string {
   return `wfm-bulk-tenant-${tenantId}@${workerId}`;

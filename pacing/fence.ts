@@ -27,7 +27,7 @@ export class LeaseFence {
   private confirmedUntil = 0;
   /** Hold attempts of this process that may claim the lease soon (by attempt key). */
   private readonly claimants = new Set<string>();
-  /** Holds of runs begun by 0.5.0 (`serveTenant`): they predate the lease and are not fenced. */
+  /** Holds of runs begun before the lease (`serveTenant`): they predate it and are not fenced. */
   private legacyHolds = 0;
   private readonly listeners = new Set<() => void>();
 
@@ -102,7 +102,7 @@ export class LeaseFence {
     this.changed();
   }
 
-  /** A hold of a run begun by 0.5.0 serves the tenant unfenced until the returned function is called. */
+  /** A hold of a run begun before the lease serves the tenant unfenced until the returned function is called. */
   openLegacy(): () => void {
     this.legacyHolds++;
     this.changed();

@@ -1,6 +1,6 @@
 /**
  * The one authority over when a request of a tenant may go. A tenant is served by one worker process at a time
- * (see README, "One process per tenant"), and every request of the tenant in that process passes this gate as
+ * (docs/pacing.md, "One lease per tenant"), and every request of the tenant in that process passes this gate as
  * the last step before it is sent, so what the gate decides holds for the whole tenant:
  *
  * - **Cooldown**: after a 429, nothing goes until its Retry-After has passed (a default when none can be read).
@@ -15,19 +15,21 @@
  * Pure and synchronous: time comes from the injected clock, and `poll()` says what to do now, so the same gate
  * runs in activities (`waiting-room.ts` adds timers) and in the simulated-time model of the tests.
  */
-import type { PacerLimits, PacerState, PacingView } from '../contracts/job';
-import { THROTTLE_CLUSTER_MS, changeLimits, pacingView, recordSuccess, recordThrottle, reserve } from './pacer';
+import type { PacerLimits, PacingView } from '../contracts/pacing';
+import {
+  THROTTLE_CLUSTER_MS,
+  changeLimits,
+  pacingView,
+  recordSuccess,
+  recordThrottle,
+  reserve,
+  type PacerState,
+} from './pacer';
 
 /** Held after a 429 whose Retry-After cannot be read (no header, no `[N] seconds` in the body): the first time. */
 export const DEFAULT_RETRY_AFTER_MS = 5_000;
 /** Each further 429 in a row without a readable Retry-After doubles the hold, up to this. */
 export const MAX_DEFAULT_RETRY_AFTER_MS = 120_000;
-
-/**
- * Longest a request waits at the gate. A longer wait gives the worker slot back and lets Temporal bring the
- * batch back later (spending no attempt), so an attempt's start-to-close timeout never has to cover a long window.
- */
-export const MAX_GATE_WAIT_MS = 120_000;
 
 /** Requests out at once, unanswered, at first and again after each 429 (the slow start). */
 const SLOW_START_WINDOW = 2;

@@ -1,8 +1,8 @@
 /**
  * A tenant's pacer: when may the tenant's next request go. It lives beside the gate in the one worker process
  * that serves the tenant (see `gate.ts`), so it sees every request of the tenant and every answer the moment it
- * arrives; the tenant workflow keeps a copy of its view (`PacingView`) to show progress and to seed the next
- * process that serves the tenant. Pure: time comes in as arguments.
+ * arrives. Its view (`PacingView`) is what crosses Temporal: in each batch's answer, for progress, and in the
+ * beats of the hold on the tenant's lease, to seed the next process that holds it. Pure: time comes in as arguments.
  *
  * The API's throttle is a token bucket we cannot see: it answers 429 with Retry-After and nothing else. So:
  * - Until the first 429, requests go as fast as the window allows: the API's initial burst is spent at once.
@@ -18,7 +18,34 @@
  *
  * Each request takes a token of the pacer's own bucket; the gate holds it until the token is earned.
  */
-import type { PacerLimits, PacerState, PacingView } from '../contracts/job';
+import type { PacerLimits, PacerMode, PacingView } from '../contracts/pacing';
+
+/** State of a tenant's pacer, kept in the process that serves the tenant; never crosses Temporal. */
+export interface PacerState {
+  mode: PacerMode;
+  /** Requests per second the pacer plans for; undefined = unpaced (still learning). */
+  ratePerSecond?: number;
+  /** The configured ceiling, if any. */
+  ceilingPerSecond?: number;
+  /** Capacity of the pacer's bucket, in requests. */
+  burst: number;
+  /** Tokens in the pacer's bucket; below zero while retries of throttled requests are owed. */
+  tokens: number;
+  /** Epoch ms the tokens were last brought up to date. */
+  updatedAt: number;
+  /** Start of the current estimate window: the last 429 that was not part of a cluster. */
+  windowStartedAt?: number;
+  /** Requests that succeeded since `windowStartedAt`. */
+  windowSuccesses: number;
+  /** Last 429 seen (clusters included). */
+  lastThrottleAt?: number;
+  /** Last time the rate changed (for the additive increase). */
+  rateChangedAt?: number;
+  /** Set while the only measurement is the first, short one: the count of quick upward probes since. */
+  provisionalProbes?: number;
+  /** The latest refill rate measured between two 429s. */
+  estimatedPerSecond?: number;
+}
 
 /** Sends this share of the measured refill rate: a little under, so the API's bucket never quite runs dry. */
 export const RATE_MARGIN = 0.97;

@@ -6,6 +6,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ENV } from '../config/environment';
 
 export type StoreLocation =
   | { kind: 'file'; directory: string }
@@ -20,7 +21,7 @@ export type StoreLocation =
 
 /** `WFM_STORE_DIR`, or `~/.wfm-bulk/store`. Client and worker must agree. */
 export function defaultStoreDirectory(env: NodeJS.ProcessEnv = process.env): string {
-  return env.WFM_STORE_DIR?.trim() || path.join(os.homedir(), '.wfm-bulk', 'store');
+  return env[ENV.WFM_STORE_DIR]?.trim() || path.join(os.homedir(), '.wfm-bulk', 'store');
 }
 
 /** Bucket names as S3 allows them (3-63 lowercase letters, digits, dots and hyphens). */
@@ -31,9 +32,9 @@ const usage = (value: string, why: string) =>
 
 /** The store `env` names; throws an error naming the variable when its value is not a store URL. */
 export function storeLocationFromEnv(env: NodeJS.ProcessEnv = process.env): StoreLocation {
-  const value = env.WFM_STORE_URL?.trim();
+  const value = env[ENV.WFM_STORE_URL]?.trim();
   if (!value) return { kind: 'file', directory: defaultStoreDirectory(env) };
-  if (env.WFM_STORE_DIR?.trim())
+  if (env[ENV.WFM_STORE_DIR]?.trim())
     throw new Error('set WFM_STORE_URL or WFM_STORE_DIR, not both: they would name two different stores');
   let url: URL;
   try {
@@ -54,7 +55,7 @@ export function storeLocationFromEnv(env: NodeJS.ProcessEnv = process.env): Stor
   if (written.some((segment) => segment === '.' || segment === '..'))
     throw usage(value, 'the prefix has no . or .. segments');
   const segments = decodeURIComponent(url.pathname).split('/').filter(Boolean);
-  const endpoint = (env.WFM_S3_ENDPOINT ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL)?.trim();
+  const endpoint = (env[ENV.WFM_S3_ENDPOINT] ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL)?.trim();
   if (endpoint && !/^https?:\/\/[^/]/.test(endpoint))
     throw new Error(`the S3 endpoint must be an http(s) URL, not "${endpoint}" (WFM_S3_ENDPOINT)`);
   return {

@@ -11,6 +11,7 @@
  * quoted in an error message, say).
  */
 import type { LogFields } from '../activities/log-fields';
+import { ENV } from '../config/environment';
 
 export type LogFormat = 'json' | 'text';
 export type LogLevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error';
@@ -28,10 +29,10 @@ export function logFormatFromEnv(
   env: NodeJS.ProcessEnv = process.env,
   isTTY = process.stdout.isTTY === true,
 ): LogFormat {
-  const value = env.WFM_LOG_FORMAT?.trim().toLowerCase();
+  const value = env[ENV.WFM_LOG_FORMAT]?.trim().toLowerCase();
   if (!value) return isTTY ? 'text' : 'json';
   if (value !== 'json' && value !== 'text') {
-    throw new Error(`WFM_LOG_FORMAT must be json or text, not "${env.WFM_LOG_FORMAT}"`);
+    throw new Error(`WFM_LOG_FORMAT must be json or text, not "${env[ENV.WFM_LOG_FORMAT]}"`);
   }
   return value;
 }

@@ -14,6 +14,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { NativeConnection } from '@temporalio/worker';
 import { AesGcmCodec } from '../codec/aes-gcm-codec';
 import { codecFromEnv } from '../codec/data-converter';
+import { ENV } from '../config/environment';
 import { loadTemporalSettings } from '../config/temporal';
 import { defaultTenantsFile, loadTenantsFile } from '../config/tenants-file';
 import { openStore } from '../store/open-store';
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
   // Before the connection: the runtime (and its metrics exporter) is fixed once the first native object exists.
   const { metricsUrl } = installRuntime({ metricsAddress: metricsAddressFromEnv(), logLevel: logLevelFromEnv(), log });
   if (metricsUrl) log.info(`metrics: Prometheus endpoint on ${metricsUrl}`, { metricsUrl });
-  const orchestration = process.env.WFM_WORKER_ROLE !== 'tenants';
+  const orchestration = process.env[ENV.WFM_WORKER_ROLE] !== 'tenants';
   const maxTenants = maxTenantsFromEnv();
   const connection = await NativeConnection.connect(temporal.connectionOptions);
   // How late this process runs its timers (heartbeats among them): what the heartbeat timeouts must allow for.
@@ -78,11 +79,11 @@ async function main(): Promise<void> {
 
 /** `WFM_MAX_TENANTS`: a whole number from 1 to 5,000; unset: the default. */
 function maxTenantsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const value = env.WFM_MAX_TENANTS?.trim();
+  const value = env[ENV.WFM_MAX_TENANTS]?.trim();
   if (!value) return DEFAULT_MAX_TENANTS_PER_PROCESS;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 5_000)
-    throw new Error(`WFM_MAX_TENANTS must be a whole number from 1 to 5000, not "${env.WFM_MAX_TENANTS}"`);
+    throw new Error(`WFM_MAX_TENANTS must be a whole number from 1 to 5000, not "${env[ENV.WFM_MAX_TENANTS]}"`);
   return n;
 }
 

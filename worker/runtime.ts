@@ -6,6 +6,7 @@
 import { isIP } from 'node:net';
 import { DefaultLogger, Runtime, type LogLevel, type LogMetadata } from '@temporalio/worker';
 import { metricNames } from '../activities/metrics';
+import { ENV } from '../config/environment';
 import type { LogLevelName, ProcessLog } from './log';
 
 export interface RuntimeSettings {
@@ -52,9 +53,9 @@ const LOG_LEVELS: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERRO
 
 /** `WFM_LOG_LEVEL`: TRACE, DEBUG, INFO, WARN (default) or ERROR. */
 export function logLevelFromEnv(env: NodeJS.ProcessEnv = process.env): LogLevel {
-  const value = (env.WFM_LOG_LEVEL ?? 'WARN').toUpperCase();
+  const value = (env[ENV.WFM_LOG_LEVEL] ?? 'WARN').toUpperCase();
   if (!LOG_LEVELS.includes(value as LogLevel)) {
-    throw new Error(`WFM_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${env.WFM_LOG_LEVEL}"`);
+    throw new Error(`WFM_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${env[ENV.WFM_LOG_LEVEL]}"`);
   }
   return value as LogLevel;
 }
@@ -98,7 +99,7 @@ export function installRuntime(settings: RuntimeSettings): InstalledRuntime {
  * which binds 127.0.0.1. Unset or empty: no metrics. Throws, naming the variable, on anything else.
  */
 export function metricsAddressFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const value = env.WFM_METRICS_ADDRESS?.trim();
+  const value = env[ENV.WFM_METRICS_ADDRESS]?.trim();
   if (!value) return undefined;
   const match = /^(?:(.+):)?(\d{1,5})$/.exec(value);
   const host = match?.[1] ?? '127.0.0.1';

@@ -13,6 +13,7 @@ import type { DataConverter } from '@temporalio/common';
 import type { NativeConnection } from '@temporalio/worker';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { ORCHESTRATION_TASK_QUEUE, TENANT_CLAIMS_TASK_QUEUE, tenantTaskQueue } from '../contracts/names';
+import { HOLD_HEARTBEAT_THROTTLE_MS, PUT_HEARTBEAT_THROTTLE_MS } from '../contracts/timing';
 import type { TenantLimits, TenantSettings } from '../contracts/tenants';
 import { createActivities } from '../activities';
 import { createActivityDeps, type TenantQueueLease } from '../activities/deps';
@@ -30,15 +31,6 @@ export const DEFAULT_MAX_TENANTS_PER_PROCESS = 200;
  * as new, or the tenant's next job, is often taken by this same process a moment later.
  */
 export const DEFAULT_IDLE_CLOSE_MS = 2_000;
-/**
- * The SDK sends at most one heartbeat of a hold per this interval: well inside the lease's timeout (10 s by
- * default), so a busy process keeps its tenants. A lease's holder also renews by hand every fifth of the timeout
- * and reads each answer (`activities/lease/renewals.ts`); the hold of runs begun by 0.5.0 (`serveTenant`) beats
- * every second and relies on these alone.
- */
-export const HOLD_HEARTBEAT_THROTTLE_MS = 3_000;
-/** Heartbeats of a write that waits at the tenant's gate go out at most this often. */
-export const PUT_HEARTBEAT_THROTTLE_MS = 5_000;
 
 export interface WorkerSetOptions {
   connection: NativeConnection;
@@ -105,6 +97,8 @@ export class WorkerSet {
         // One poll at a time: a process that stalls with a poll open may be handed a hold it cannot run, which
         // then waits out the lease timeout before it moves on; one open poll loses one tenant that long, not four.
         activityTaskPollerBehavior: { type: 'simple-maximum', maximum: 1 },
+        // A lease's holder also renews by hand every fifth of the timeout and reads each answer
+        // (`activities/lease/renewals.ts`); a `serveTenant` hold has only these heartbeats.
         maxHeartbeatThrottleInterval: HOLD_HEARTBEAT_THROTTLE_MS,
       }),
     );
@@ -204,8 +198,8 @@ export function tenantWorkerOptions(limits: TenantLimits): Partial<WorkerOptions
     // One poll while the tenant is quiet, up to one per slot when its batches come fast (measured: at most 4 held
     // (e) to 133 PUT activities/s, one per slot reached 206/s).
     activityTaskPollerBehavior: { type: 'autoscaling', minimum: 1, initial: 1, maximum: concurrency },
-    // A batch waiting long at the gate beats this often: well inside its heartbeat timeout (15 s), so it is never
-    // taken for dead, and a cancellation (its tenant moved, the job stopped) reaches it within seconds.
+    // A batch waiting long at the gate beats this often: well inside its heartbeat timeout, so it is never taken
+    // for dead, and a cancellation (its tenant moved, the job stopped) reaches it within seconds.
     maxHeartbeatThrottleInterval: PUT_HEARTBEAT_THROTTLE_MS,
   };
 }

@@ -3,21 +3,22 @@
  * costs seconds and about 100 MB that a long-running worker would otherwise keep; with the cache a worker
  * starts in a moment and stays small, and the bundling itself runs in a short-lived child process.
  *
- * The cache key is a hash of everything that goes into the bundle (workflows/, contracts/, the SDK's version),
- * so a changed workflow can never run from a stale bundle.
+ * The cache key is a hash of everything that goes into the bundle (workflows/, contracts/, pacing/, the SDK's
+ * version), so a changed workflow can never run from a stale bundle.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ENV } from '../config/environment';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
 const BUNDLED_FOLDERS = ['workflows', 'contracts', 'pacing'];
 
 /** `WFM_BUNDLE_DIR`, or a folder in the system's temporary directory. */
 export function bundleDirectory(env: NodeJS.ProcessEnv = process.env): string {
-  return env.WFM_BUNDLE_DIR ?? path.join(os.tmpdir(), 'wfm-bulk-workflow-bundles');
+  return env[ENV.WFM_BUNDLE_DIR] ?? path.join(os.tmpdir(), 'wfm-bulk-workflow-bundles');
 }
 
 /** Hash of the sources the bundle is made of. */

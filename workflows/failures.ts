@@ -1,10 +1,10 @@
 /**
- * Keeping failures compact in workflow state. Since 0.2.0 a failure log of item ranges (neighbours with one reason
- * merged, the older ranges moved to the claim-check store past a bound); runs begun by 0.1.0 keep its batch
- * records to the end: a run of whole batches failing for the same reason is one record.
+ * Keeping failures compact in workflow state: a failure log of item ranges (neighbours with one reason merged, the
+ * older ranges moved to the claim-check store past a bound); runs begun before it (patch `bounded-failure-log`)
+ * keep batch records to the end: a run of whole batches failing for the same reason is one record.
  */
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
-import type { FailureLog, FailureReason, FailureRecord, ItemFailure } from '../contracts/job';
+import type { FailureLog, FailureReason, FailureRecord, ItemFailure } from '../contracts/failures';
 import { tenantFatalFailureTypes } from '../contracts/names';
 import type { BatchRange } from '../contracts/plan';
 

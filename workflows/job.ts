@@ -18,14 +18,10 @@ import {
   upsertSearchAttributes,
   type SignalDefinition,
 } from '@temporalio/workflow';
-import {
-  DEFAULT_JOB_OPTIONS,
-  type FailureReason,
-  type JobInput,
-  type JobProgress,
-  type JobResult,
-  type TenantPlan,
-} from '../contracts/job';
+import type { FailureReason } from '../contracts/failures';
+import type { JobInput, JobProgress, JobResult } from '../contracts/job';
+import { DEFAULT_JOB_OPTIONS } from '../contracts/job-options';
+import type { TenantPlan } from '../contracts/tenant';
 import { cancelSignal, jobProgressQuery, pauseSignal, resumeSignal, setLimitsSignal } from '../contracts/messages';
 import { ORCHESTRATION_TASK_QUEUE, searchAttributes, tenantWorkflowId } from '../contracts/names';
 import type { TenantLimits } from '../contracts/tenants';

@@ -31,11 +31,10 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { FailureReason } from '../contracts/job';
+import type { FailureReason } from '../contracts/failures';
 import {
   type ClaimLeaseInput,
   DEFAULT_LEASE_IDLE_MS,
-  DEFAULT_LEASE_TIMEOUT_MS,
   DEFAULT_LOGIN_BUDGET_MS,
   type HoldOutcome,
   type LeaseCarry,
@@ -57,6 +56,7 @@ import {
   memberActiveSignal,
 } from '../contracts/messages';
 import { ORCHESTRATION_TASK_QUEUE, TENANT_CLAIMS_TASK_QUEUE, searchAttributes } from '../contracts/names';
+import { DEFAULT_LEASE_TIMEOUT_MS } from '../contracts/timing';
 import { reasonOfFailure } from './failures';
 import { sharesOf } from './lease/shares';
 import { mergeLimits } from './limits';

@@ -11,7 +11,9 @@ import {
   TimeoutFailure,
   WorkflowExecutionAlreadyStartedError,
 } from '@temporalio/common';
-import type { FailureLog, FailureReason, JobStatus, TenantAccount, TenantPlan, TenantResult } from '../contracts/job';
+import type { FailureLog, FailureReason } from '../contracts/failures';
+import type { JobStatus } from '../contracts/job';
+import type { TenantAccount, TenantPlan, TenantResult } from '../contracts/tenant';
 import { addFailedRange } from './failures';
 
 /** A tenant's result as its job keeps it: without failure detail, which stays in the tenant workflow's result. */
@@ -74,7 +76,7 @@ export function closedTenantResult(
     applied,
     failed: plan.total - applied,
     throttled: account?.throttled ?? 0,
-    // A run begun by 0.1.0 recorded its failures as batch records; the report reads both.
+    // A run begun without the failure log (patch `bounded-failure-log`) kept batch records; the report reads both.
     failures: account ? account.failures.map((record) => ({ ...record })) : [],
     failureLog,
     stopReason: reason,

@@ -14,7 +14,7 @@
  * - History stays bounded: past a limit the window drains and the workflow continues as new, carrying counts and
  *   the compact failure log, never assignments.
  *
- * Runs begun by 0.5.0 and earlier had a hold of their own; they finish as they began (`legacy/tenant-0.5.ts`).
+ * Runs begun before the lease had a hold of their own; they finish as they began (`legacy/tenant-0.5.ts`).
  */
 import {
   ActivityCancellationType,
@@ -35,18 +35,17 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import {
-  DEFAULT_HOLD_HEARTBEAT_TIMEOUT_MS,
-  type FailureReason,
-  type PacingView,
-  type PutBatchResult,
-  type TenantAccount,
-  type TenantCarry,
-  type TenantProgress,
-  type TenantResult,
-  type TenantStatus,
-  type TenantWorkflowInput,
-} from '../contracts/job';
+import type { PutBatchResult } from '../contracts/batch';
+import type { FailureReason } from '../contracts/failures';
+import type { PacingView } from '../contracts/pacing';
+import type {
+  TenantAccount,
+  TenantCarry,
+  TenantProgress,
+  TenantResult,
+  TenantStatus,
+  TenantWorkflowInput,
+} from '../contracts/tenant';
 import type { LeaseMemberRef, LeaseTuning, LeaseView } from '../contracts/lease';
 import type { TenantLimits } from '../contracts/tenants';
 import {
@@ -63,8 +62,13 @@ import {
 } from '../contracts/messages';
 import { ORCHESTRATION_TASK_QUEUE, failureTypes, searchAttributes, tenantLeaseWorkflowId } from '../contracts/names';
 import { planBatches } from '../contracts/plan';
+import {
+  DEFAULT_HOLD_HEARTBEAT_TIMEOUT_MS,
+  DEFAULT_SCHEDULE_TO_START_MS,
+  PUT_HEARTBEAT_TIMEOUT_MS,
+  putBatchStartToCloseMs,
+} from '../contracts/timing';
 import { DEFAULT_BACKOFF } from '../pacing/backoff';
-import { MAX_GATE_WAIT_MS } from '../pacing/gate';
 import { reasonOfFailure, unfinishedRanges } from './failures';
 import { legacyTenantAssignments } from './legacy/tenant-0.5';
 import { mergeLimits } from './limits';
@@ -72,22 +76,12 @@ import { BatchQueue } from './tenant/batch-queue';
 import { FailureLedger } from './tenant/ledger';
 import { LeaseViewState } from './tenant/lease-view';
 
-/** Runs begun by 0.6.0 and later write through the tenant's lease. */
+/** Runs begun with this patch write through the tenant's lease; older runs keep their own hold to the end. */
 const LEASE_PATCH = 'tenant-lease';
 
 const DEFAULT_HISTORY_EVENT_LIMIT = 8_000;
 /** A batch with more items refused one by one than this stores them itself (a ref comes back, not the items). */
 const ITEM_FAILURES_INLINE = 10;
-/**
- * A write attempt beats every 2 s. A dead holder is noticed through its lease, not here: this ends an attempt
- * stuck in a process that is otherwise alive, and frees a batch out on a holder that died.
- */
-const PUT_HEARTBEAT_TIMEOUT_MS = 15_000;
-/**
- * A batch no process picked up for this long (its queue's process is gone, and no word of a new holder came)
- * goes back to the lease's holder. The holder's slots match the shares, so a batch waits in its queue only briefly.
- */
-const DEFAULT_SCHEDULE_TO_START_MS = 60_000;
 /** Without a holder for this long, the workflow asks the lease again (it also starts a lease that is gone). */
 const REJOIN_AFTER_MS = 60_000;
 
@@ -126,7 +120,7 @@ async function leasedTenant(input: TenantWorkflowInput): Promise<TenantResult> {
     limits: plan.limits,
     limitsRevision: 0,
   };
-  // The lease keeps the tenant's pacing now; a run carried over from 0.5.0 drops its copy.
+  // The lease keeps the tenant's pacing; a run carried over from one with a hold of its own drops its copy.
   delete state.pacing;
   const failureLog = (state.failureLog ??= { stored: [], recent: [] });
   const { storeFailures, joinTenantLease } = proxyActivities<Activities>({
@@ -156,8 +150,8 @@ async function leasedTenant(input: TenantWorkflowInput): Promise<TenantResult> {
   const putBatchOn = (taskQueue: string) =>
     proxyActivities<Activities>({
       taskQueue,
-      // A write (and a re-send of the valid items after a 400, a 401 refresh), after up to 2 min at the gate.
-      startToCloseTimeout: 3 * options.requestTimeoutMs + MAX_GATE_WAIT_MS + 30_000,
+      startToCloseTimeout: putBatchStartToCloseMs(options.requestTimeoutMs),
+      // The holder's slots match the shares, so a batch waits in its queue only briefly.
       scheduleToStartTimeout: tuning?.scheduleToStartMs ?? DEFAULT_SCHEDULE_TO_START_MS,
       heartbeatTimeout: PUT_HEARTBEAT_TIMEOUT_MS,
       // A cancelled batch is waited for: one already on the wire finishes and its answer counts.

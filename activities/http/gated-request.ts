@@ -5,11 +5,11 @@
  */
 import type { Context } from '@temporalio/activity';
 import { request, type Dispatcher } from 'undici';
-import type { FailureReason } from '../../contracts/job';
+import type { FailureReason } from '../../contracts/failures';
 import { lateThrottleSignal } from '../../contracts/messages';
 import { failureTypes, tenantLeaseWorkflowId } from '../../contracts/names';
 import type { GateTicket, RequestAnswer } from '../../pacing/gate';
-import { MAX_GATE_WAIT_MS } from '../../pacing/gate';
+import { MAX_GATE_WAIT_MS } from '../../contracts/timing';
 import { parseRetryAfter, parseRetryAfterFromBody } from '../../pacing/retry-after';
 import { OAuthError, describeFetchError, safeJson, summarize } from '../auth/oauth';
 import type { AccessToken } from '../auth/token-cache';

@@ -7,7 +7,7 @@ import { packageVersion } from '../../config/version';
 
 let version: string | undefined;
 
-/** `wfm-bulk/0.6.0 (worker host-123-ab12; lease 1765000000000)`; lease `-` for a run begun by 0.5.0. */
+/** `wfm-bulk/<version> (worker host-123-ab12; lease 1765000000000)`; lease `-` for a run begun before the lease. */
 export function userAgent(workerId: string, epoch: number | undefined): string {
   version ??= packageVersion(__dirname);
   return `wfm-bulk/${version} (worker ${workerId}; lease ${epoch ?? '-'})`;

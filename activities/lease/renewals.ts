@@ -17,7 +17,7 @@ import type { Context } from '@temporalio/activity';
 import { isGrpcServiceError } from '@temporalio/client';
 import { encodeToPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import type { HoldBeat } from '../../contracts/lease';
-import { fenceMarginMs, leaseRenewEveryMs } from '../../contracts/lease';
+import { fenceMarginMs, leaseRenewEveryMs } from '../../contracts/timing';
 
 /** gRPC's NOT_FOUND: the activity attempt (or its workflow) no longer exists. */
 const GRPC_NOT_FOUND = 5;

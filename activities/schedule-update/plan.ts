@@ -6,7 +6,7 @@
  * the platform refuses it if anyone (an earlier attempt included) changed the schedule meanwhile. Pure.
  */
 import type { Assignment } from '../../contracts/assignment';
-import type { FailureReason } from '../../contracts/job';
+import type { FailureReason } from '../../contracts/failures';
 import type { AgentSchedule, ScheduleUpload } from './platform';
 
 /** An assignment of the batch, by its offset within the batch. */

@@ -6,7 +6,7 @@
 import type { Context } from '@temporalio/activity';
 import { request } from 'undici';
 import type { z } from 'zod';
-import type { FailureReason } from '../../contracts/job';
+import type { FailureReason } from '../../contracts/failures';
 import { failureTypes } from '../../contracts/names';
 import { describeFetchError, safeJson, summarize } from '../auth/oauth';
 import type { ActivityDeps } from '../deps';

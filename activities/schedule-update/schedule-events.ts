@@ -5,9 +5,9 @@
  * operation id, so a waiter that comes after its event still finds it.
  *
  * Events sent while the socket is down are lost (the platform replays nothing), so nothing relies on them alone:
- * a waiter also reads the schedule's version back now and then (`await-update.ts`). A silent socket (no heartbeat
- * or pong for two periods), a closed one, or a `v2.system.socket_closing` notice drops the channel; the next
- * update opens a new one.
+ * a waiter also reads the schedule's version back now and then (`awaitEnding` in `write-schedule-batch.ts`). A
+ * silent socket (no heartbeat or pong for two periods), a closed one, or a `v2.system.socket_closing` notice drops
+ * the channel; the next update opens a new one.
  */
 import { WebSocket } from 'undici';
 import type { ActivityDeps } from '../deps';

@@ -13,8 +13,9 @@
 import { gzipSync } from 'node:zlib';
 import type { Context } from '@temporalio/activity';
 import { z } from 'zod';
-import type { BatchOutcome } from '../../contracts/job';
+import type { BatchOutcome } from '../../contracts/batch';
 import { failureTypes } from '../../contracts/names';
+import { SCHEDULE_UPDATE_ATTEMPT_MARGIN_MS } from '../../contracts/timing';
 import type { ActivityDeps } from '../deps';
 import { Fault } from '../http/gated-request';
 import type { TenantRuntime } from '../tenant-runtime';
@@ -26,8 +27,6 @@ import { Refused, ScheduleApi, VersionConflict } from './schedule-api';
 const MAX_COMPLETED_ROUNDS = 3;
 /** Rounds refused for a changed schedule (someone else's edit came first) before the attempt gives up. */
 const MAX_CONFLICTS = 5;
-/** Time kept back from the attempt's start-to-close timeout for the last read and the answer to Temporal. */
-const ATTEMPT_MARGIN_MS = 30_000;
 /** While the channel is live, the schedule is still read back, this many poll intervals apart, in case its event was lost. */
 const READ_BACK_WHILE_LIVE_POLLS = 3;
 
@@ -154,7 +153,7 @@ async function awaitEnding(
   const attemptEndsAt =
     context.info.currentAttemptScheduledTimestampMs +
     (context.info.startToCloseTimeoutMs ?? Infinity) -
-    ATTEMPT_MARGIN_MS;
+    SCHEDULE_UPDATE_ATTEMPT_MARGIN_MS;
   const givesUpAt = pending.postedAt + settings.completionTimeoutMs;
   for (;;) {
     const ended = pending.operationId !== undefined ? events.ended(pending.operationId) : undefined;

@@ -44,7 +44,7 @@ export function addGcCommand(program: Command): void {
   });
 }
 
-/** What `-o json` prints (client/output/documents.ts, docs/cli-json.md). */
+/** What `-o json` prints (client/output/documents.ts, docs/reference/cli-json.md). */
 function gcDocument(plan: GcPlan, store: string, dryRun: boolean): GcDocument {
   const removed = plan.jobs.flatMap((job) => job.remove);
   const kept = plan.jobs.flatMap((job) => job.keep);

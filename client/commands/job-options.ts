@@ -3,7 +3,7 @@
  * job it retries unless given, so a retry runs as its original did.
  */
 import { Option, type Command } from 'commander';
-import { DEFAULT_JOB_OPTIONS, type JobOptions } from '../../contracts/job';
+import { DEFAULT_JOB_OPTIONS, type JobOptions } from '../../contracts/job-options';
 import { durationIn, integerIn, jobIdArgument } from './options';
 
 export interface JobOptionFlags {

@@ -1,7 +1,7 @@
 /** From validated rows to a plan (`--dry-run`) or a started job: the common end of `start` and `retry`. */
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { JobOptions } from '../../contracts/job';
+import type { JobOptions } from '../../contracts/job-options';
 import type { TenantSettings } from '../../contracts/tenants';
 import { EXIT } from '../errors';
 import type { ParsedInput } from '../input';

@@ -2,7 +2,8 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { DEFAULT_JOB_OPTIONS, type InputFormat } from '../../contracts/job';
+import type { InputFormat } from '../../contracts/job';
+import { DEFAULT_JOB_OPTIONS } from '../../contracts/job-options';
 import { defaultTenantsFile } from '../../config/tenants-file';
 import { CliError, EXIT } from '../errors';
 import type { ParsedInput } from '../input';

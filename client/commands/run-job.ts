@@ -1,6 +1,6 @@
 /** Starting a job from validated rows and following it: shared by `start` and `retry`. */
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { JobOptions } from '../../contracts/job';
+import type { JobOptions } from '../../contracts/job-options';
 import type { TenantSettings } from '../../contracts/tenants';
 import type { TemporalOverrides } from '../../config/temporal';
 import { CliError, EXIT } from '../errors';

@@ -1,6 +1,6 @@
 /** `wfm-bulk start <input>`: validate the whole file, store it, start the job, follow it. */
 import type { Command } from 'commander';
-import { DEFAULT_JOB_OPTIONS } from '../../contracts/job';
+import { DEFAULT_JOB_OPTIONS } from '../../contracts/job-options';
 import { CliError } from '../errors';
 import { InputError, readInputFile, tenantChecks } from '../input';
 import { addOutputOption } from '../output/emit';

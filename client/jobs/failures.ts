@@ -3,7 +3,8 @@
  * came from: the raw material of a failure report and of a job that retries the failed ones.
  */
 import type { StoredItem } from '../../contracts/assignment';
-import type { FailedRange, FailureLog, FailureReason, TenantPlan, TenantResult } from '../../contracts/job';
+import type { FailedRange, FailureLog, FailureReason } from '../../contracts/failures';
+import type { TenantPlan, TenantResult } from '../../contracts/tenant';
 import { planBatches } from '../../contracts/plan';
 import { decodeStoredItems } from '../../contracts/stored-items';
 import type { BlobStore } from '../../store/blob-store';

@@ -5,7 +5,8 @@
  * every input assignment, whatever happened to the tenant or the job.
  */
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { FailureReason, TenantPlan, TenantResult } from '../../contracts/job';
+import type { FailureReason } from '../../contracts/failures';
+import type { TenantPlan, TenantResult } from '../../contracts/tenant';
 import { tenantAccountQuery } from '../../contracts/messages';
 import { tenantWorkflowId } from '../../contracts/names';
 import type { tenantAssignments } from '../../workflows';

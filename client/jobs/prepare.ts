@@ -4,7 +4,9 @@
  */
 import path from 'node:path';
 import type { StoredItem } from '../../contracts/assignment';
-import { jobOptionsOf, type JobInput, type JobOptions, type TenantPlan } from '../../contracts/job';
+import type { JobInput } from '../../contracts/job';
+import { jobOptionsOf, type JobOptions } from '../../contracts/job-options';
+import type { TenantPlan } from '../../contracts/tenant';
 import { planBatches, scheduleSizes } from '../../contracts/plan';
 import { encodeStoredItems } from '../../contracts/stored-items';
 import type { TenantSettings } from '../../contracts/tenants';

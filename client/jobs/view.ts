@@ -4,15 +4,10 @@
  * client asks each tenant workflow directly; their ids follow from the job id.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type {
-  FailureReason,
-  JobInput,
-  JobProgress,
-  JobResult,
-  PacingView,
-  TenantProgress,
-  TenantStatus,
-} from '../../contracts/job';
+import type { FailureReason } from '../../contracts/failures';
+import type { JobInput, JobProgress, JobResult } from '../../contracts/job';
+import type { PacingView } from '../../contracts/pacing';
+import type { TenantProgress, TenantStatus } from '../../contracts/tenant';
 import { jobProgressQuery, tenantProgressQuery } from '../../contracts/messages';
 import { tenantWorkflowId } from '../../contracts/names';
 import type { TenantLimits } from '../../contracts/tenants';

@@ -17,7 +17,7 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 export function addOutputOption(command: Command, options: { jsonMeaning?: string; jsonAlias?: boolean } = {}) {
   const meaning = options.jsonMeaning ? ` (json: ${options.jsonMeaning})` : '';
   command.addOption(
-    new Option('-o, --output <format>', `output format${meaning}; see docs/cli-json.md`)
+    new Option('-o, --output <format>', `output format${meaning}; see docs/reference/cli-json.md`)
       .choices(OUTPUT_FORMATS)
       .default('text'),
   );

@@ -1,11 +1,8 @@
 /** From the client's own views to the documented JSON shapes: absent values become `null`, times ISO strings. */
-import {
-  jobOptionsOf,
-  type FailureReason,
-  type InputFormat,
-  type JobOptions,
-  type PacingView,
-} from '../../contracts/job';
+import type { FailureReason } from '../../contracts/failures';
+import type { InputFormat } from '../../contracts/job';
+import { jobOptionsOf, type JobOptions } from '../../contracts/job-options';
+import type { PacingView } from '../../contracts/pacing';
 import type { TenantLimits } from '../../contracts/tenants';
 import type { JobListing } from '../jobs/list';
 import type { TenantDraft } from '../jobs/prepare';

@@ -5,7 +5,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
-import type { PacingView } from '../../contracts/job';
+import type { PacingView } from '../../contracts/pacing';
 import type { HoldBeat, LeaseState } from '../../contracts/lease';
 import { leaseStateQuery } from '../../contracts/messages';
 import { searchAttributes, tenantLeaseWorkflowId } from '../../contracts/names';

@@ -1,7 +1,7 @@
 /**
  * The CLI's conventions through the real entry point (`bin/wfm-bulk.js`) against a real dev server, real Workers
  * and the simulator: `-o json` of every command parsed with the documented schemas (client/output/documents.ts,
- * docs/cli-json.md), exit codes, `--version`, connection flags over the environment and profiles, option values
+ * docs/reference/cli-json.md), exit codes, `--version`, connection flags over the environment and profiles, option values
  * refused by name, job ids never silently reused, and `retry` keeping its original job's options.
  */
 import { readFile, writeFile } from 'node:fs/promises';

@@ -5,7 +5,7 @@
  * window: sent at once, they would land in it.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { leaseRenewEveryMs } from '../../contracts/lease';
+import { leaseRenewEveryMs } from '../../contracts/timing';
 import { leaseStateQuery } from '../../contracts/messages';
 import { tenantLeaseWorkflowId } from '../../contracts/names';
 import type { bulkJob } from '../../workflows';

@@ -9,13 +9,9 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { WorkerLogger, forwardedLogging } from '../../worker/runtime';
-import {
-  DEFAULT_JOB_OPTIONS,
-  type JobInput,
-  type JobOptions,
-  type JobTuning,
-  type TenantResult,
-} from '../../contracts/job';
+import type { JobInput } from '../../contracts/job';
+import { DEFAULT_JOB_OPTIONS, type JobOptions, type JobTuning } from '../../contracts/job-options';
+import type { TenantResult } from '../../contracts/tenant';
 import { tenantLeaseWorkflowId, tenantWorkflowId } from '../../contracts/names';
 import type { bulkJob, tenantAssignments } from '../../workflows';
 import type { TenantSettings } from '../../contracts/tenants';

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { SCHEDULE_EDIT_SCOPE, SCHEDULE_VIEW_SCOPE, buScheduleSettingsSchema } from './schedules/settings';
+import {
+  SCHEDULE_EDIT_SCOPE,
+  SCHEDULE_VIEW_SCOPE,
+  buScheduleFaultsSchema,
+  buScheduleSettingsSchema,
+} from './schedules/settings';
 
 /** The one scope the assignment PUT requires, as on the real platform. */
 export const WRITE_SCOPE = 'wfm:schedule:write';
@@ -22,32 +27,46 @@ const rate = z.number().min(0).max(1);
 /** Fault injection for one org. Every switch is off by default. */
 export const faultSettingsSchema = z
   .object({
-    /** Share (0..1) of admitted PUTs answered 503 `service.unavailable`. Default 0. */
-    serverErrorRate: rate.default(0),
-    /** Share (0..1) of admitted PUTs whose socket is destroyed without an answer. Default 0. */
-    connectionResetRate: rate.default(0),
-    /** Share (0..1) of admitted PUTs never answered: the socket is destroyed after `hangMs` or when the client gives up. Default 0. */
-    hangRate: rate.default(0),
-    /** How long a hung PUT is held before its socket is destroyed, in ms. Default 120000. */
-    hangMs: z.number().int().min(1).default(120_000),
-    /** Fixed latency added to every admitted PUT, in ms. Default 0. */
-    latencyMs: z.number().min(0).default(0),
-    /** Share (0..1) of admitted PUTs that get `latencySpikeMs` on top of `latencyMs`. Default 0. */
-    latencySpikeRate: rate.default(0),
-    /** Extra latency of a spike, in ms. Default 0. */
-    latencySpikeMs: z.number().min(0).default(0),
-    /**
-     * When true, 503/reset/hang strike after the request was processed (assignments applied), so the client
-     * sees a failure for a write that took effect and must rely on idempotency. Default false (strike before).
-     */
-    faultsAfterApply: z.boolean().default(false),
-    /** Added before every token request of the org is answered, in ms (a slow login service). Default 0. */
-    loginDelayMs: z.number().int().min(0).default(0),
-    /**
-     * Every token request of the org has its socket destroyed without an answer, as a login service out of reach
-     * does to a client. Default false.
-     */
-    loginUnreachable: z.boolean().default(false),
+    serverErrorRate: rate.default(0).describe('Share (0..1) of admitted PUTs answered 503 `service.unavailable`.'),
+    connectionResetRate: rate
+      .default(0)
+      .describe('Share (0..1) of admitted PUTs whose socket is destroyed without an answer.'),
+    hangRate: rate
+      .default(0)
+      .describe(
+        'Share (0..1) of admitted PUTs never answered: the socket is destroyed after `hangMs` or when the client gives up.',
+      ),
+    hangMs: z
+      .number()
+      .int()
+      .min(1)
+      .default(120_000)
+      .describe('How long a hung PUT is held before its socket is destroyed, in ms.'),
+    latencyMs: z.number().min(0).default(0).describe('Fixed latency added to every admitted PUT, in ms.'),
+    latencySpikeRate: rate
+      .default(0)
+      .describe('Share (0..1) of admitted PUTs that get `latencySpikeMs` on top of `latencyMs`.'),
+    latencySpikeMs: z.number().min(0).default(0).describe('Extra latency of a spike, in ms.'),
+    faultsAfterApply: z
+      .boolean()
+      .default(false)
+      .describe(
+        'When true, 503/reset/hang strike after the request was processed (assignments applied), so the client ' +
+          'sees a failure for a write that took effect and must rely on idempotency; false: they strike before.',
+      ),
+    loginDelayMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe('Added before every token request of the org is answered, in ms (a slow login service).'),
+    loginUnreachable: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Every token request of the org has its socket destroyed without an answer, as a login service out of ' +
+          'reach does to a client.',
+      ),
   })
   .strict()
   .refine((f) => f.serverErrorRate + f.connectionResetRate + f.hangRate <= 1, {
@@ -57,15 +76,18 @@ export const faultSettingsSchema = z
 /** Token bucket limits of one org; `null` in an org config means unthrottled. */
 export const throttleLimitsSchema = z
   .object({
-    /** Bucket capacity: requests allowed at once from full, whole number >= 1. */
-    burst: z.number().int().min(1),
-    /** Tokens added per second (fractional allowed), > 0. */
-    refillPerSecond: z.number().positive(),
-    /**
-     * Every 429 says this many seconds (and the window lasts that long) instead of the time until the next token:
-     * the real platform's often say 30-60 s. Default: the time until the next token.
-     */
-    retryAfterSeconds: z.number().int().min(1).max(3_600).optional(),
+    burst: z.number().int().min(1).describe('Bucket capacity: requests allowed at once from full.'),
+    refillPerSecond: z.number().positive().describe('Tokens added per second (fractional allowed).'),
+    retryAfterSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(3_600)
+      .optional()
+      .describe(
+        'Every 429 says this many seconds (and the window lasts that long) instead of the time until the next ' +
+          'token, as on the real platform, whose 429s often say 30-60 s. Absent: the time until the next token.',
+      ),
   })
   .strict();
 
@@ -77,49 +99,132 @@ export const clientSecretSchema = z.string().min(1);
 
 const clientSchema = z
   .object({
-    /** OAuth client id, unique across all orgs. Must not contain ':' (HTTP Basic separator). */
     clientId: z
       .string()
       .min(1)
-      .regex(/^[^:]+$/, 'must not contain ":"'),
-    /** OAuth client secret. */
-    clientSecret: clientSecretSchema,
-    /** Scopes granted to the client. Default {@link DEFAULT_SCOPES}. */
-    scopes: z.array(z.string().min(1)).default(() => [...DEFAULT_SCOPES]),
+      .regex(/^[^:]+$/, 'must not contain ":"')
+      .describe('OAuth client id, unique across all orgs; no `:` (the HTTP Basic separator).'),
+    clientSecret: clientSecretSchema.describe('OAuth client secret: any non-empty text.'),
+    scopes: z
+      .array(z.string().min(1))
+      .default(() => [...DEFAULT_SCOPES])
+      .describe(
+        'Scopes granted to the client. Default: `wfm:schedule:write` (assignment PUT), `wfm:schedule:edit` and ' +
+          '`wfm:schedule:view` (schedule-update API).',
+      ),
   })
   .strict();
 
+/** The `faults` of an org's `buSchedules`, described; parses exactly as `buScheduleFaultsSchema`. */
+const buScheduleFaultsFields = describeFields(buScheduleFaultsSchema, {
+  errorRate: 'Share (0..1) of updates that end `Error` without applying anything (reason "injected").',
+  dropEventRate: 'Share (0..1) of finished updates whose completion event is not sent (the update itself took effect).',
+  closeSocketRate: 'Share (0..1) of event deliveries after which the server closes that socket.',
+  loseUpdateAnswerRate:
+    'Share (0..1) of `POST …/update` calls that start processing but whose HTTP answer is destroyed (socket reset).',
+  conflictRate:
+    'Share (0..1) of updates before whose processing another editor changes the schedule (as `editElsewhere`), ' +
+    'so the update ends `Error` on a version conflict. Drawn from a stream of its own.',
+  uploadAnswerDelayMs:
+    'The upload URL keeps the body at once but answers this many ms later (a slow object store): a window in which ' +
+    'a writer has uploaded and not yet started the update, for crash tests.',
+  socketClosingNotice: 'When true, every socket the server closes first gets a `v2.system.socket_closing` message.',
+});
+
+/**
+ * The org's `buSchedules`, with each field described for docs/reference/simulator-config.md; parses exactly as
+ * `buScheduleSettingsSchema` (tools/simulator/schedules/settings.ts).
+ */
+const buSchedulesSchema = describeFields(buScheduleSettingsSchema, {
+  autoCreate:
+    'The first touch of an unknown `(businessUnitId, weekId, scheduleId)` creates it (weekDate = weekId, version 1).',
+  businessUnitTimeZone: 'IANA time zone (`businessUnitTimeZone`) of the agent-schedules query answer.',
+  managementUnitId: 'Management unit that agents new to a schedule join.',
+  processingDelayMs: 'Time from `POST …/update` to the end of its processing (the Complete/Error event), in ms.',
+  answerCompleteWhenImmediate:
+    'With `processingDelayMs` 0: answer the update `Complete` (or `Error`) at once, as the platform can.',
+  uploadTtlMs: 'Lifetime of an upload URL, in ms.',
+  maxUploadBytes:
+    'Largest `contentLengthBytes` an upload URL is issued for (at most 256 MiB: uploads are held in memory).',
+  heartbeatIntervalMs: 'Period of the WebSocket heartbeat message, in ms (at least 10).',
+  channelTtlMs: 'Lifetime of a notification channel (its `expires`), in ms.',
+  maxChannelsPerClient: 'Channels one OAuth client may hold; creating one more removes the oldest.',
+  initialSchedules:
+    'Schedules that exist from the start (needed when `autoCreate` is false), each at version 1 with each agent at ' +
+    'version 1; a shift without an id gets one made up. An agent without `managementUnitId` is in the org’s.',
+  faults: buScheduleFaultsFields
+    .prefault({})
+    .describe(
+      'Fault switches of the schedule-update API, all off by default. Their draws come from the org’s own seeded ' +
+        'PRNGs, separate from the PUT faults’, so neither shifts the other.',
+    ),
+}).describe(
+  'The asynchronous schedule-update API (business-unit schedules, uploads, notifications): timing, limits and its ' +
+    'own faults. Left out, every default applies (schedules are created on first touch).',
+);
+
+/**
+ * A copy of `schema` whose fields carry descriptions (zod metadata only: it parses as `schema` does, refinements and
+ * strictness kept). A field given a schema instead of a text takes that schema, which must parse as the field did.
+ */
+function describeFields<T extends z.ZodObject>(
+  schema: T,
+  fields: { readonly [K in keyof T['shape']]?: string | z.ZodType },
+): T {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [key, field] of Object.entries(fields) as [string, string | z.ZodType][])
+    shape[key] = typeof field === 'string' ? (schema.shape[key] as z.ZodType).describe(field) : field;
+  return schema.safeExtend(shape) as T;
+}
+
 const orgSchema = z
   .object({
-    /** Org (tenant) id. */
-    id: pathSafeId,
-    /**
-     * Name the org's fault PRNGs are derived under with the run's `seed`, in place of its id. Default: the id. Orgs
-     * whose ids carry a per-run suffix (the test harness's) get the same faults from the same seed on every run.
-     */
-    seedLabel: z.string().min(1).max(128).optional(),
-    /** OAuth clients of the org. Default one client `<id>-client` / `<id>-secret` with {@link DEFAULT_SCOPES}. */
-    clients: z.array(clientSchema).min(1).optional(),
-    /** Schedule ids of the org, unique across all orgs. Default `<id>-s1`..`<id>-s3`. */
-    schedules: z.array(pathSafeId).min(1).optional(),
-    /** When present, an assignment's userId must be one of these (else per-item 400 "user <userId> not found"). */
-    users: z.array(z.string().min(1)).optional(),
-    /** Token bucket of the org, shared by all its clients; `null` = unthrottled. Default burst 50, 8/s. */
-    throttle: throttleLimitsSchema.nullable().default({ ...DEFAULT_THROTTLE }),
-    /**
-     * Token bucket of `POST /oauth/token`, one per OAuth client of the org (a login service limits each client, not
-     * the tenant); exhausted → 429 with Retry-After. `null` = unthrottled, the default.
-     */
-    loginThrottle: throttleLimitsSchema.nullable().default(null),
-    /** Lifetime of this org's access tokens in seconds; default: the top-level `tokenTtlSeconds`. */
-    tokenTtlSeconds: z.number().int().min(1).optional(),
-    /** Faults injected from the start. Default: none. */
-    faults: faultSettingsSchema.optional(),
-    /**
-     * The asynchronous schedule-update API (business-unit schedules, uploads, notifications): timing, limits and
-     * its own faults. Optional: left out, every default applies (schedules are created on first touch).
-     */
-    buSchedules: buScheduleSettingsSchema.optional(),
+    id: pathSafeId.describe('Org (tenant) id: letters, digits and `. _ ~ -`, unique across all orgs.'),
+    seedLabel: z
+      .string()
+      .min(1)
+      .max(128)
+      .optional()
+      .describe(
+        'Name the org’s fault PRNGs are derived under with the run’s `seed`, in place of its id (default: the id). ' +
+          'Orgs whose ids carry a per-run suffix (the test harness’s) get the same faults from the same seed on ' +
+          'every run.',
+      ),
+    clients: z
+      .array(clientSchema)
+      .min(1)
+      .optional()
+      .describe('OAuth clients of the org. Default: one client `<id>-client` / `<id>-secret` with the default scopes.'),
+    schedules: z
+      .array(pathSafeId)
+      .min(1)
+      .optional()
+      .describe('Schedule ids of the org, unique across all orgs. Default: `<id>-s1`..`<id>-s3`.'),
+    users: z
+      .array(z.string().min(1))
+      .optional()
+      .describe(
+        'When present, an assignment’s userId must be one of these (else a per-item 400 "user <userId> not found").',
+      ),
+    throttle: throttleLimitsSchema
+      .nullable()
+      .default({ ...DEFAULT_THROTTLE })
+      .describe('Token bucket of the org’s PUTs, shared by all its clients and tokens; `null` = unthrottled.'),
+    loginThrottle: throttleLimitsSchema
+      .nullable()
+      .default(null)
+      .describe(
+        'Token bucket of `POST /oauth/token`, one per OAuth client of the org (a login service limits each client, ' +
+          'not the tenant); exhausted: 429 with Retry-After. `null` = unthrottled.',
+      ),
+    tokenTtlSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('Lifetime of this org’s access tokens in seconds. Default: the top-level `tokenTtlSeconds`.'),
+    faults: faultSettingsSchema.optional().describe('Faults injected from the start. Default: none.'),
+    buSchedules: buSchedulesSchema.optional(),
   })
   .strict()
   .transform((org) => ({
@@ -137,25 +242,54 @@ export const DEFAULT_ORG_IDS = ['acme', 'globex', 'initech'] as const;
 /** The whole simulator config. Every field has a default, so `{}` is a valid config. */
 export const simulatorConfigSchema = z
   .object({
-    /** Default lifetime of access tokens in seconds (orgs may override). Default 3600. */
-    tokenTtlSeconds: z.number().int().min(1).default(3600),
-    /** Form of the 429 `Retry-After` header: whole seconds or an HTTP-date. Default "seconds". */
-    retryAfterFormat: z.enum(['seconds', 'http-date']).default('seconds'),
-    /** When true, every PUT answer of a throttled org carries `inin-ratelimit-*` headers. Default false, as on the real platform. */
-    rateLimitHeaders: z.boolean().default(false),
-    /** Most assignments accepted in one PUT; more get 413. Default 50. */
-    maxAssignmentsPerRequest: z.number().int().min(1).default(50),
-    /** Requests arriving this many ms after a 429 was sent were already on the wire: no violation. Default 5. */
-    violationGraceMs: z.number().min(0).default(5),
-    /** Size of each org's ring buffer of PUT request records. Default 10000. */
-    requestLogSize: z.number().int().min(1).default(10_000),
-    /** Seed of the fault PRNG, so fault runs can be reproduced. Default: random (reported in stats). */
-    seed: z.number().int().min(0).max(0xffffffff).optional(),
-    /** The tenant orgs. Default: acme, globex, initech. */
+    tokenTtlSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .default(3600)
+      .describe('Lifetime of access tokens in seconds (orgs may override).'),
+    retryAfterFormat: z
+      .enum(['seconds', 'http-date'])
+      .default('seconds')
+      .describe('Form of the 429 `Retry-After` header: whole seconds, or an HTTP-date.'),
+    rateLimitHeaders: z
+      .boolean()
+      .default(false)
+      .describe(
+        'When true, every PUT answer of a throttled org carries `inin-ratelimit-*` headers; false, as on the real platform.',
+      ),
+    maxAssignmentsPerRequest: z
+      .number()
+      .int()
+      .min(1)
+      .default(50)
+      .describe('Most assignments accepted in one PUT; more get 413.'),
+    violationGraceMs: z
+      .number()
+      .min(0)
+      .default(5)
+      .describe('Requests arriving this many ms after a 429 was sent were already on the wire: not a violation.'),
+    requestLogSize: z
+      .number()
+      .int()
+      .min(1)
+      .default(10_000)
+      .describe('Size of each org’s ring buffer of PUT request records.'),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(0xffffffff)
+      .optional()
+      .describe(
+        'Seed of the fault PRNGs, so fault runs can be reproduced. Default: random (shown in stats, the CLI’s ' +
+          'output and `GET /__admin/config`).',
+      ),
     orgs: z
       .array(orgSchema)
       .min(1)
-      .prefault(() => DEFAULT_ORG_IDS.map((id) => ({ id }))),
+      .prefault(() => DEFAULT_ORG_IDS.map((id) => ({ id })))
+      .describe('The tenant orgs. Default: `acme`, `globex`, `initech`, each with every org default.'),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -196,7 +330,11 @@ export const simulatorConfigSchema = z
         clientOwners.set(client.clientId, org.id);
       });
     });
-  });
+  })
+  .describe(
+    'The simulator’s config (`--config <file>`, JSON). Every field has a default, so `{}` is a valid config. ' +
+      'Schedule ids, client ids and org ids must be unique across all orgs. Errors name the field path.',
+  );
 
 /** Config as written by a user or test: every field optional. */
 export type SimulatorConfigInput = z.input<typeof simulatorConfigSchema>;

@@ -24,7 +24,7 @@ export type BodyCheck =
   | { ok: true; assignments: Assignment[]; itemCount: number }
   | { ok: false; status: 400 | 413; message: string; details: ItemProblem[]; itemCount: number };
 
-/** Limits of item fields, as documented in docs/operations.md (input rows). */
+/** Limits of item fields, as documented in docs/reference/input-rows.md. */
 export const ASSIGNMENT_LIMITS = { maxIdLength: 128, maxNotesLength: 1000, maxShiftHours: 24 } as const;
 
 const ISO_DATE_TIME =

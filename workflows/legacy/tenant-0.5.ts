@@ -31,17 +31,16 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
+import type { PutBatchResult } from '../../contracts/batch';
+import type { FailureReason, ItemFailure } from '../../contracts/failures';
 import type {
-  FailureReason,
-  ItemFailure,
-  PutBatchResult,
   TenantAccount,
   TenantCarry,
   TenantProgress,
   TenantResult,
   TenantStatus,
   TenantWorkflowInput,
-} from '../../contracts/job';
+} from '../../contracts/tenant';
 import {
   cancelSignal,
   pauseSignal,
@@ -54,9 +53,12 @@ import {
 } from '../../contracts/messages';
 import { ORCHESTRATION_TASK_QUEUE, TENANT_CLAIMS_TASK_QUEUE, searchAttributes } from '../../contracts/names';
 import { planBatches } from '../../contracts/plan';
-import { DEFAULT_HOLD_HEARTBEAT_TIMEOUT_MS } from '../../contracts/job';
+import {
+  DEFAULT_HOLD_HEARTBEAT_TIMEOUT_MS,
+  LEGACY_PUT_HEARTBEAT_TIMEOUT_MS,
+  putBatchStartToCloseMs,
+} from '../../contracts/timing';
 import { DEFAULT_BACKOFF } from '../../pacing/backoff';
-import { MAX_GATE_WAIT_MS } from '../../pacing/gate';
 import {
   FAILURE_LOG_BOUND,
   addBatchFailure,
@@ -70,11 +72,6 @@ import { mergeLimits } from '../limits';
 const DEFAULT_HISTORY_EVENT_LIMIT = 8_000;
 /** A batch with more items refused one by one than this stores them itself (a ref comes back, not the items). */
 const ITEM_FAILURES_INLINE = 10;
-/**
- * A PUT attempt beats every 2 s. A dead process is noticed through its hold, not here: this only ends an
- * attempt stuck in a process that is otherwise alive.
- */
-const PUT_HEARTBEAT_TIMEOUT_MS = 30_000;
 
 /** A batch out on the serving process. */
 interface Flight {
@@ -93,12 +90,12 @@ export async function legacyTenantAssignments(input: TenantWorkflowInput): Promi
   const historyEventLimit = input.tuning?.historyEventLimit ?? DEFAULT_HISTORY_EVENT_LIMIT;
   const { runId } = workflowInfo();
   /**
-   * Since 0.2.0 a stop (cancel, or a reason no batch can get past) cancels the batches not sent yet, and each
-   * batch's cancellation waits for its activity's word, so one already on the wire finishes and counts. Runs
-   * begun by 0.1.0 keep its behaviour to the end (their histories replay as recorded).
+   * A stop (cancel, or a reason no batch can get past) cancels the batches not sent yet, and each batch's
+   * cancellation waits for its activity's word, so one already on the wire finishes and counts. Runs begun without
+   * the patch keep their behaviour to the end (their histories replay as recorded).
    */
   const stopCancelsUnsent = patched('stop-cancels-unsent-batches');
-  /** Since 0.2.0 failures go to a bounded failure log; runs begun by 0.1.0 keep its batch records. */
+  /** Failures go to a bounded failure log, so state stays small; runs begun without the patch keep batch records. */
   const boundedFailureLog = patched('bounded-failure-log');
 
   const state: TenantCarry = input.carry ?? {
@@ -137,9 +134,8 @@ export async function legacyTenantAssignments(input: TenantWorkflowInput): Promi
   const putBatchOn = (taskQueue: string) =>
     proxyActivities<Activities>({
       taskQueue,
-      // A PUT (and a re-send of the valid items after a 400, a 401 refresh), after up to 2 min at the gate.
-      startToCloseTimeout: 3 * options.requestTimeoutMs + MAX_GATE_WAIT_MS + 30_000,
-      heartbeatTimeout: PUT_HEARTBEAT_TIMEOUT_MS,
+      startToCloseTimeout: putBatchStartToCloseMs(options.requestTimeoutMs),
+      heartbeatTimeout: LEGACY_PUT_HEARTBEAT_TIMEOUT_MS,
       cancellationType: stopCancelsUnsent
         ? ActivityCancellationType.WAIT_CANCELLATION_COMPLETED
         : ActivityCancellationType.TRY_CANCEL,

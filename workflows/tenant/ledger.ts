@@ -5,16 +5,11 @@
  * whatever fails and however each item's reason reads. Plain code: the store is passed in, so this is tested
  * without a server.
  */
-import type { FailedRange, FailureLog, FailureReason, ItemFailure, PutBatchResult } from '../../contracts/job';
+import type { PutBatchResult } from '../../contracts/batch';
+import type { FailedRange, FailureLog, FailureReason, ItemFailure } from '../../contracts/failures';
 import type { BatchRange } from '../../contracts/plan';
+import type { TenantCounts } from '../../contracts/tenant';
 import { FAILURE_LOG_BOUND, addFailedRange } from '../failures';
-
-/** The counts a tenant workflow carries from run to run. */
-export interface LedgerCounts {
-  applied: number;
-  failed: number;
-  throttled: number;
-}
 
 export class FailureLedger {
   /** Blocks of the log on their way to the store. */
@@ -27,7 +22,7 @@ export class FailureLedger {
    */
   constructor(
     private readonly batches: readonly BatchRange[],
-    private readonly counts: LedgerCounts,
+    private readonly counts: TenantCounts,
     private readonly log: FailureLog,
     private readonly store: (ranges: FailedRange[]) => Promise<string>,
   ) {}

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { jobDocumentSchema, planDocumentSchema } from '../../../client/output/documents';
 import { jobDocument, planOf } from '../../../client/output/to-documents';
 import type { JobView } from '../../../client/jobs/view';
-import { DEFAULT_JOB_OPTIONS } from '../../../contracts/job';
+import { DEFAULT_JOB_OPTIONS } from '../../../contracts/job-options';
 
 const running: JobView = {
   jobId: 'job-1',

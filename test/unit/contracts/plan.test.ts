@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planBatches, scheduleSizes } from '../../../contracts/plan';
 import { addBatchFailure, addItemFailures } from '../../../workflows/failures';
-import type { FailureRecord } from '../../../contracts/job';
+import type { FailureRecord } from '../../../contracts/failures';
 
 describe('planBatches', () => {
   it('never crosses a schedule and never exceeds the batch size', () => {

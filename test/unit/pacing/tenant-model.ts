@@ -4,9 +4,9 @@
  * token bucket (the simulator's own `TokenBucketThrottle`). Time is simulated, so the figures it gives are exact
  * and repeatable: no sleeping, no timing on the machine.
  */
-import type { PacerLimits, PacerState } from '../../../contracts/job';
+import type { PacerLimits } from '../../../contracts/pacing';
 import { TenantGate, type GateTicket } from '../../../pacing/gate';
-import { initialPacer } from '../../../pacing/pacer';
+import { initialPacer, type PacerState } from '../../../pacing/pacer';
 import { TokenBucketThrottle } from '../../../tools/simulator/throttle';
 
 export interface SimOptions {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { FailedRange, FailureLog, PutBatchResult } from '../../../contracts/job';
+import type { PutBatchResult } from '../../../contracts/batch';
+import type { FailedRange, FailureLog } from '../../../contracts/failures';
 import { planBatches } from '../../../contracts/plan';
 import { FAILURE_LOG_BOUND } from '../../../workflows/failures';
 import { FailureLedger } from '../../../workflows/tenant/ledger';

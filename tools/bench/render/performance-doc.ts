@@ -148,7 +148,7 @@ export function performanceDoc(
     'Every wfm-bulk run above uses one worker process, so that its figures measure the product and not the',
     "scheduling of processes on two cores. A tenant's limits hold the same on several: each tenant of a job is",
     'served by one process at a time, whose gate alone decides cooldown, probe and pace',
-    '([pacing.md](pacing.md#one-process-per-tenant)), and a process that dies hands its tenants over. The fault suite proves it with figures',
+    '([pacing.md](pacing.md#one-lease-per-tenant)), and a process that dies hands its tenants over. The fault suite proves it with figures',
     '([RELIABILITY.md](RELIABILITY.md), scenario 9: three processes, limits learned from 429s alone, the busiest',
     'SIGKILLed, no request inside a Retry-After window). Several processes add throughput where one process is the',
     'bound (many tenants at once, (c) and (e)), not speed for one tenant, whose API is its bound.',
