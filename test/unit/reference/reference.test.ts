@@ -18,18 +18,10 @@ import { PROJECT_ROOT } from '../../../tools/paths';
 import { logLevelFromEnv } from '../../../worker/runtime';
 import { DEFAULT_MAX_TENANTS_PER_PROCESS } from '../../../worker/workers';
 
-/** The product's folders (tsconfig.build.json) and the bins' launcher. */
-const PRODUCT_FOLDERS = [
-  'contracts',
-  'workflows',
-  'activities',
-  'worker',
-  'client',
-  'store',
-  'codec',
-  'config',
-  'pacing',
-];
+/** The product's folders: what `npm run build` compiles. */
+const PRODUCT_FOLDERS = (
+  JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'tsconfig.build.json'), 'utf8')) as { include: string[] }
+).include;
 
 function sourceFiles(folder: string, extension: string): string[] {
   return readdirSync(path.join(PROJECT_ROOT, folder), { recursive: true, encoding: 'utf8' })
