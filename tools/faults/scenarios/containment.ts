@@ -7,13 +7,12 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { tenantWorkflowId } from '../../../contracts/names';
-import { waitFor } from '../../harness/wait';
 import { resolveTemporalCli } from '../../temporal/cli';
 import { retryAfterCheck, othersCompleteCheck } from '../checks';
 import { measureJob, type JobMeasurement } from '../measure';
 import { inScene, org, type Scene } from '../scene';
 import { check, type Check, type Scenario } from '../types';
-import { TENANT_NAMES, rowsFor } from './common';
+import { TENANT_NAMES, openJob, rowsFor } from './common';
 
 export interface ContainmentParams {
   perTenant: number;
@@ -71,10 +70,9 @@ export const tenantTerminated: Scenario<ContainmentParams> = {
         const { world } = scene;
         const globex = world.tenant('globex');
         const rows = rowsFor(world, TENANT_NAMES, params.perTenant, 'term');
-        await scene.readyWorker();
-        const before = scene.stats();
-        const input = await scene.startJob(rows, { batchSize: 1 });
-        await waitFor('globex a third done', () => scene.applied([globex]) >= params.perTenant / 3, 120_000);
+        const { before, input } = await openJob(scene, rows, {
+          until: { what: 'globex a third done', applied: params.perTenant / 3, of: [globex], timeoutMs: 120_000 },
+        });
         await terminateWithCli(scene, tenantWorkflowId(input.jobId, globex), 'stopped by an operator');
         const terminatedAt = scene.applied([globex]);
         const measured = await measureJob(scene, input.jobId, rows, before);
@@ -131,11 +129,11 @@ export const jobTerminated: Scenario<ContainmentParams> = {
         const { world } = scene;
         const tenants = TENANT_NAMES.map((name) => world.tenant(name));
         const rows = rowsFor(world, TENANT_NAMES, params.perTenant, 'jobterm');
-        await scene.readyWorker();
-        const before = scene.stats();
-        // Two places for three tenants: one is still queued when the job ends.
-        const input = await scene.startJob(rows, { batchSize: 1, maxActiveTenants: 2 });
-        await waitFor('a fifth done', () => scene.applied(tenants) >= (params.perTenant * 3) / 5, 120_000);
+        const { before, input } = await openJob(scene, rows, {
+          // Two places for three tenants: one is still queued when the job ends.
+          job: { batchSize: 1, maxActiveTenants: 2 },
+          until: { what: 'a fifth done', applied: (params.perTenant * 3) / 5, of: tenants, timeoutMs: 120_000 },
+        });
         await terminateWithCli(scene, input.jobId, 'stopped by an operator');
         const terminatedAt = scene.applied(tenants);
         const measured = await measureJob(scene, input.jobId, rows, before);

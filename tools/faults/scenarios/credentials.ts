@@ -6,12 +6,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import { waitFor } from '../../harness/wait';
 import { allAppliedCheck, retryAfterCheck, othersCompleteCheck } from '../checks';
 import { measureJob } from '../measure';
 import { inScene, org, type Scene } from '../scene';
 import { check, type Scenario } from '../types';
-import { TENANT_NAMES, rowsFor } from './common';
+import { TENANT_NAMES, openJob, rowsFor } from './common';
 
 export interface CredentialsParams {
   perTenant: number;
@@ -20,10 +19,17 @@ export interface CredentialsParams {
 const THROTTLE = { burst: 20, refillPerSecond: 40 };
 const ORGS = TENANT_NAMES.map((name) => org(name, { throttle: THROTTLE, faults: { latencyMs: 20 } }));
 
-/** Sets globex's secret on the login service (revoking its tokens) once a third of its assignments landed. */
-async function changeSecretMidJob(scene: Scene, perTenant: number, alsoInFile: boolean) {
+/** The wait of both scenarios: a third of globex's assignments landed. */
+const globexThird = (scene: Scene, perTenant: number) => ({
+  what: 'globex a third done',
+  applied: perTenant / 3,
+  of: [scene.world.tenant('globex')],
+  timeoutMs: 120_000,
+});
+
+/** Sets globex's secret on the login service (revoking its tokens). */
+async function changeSecretMidJob(scene: Scene, alsoInFile: boolean) {
   const globex = scene.world.tenant('globex');
-  await waitFor('globex a third done', () => scene.applied([globex]) >= perTenant / 3, 120_000);
   const secret = `rotated-${randomBytes(18).toString('base64url')}`;
   if (alsoInFile) await writeFile(scene.world.secretFile(globex), `${secret}\n`);
   const clientId = scene.world.sim.state.config.orgs.find((o) => o.id === globex)!.clients[0]!.clientId;
@@ -39,10 +45,8 @@ export const credentialsRotated: Scenario<CredentialsParams> = {
   run: (suite, params) =>
     inScene(suite, 'credentials rotated', { orgs: ORGS, secretFiles: ['globex'] }, async (scene) => {
       const rows = rowsFor(scene.world, TENANT_NAMES, params.perTenant, 'rot');
-      await scene.readyWorker();
-      const before = scene.stats();
-      const input = await scene.startJob(rows, { batchSize: 1 });
-      const rotation = await changeSecretMidJob(scene, params.perTenant, true);
+      const { before, input } = await openJob(scene, rows, { until: globexThird(scene, params.perTenant) });
+      const rotation = await changeSecretMidJob(scene, true);
       const measured = await measureJob(scene, input.jobId, rows, before);
       const globex = scene.stats()[scene.world.tenant('globex')]!;
       return {
@@ -78,10 +82,8 @@ export const credentialsRevoked: Scenario<CredentialsParams> = {
       const { world } = scene;
       const globex = world.tenant('globex');
       const rows = rowsFor(world, TENANT_NAMES, params.perTenant, 'rev');
-      await scene.readyWorker();
-      const before = scene.stats();
-      const input = await scene.startJob(rows, { batchSize: 1 });
-      const revocation = await changeSecretMidJob(scene, params.perTenant, false);
+      const { before, input } = await openJob(scene, rows, { until: globexThird(scene, params.perTenant) });
+      const revocation = await changeSecretMidJob(scene, false);
       const measured = await measureJob(scene, input.jobId, rows, before);
       const { figures, result } = measured;
       const stopped = result.tenants.find((t) => t.tenantId === globex)!;

@@ -11,7 +11,7 @@ import { retryAfterCheck } from '../checks';
 import { measureJob } from '../measure';
 import { inScene, org } from '../scene';
 import { check, type Scenario } from '../types';
-import { HEARTBEAT_TIMEOUT_MS, TENANT_NAMES, times } from './common';
+import { SHORT_LEASE_JOB, TENANT_NAMES, openJob, times } from './common';
 
 export interface GenesysWriterParams {
   perTenant: number;
@@ -65,12 +65,10 @@ export const genesysWriter: Scenario<GenesysWriterParams> = {
         const started = () => tenantIds.reduce((sum, id) => sum + runtimeOf(id).stats().updatesStarted, 0);
         const updatesNeeded = tenantIds.length * 3 * Math.ceil(params.perTenant / 3 / BATCH_SIZE);
 
-        let worker = await scene.readyWorker();
-        const before = scene.stats();
-        const input = await scene.startJob(rows, {
-          batchSize: BATCH_SIZE,
-          tuning: { heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS },
+        const { processes, before, input } = await openJob(scene, rows, {
+          job: { ...SHORT_LEASE_JOB, batchSize: BATCH_SIZE },
         });
+        let worker = processes[0]!;
 
         // Another editor and a flaky socket, until the job ends.
         let edits = 0;

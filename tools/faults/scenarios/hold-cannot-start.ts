@@ -9,7 +9,7 @@ import { leaseCheck, retryAfterCheck } from '../checks';
 import { measureJob } from '../measure';
 import { inScene, org } from '../scene';
 import { check, type Scenario } from '../types';
-import { HEARTBEAT_TIMEOUT_MS, rowsFor } from './common';
+import { HEARTBEAT_TIMEOUT_MS, openJob, rowsFor } from './common';
 
 export interface HoldCannotStartParams {
   perTenant: number;
@@ -44,12 +44,12 @@ export const holdCannotStart: Scenario<HoldCannotStartParams> = {
         const [slow, cutoff] = [world.tenant('slow'), world.tenant('cutoff')];
         const healthy = HEALTHY.map((name) => world.tenant(name));
         const rows = rowsFor(world, [...HEALTHY, 'slow', 'cutoff'], params.perTenant, 'h');
-        await Promise.all([1, 2].map(() => scene.readyWorker()));
-        const before = scene.stats();
-        const startedAt = Date.now();
-        const input = await scene.startJob(rows, {
-          batchSize: 1,
-          tuning: { heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS, loginBudgetMs: params.loginBudgetMs },
+        const { before, startedAt, input } = await openJob(scene, rows, {
+          processes: [{}, {}],
+          job: {
+            batchSize: 1,
+            tuning: { heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS, loginBudgetMs: params.loginBudgetMs },
+          },
         });
         // Only the first login is slow: once it has arrived, the login service answers at once again.
         await waitFor('the slow tenant’s first login', () => scene.stats()[slow]!.tokenRequests > 0, 60_000);

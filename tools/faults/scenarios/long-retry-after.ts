@@ -3,12 +3,12 @@
  * (the tenants file promises far more than the API allows), with the default attempt budget: every 60 s window is
  * honoured, no batch fails, every assignment lands.
  */
-import { DEFAULT_JOB_OPTIONS } from '../../../contracts/job';
+import { DEFAULT_JOB_OPTIONS } from '../../../contracts/job-options';
 import { allAppliedCheck, retryAfterCheck } from '../checks';
 import { measureJob } from '../measure';
 import { inScene, org } from '../scene';
 import { check, type Scenario } from '../types';
-import { rowsFor } from './common';
+import { openJob, rowsFor } from './common';
 
 export interface LongRetryAfterParams {
   items: number;
@@ -46,11 +46,9 @@ export const longRetryAfter: Scenario<LongRetryAfterParams> = {
       async (scene) => {
         const rows = rowsFor(scene.world, ['acme'], params.items, 'l');
         const tenantId = scene.world.tenant('acme');
-        const worker = await scene.readyWorker();
-        const before = scene.stats();
-        const input = await scene.startJob(rows, { batchSize: 1 });
+        const { processes, before, input } = await openJob(scene, rows);
         const measured = await measureJob(scene, input.jobId, rows, before, 1_800_000);
-        await worker.kill('SIGTERM');
+        await processes[0]!.kill('SIGTERM');
         const { figures, result } = measured;
         const stats = scene.stats()[tenantId]!;
         const log = scene.world.sim.state.requestLog(tenantId);

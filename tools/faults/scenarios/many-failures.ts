@@ -9,6 +9,7 @@ import { jobHistories } from '../../harness/histories';
 import { measureJob } from '../measure';
 import { inScene, org } from '../scene';
 import { check, type Scenario } from '../types';
+import { openJob } from './common';
 
 export interface ManyFailuresParams {
   items: number;
@@ -39,9 +40,7 @@ export const manyFailures: Scenario<ManyFailuresParams> = {
         const rows: AssignmentRow[] = assignmentRows(tenantId, [`${tenantId}-s1`, `${tenantId}-s2`], params.items).map(
           (row, i) => ({ ...row, userId: `ghost-${i}` }),
         );
-        await scene.readyWorker();
-        const before = scene.stats();
-        const input = await scene.startJob(rows, { batchSize: 50 });
+        const { before, input } = await openJob(scene, rows, { job: { batchSize: 50 } });
         const measured = await measureJob(scene, input.jobId, rows, before);
         const { figures, result, failures } = measured;
 

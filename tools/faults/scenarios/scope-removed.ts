@@ -3,12 +3,11 @@
  * did not send as failed; the other tenants complete.
  */
 import { WRITE_SCOPE } from '../../../contracts/names';
-import { waitFor } from '../../harness/wait';
 import { retryAfterCheck, othersCompleteCheck } from '../checks';
 import { measureJob } from '../measure';
 import { inScene, org } from '../scene';
 import { check, type Scenario } from '../types';
-import { TENANT_NAMES, rowsFor } from './common';
+import { TENANT_NAMES, openJob, rowsFor } from './common';
 
 export interface ScopeParams {
   perTenant: number;
@@ -30,10 +29,9 @@ export const scopeRemoved: Scenario<ScopeParams> = {
         const { world } = scene;
         const globex = world.tenant('globex');
         const rows = rowsFor(world, TENANT_NAMES, params.perTenant, 'scope');
-        await scene.readyWorker();
-        const before = scene.stats();
-        const input = await scene.startJob(rows, { batchSize: 1 });
-        await waitFor('globex a third done', () => scene.applied([globex]) >= params.perTenant / 3, 120_000);
+        const { before, input } = await openJob(scene, rows, {
+          until: { what: 'globex a third done', applied: params.perTenant / 3, of: [globex], timeoutMs: 120_000 },
+        });
         const clientId = world.sim.state.config.orgs.find((o) => o.id === globex)!.clients[0]!.clientId;
         world.sim.state.setClientScopes(globex, clientId, ['wfm:schedule:read']);
         const removedAt = scene.applied([globex]);

@@ -13,7 +13,7 @@ import { allAppliedCheck, retryAfterCheck } from '../checks';
 import { measureJob } from '../measure';
 import { inScene, org } from '../scene';
 import { check, type Scenario } from '../types';
-import { HEARTBEAT_TIMEOUT_MS, TENANT_NAMES, percent, rowsFor, times } from './common';
+import { SHORT_LEASE_JOB, TENANT_NAMES, openJob, percent, rowsFor, times } from './common';
 
 export interface ServerRestartParams {
   perTenant: number;
@@ -46,12 +46,8 @@ export const serverRestarts: Scenario<ServerRestartParams> = {
         async (scene) => {
           scene.addLog('Temporal dev server log', () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''));
           const rows = rowsFor(scene.world, TENANT_NAMES, params.perTenant, 'srv');
-          let worker = await scene.readyWorker();
-          const before = scene.stats();
-          const input = await scene.startJob(rows, {
-            batchSize: 1,
-            tuning: { heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS },
-          });
+          const { processes, before, input } = await openJob(scene, rows, { job: SHORT_LEASE_JOB });
+          let worker = processes[0]!;
           const restarts: Array<{
             at: number;
             kill: boolean;

@@ -9,7 +9,7 @@ import { waitFor } from '../../harness/wait';
 import { leaseCheck, peakCheck, retryAfterCheck } from '../checks';
 import { awaitJob, measureJob } from '../measure';
 import { inScene, org } from '../scene';
-import { HEARTBEAT_TIMEOUT_MS, percent, rowsFor } from './common';
+import { SHORT_LEASE_JOB, percent, rowsFor } from './common';
 
 export interface SharedTenantsParams {
   /** Assignments per tenant of each job started together. */
@@ -45,7 +45,7 @@ export const sharedTenants: Scenario<SharedTenantsParams> = {
         const tenantIds = TENANTS.map((name) => world.tenant(name));
         await Promise.all(Array.from({ length: PROCESSES }, () => scene.readyWorker()));
         const before = scene.stats();
-        const options = { batchSize: 1, tuning: { heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS } };
+        const options = SHORT_LEASE_JOB;
         const bigRows = Array.from({ length: JOBS }, (_, job) =>
           rowsFor(world, TENANTS, params.perTenant, `j${job + 1}`),
         );

@@ -11,7 +11,7 @@ import { allAppliedCheck, leaseCheck, peakCheck, retryAfterCheck } from '../chec
 import { measureJob } from '../measure';
 import { inScene, org, type Scene } from '../scene';
 import { check, type Check, type Scenario } from '../types';
-import { HEARTBEAT_TIMEOUT_MS, rowsFor } from './common';
+import { HEARTBEAT_TIMEOUT_MS, SHORT_LEASE_JOB, openJob, rowsFor } from './common';
 
 export interface StalledWorkerParams {
   perTenant: number;
@@ -60,14 +60,15 @@ export const stalledWorker: Scenario<StalledWorkerParams> = {
         const rows = rowsFor(world, TENANTS, params.perTenant, 's');
         // One process runs the workflows (and holds tenants too); two hold tenants only.
         const workflows = await scene.readyWorker();
-        const others = await Promise.all([1, 2].map(() => scene.readyWorker({ WFM_WORKER_ROLE: 'tenants' })));
-        const before = scene.stats();
-        const input = await scene.startJob(rows, {
-          batchSize: 1,
-          tuning: { heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS },
+        const {
+          processes: others,
+          before,
+          input,
+        } = await openJob(scene, rows, {
+          processes: [1, 2].map(() => ({ WFM_WORKER_ROLE: 'tenants' })),
+          job: SHORT_LEASE_JOB,
+          until: { what: 'a quarter of the job', applied: rows.length * 0.25, of: tenantIds, timeoutMs: 300_000 },
         });
-
-        await waitFor('a quarter of the job', () => scene.applied(tenantIds) >= rows.length * 0.25, 300_000);
         const holders = await scene.leaseHolders(tenantIds);
         const heldBy = (process: WorkerProcess) => tenantIds.filter((id) => holders.get(id) === process.workerId());
         const busiest = [...others].sort((a, b) => heldBy(b).length - heldBy(a).length)[0]!;

@@ -8,16 +8,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fenceMarginMs } from '../../../contracts/lease';
+import { fenceMarginMs } from '../../../contracts/timing';
 import { tenantProgressQuery } from '../../../contracts/messages';
 import { tenantWorkflowId } from '../../../contracts/names';
 import { startDevServer } from '../../temporal/dev-server';
-import { waitFor } from '../../harness/wait';
 import { allAppliedCheck, leaseCheck, peakCheck, retryAfterCheck } from '../checks';
 import { measureJob } from '../measure';
 import { inScene, org } from '../scene';
 import { check, type Scenario } from '../types';
-import { HEARTBEAT_TIMEOUT_MS, rowsFor } from './common';
+import { HEARTBEAT_TIMEOUT_MS, SHORT_LEASE_JOB, openJob, rowsFor } from './common';
 
 export interface TemporalFrozenParams {
   perTenant: number;
@@ -62,13 +61,11 @@ export const temporalFrozen: Scenario<TemporalFrozenParams> = {
         const world = scene.world;
         const tenantIds = TENANTS.map((name) => world.tenant(name));
         const rows = rowsFor(world, TENANTS, params.perTenant, 'f');
-        const processes = await Promise.all([1, 2].map(() => scene.readyWorker()));
-        const before = scene.stats();
-        const input = await scene.startJob(rows, {
-          batchSize: 1,
-          tuning: { heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS },
+        const { processes, before, input } = await openJob(scene, rows, {
+          processes: [{}, {}],
+          job: SHORT_LEASE_JOB,
+          until: { what: 'a third of the job', applied: rows.length / 3, of: tenantIds, timeoutMs: 300_000 },
         });
-        await waitFor('a third of the job', () => scene.applied(tenantIds) >= rows.length / 3, 300_000);
         const queued = await Promise.all(
           tenantIds.map((id) =>
             world.client.workflow

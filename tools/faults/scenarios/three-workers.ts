@@ -4,13 +4,12 @@
  * replaced. Every tenant's limits hold across the processes and the hand-over: nothing lost, no request inside a
  * Retry-After window, no batch failed for throttling.
  */
-import { waitFor } from '../../harness/wait';
 import { allAppliedCheck, retryAfterCheck } from '../checks';
 import { killBusiest, resumedAfter } from '../hand-over';
 import { measureJob } from '../measure';
 import { inScene, org } from '../scene';
 import { check, type Scenario } from '../types';
-import { HEARTBEAT_TIMEOUT_MS, percent, rowsFor } from './common';
+import { HEARTBEAT_TIMEOUT_MS, SHORT_LEASE_JOB, openJob, percent, rowsFor } from './common';
 
 export interface ThreeWorkerParams {
   /** Tenants with the common throttle. */
@@ -53,14 +52,12 @@ export const threeWorkers: Scenario<ThreeWorkerParams> = {
           ...rowsFor(world, ['slow'], params.slowItems, 'w'),
         ];
         const tenantIds = [...names, 'slow'].map((name) => world.tenant(name));
-        const processes = await Promise.all(Array.from({ length: PROCESSES }, () => scene.readyWorker()));
-        const before = scene.stats();
-        const input = await scene.startJob(rows, {
-          batchSize: 1,
-          tuning: { heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS },
-        });
         const fastTotal = names.length * params.perTenant;
-        await waitFor('30 % of the job', () => scene.applied(tenantIds.slice(0, -1)) >= fastTotal * 0.3, 180_000);
+        const { processes, before, input } = await openJob(scene, rows, {
+          processes: Array.from({ length: PROCESSES }, () => ({})),
+          job: SHORT_LEASE_JOB,
+          until: { what: '30 % of the job', applied: fastTotal * 0.3, of: tenantIds.slice(0, -1), timeoutMs: 180_000 },
+        });
 
         const appliedAtKill = scene.applied();
         const handOver = await killBusiest(scene, input.jobId, processes, rows);

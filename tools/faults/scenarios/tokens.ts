@@ -8,7 +8,7 @@ import { allAppliedCheck } from '../checks';
 import { measureJob } from '../measure';
 import { inScene, org } from '../scene';
 import { check, type Scenario } from '../types';
-import { rowsFor } from './common';
+import { openJob, rowsFor } from './common';
 
 export interface TokenParams {
   perTenant: number;
@@ -39,10 +39,7 @@ export const tokens: Scenario<TokenParams> = {
         const acme = scene.world.tenant('acme');
         const globex = scene.world.tenant('globex');
         const rows = rowsFor(scene.world, ['acme', 'globex'], params.perTenant, 'tok');
-        await scene.readyWorker();
-        const before = scene.stats();
-        const started = Date.now();
-        const input = await scene.startJob(rows, { batchSize: 1 });
+        const { before, startedAt: started, input } = await openJob(scene, rows);
         const revokedAt: number[] = [];
         for (let i = 1; i <= params.revocations; i++) {
           await waitFor(

@@ -4,14 +4,13 @@
  * across both processes and the hand-over.
  */
 import { freePort } from '../../temporal/dev-server';
-import { waitFor } from '../../harness/wait';
 import { allAppliedCheck, retryAfterCheck } from '../checks';
 import { killBusiest } from '../hand-over';
 import { measureJob } from '../measure';
 import { bucketOverrun, longestQuiet, peakInWindow, requestsSent } from '../rates';
 import { inScene, org } from '../scene';
 import { check, type Check, type Scenario } from '../types';
-import { HEARTBEAT_TIMEOUT_MS, percent, rowsFor } from './common';
+import { HEARTBEAT_TIMEOUT_MS, SHORT_LEASE_JOB, openJob, percent, rowsFor } from './common';
 
 export interface TwoWorkerParams {
   /** Assignments per tenant, by tenant name. */
@@ -66,15 +65,11 @@ export const twoWorkers: Scenario<TwoWorkerParams> = {
         const rows = NAMES.flatMap((name) => rowsFor(scene.world, [name], params.sizes[name], 'two'));
         const ports = [await freePort(), await freePort()];
         const metrics = ports.map((port) => `http://127.0.0.1:${port}/metrics`);
-        const processes = await Promise.all(
-          ports.map((port) => scene.readyWorker({ WFM_METRICS_ADDRESS: String(port) })),
-        );
-        const before = scene.stats();
-        const input = await scene.startJob(rows, {
-          batchSize: 1,
-          tuning: { heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS },
+        const { processes, before, input } = await openJob(scene, rows, {
+          processes: ports.map((port) => ({ WFM_METRICS_ADDRESS: String(port) })),
+          job: SHORT_LEASE_JOB,
+          until: { what: '40 % of the job', applied: rows.length * 0.4, timeoutMs: 120_000 },
         });
-        await waitFor('40 % of the job', () => scene.applied() >= rows.length * 0.4, 120_000);
         const sentBeforeKill = await Promise.all(metrics.map(requestsSent));
         const killedAt = scene.applied();
         const handOver = await killBusiest(scene, input.jobId, processes, rows);

@@ -5,7 +5,7 @@ import { measureJob } from '../measure';
 import { seededRandom, sortedDraws } from '../random';
 import { inScene, org } from '../scene';
 import { check, type Scenario } from '../types';
-import { HEARTBEAT_TIMEOUT_MS, TENANT_NAMES, percent, rowsFor } from './common';
+import { HEARTBEAT_TIMEOUT_MS, SHORT_LEASE_JOB, TENANT_NAMES, openJob, percent, rowsFor } from './common';
 
 export interface WorkerKillParams {
   perTenant: number;
@@ -31,12 +31,8 @@ export const workerKills: Scenario<WorkerKillParams> = {
         const moments = sortedDraws(seededRandom(suite.seed + 1), params.kills, 0.05, 0.9).map((share) =>
           Math.ceil(share * rows.length),
         );
-        let worker = await scene.readyWorker();
-        const before = scene.stats();
-        const input = await scene.startJob(rows, {
-          batchSize: 1,
-          tuning: { heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS },
-        });
+        const { processes, before, input } = await openJob(scene, rows, { job: SHORT_LEASE_JOB });
+        let worker = processes[0]!;
         const killedAt: number[] = [];
         for (const [i, moment] of moments.entries()) {
           await waitFor(`${moment} assignments applied`, () => scene.applied() >= moment, 180_000);
