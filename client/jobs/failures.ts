@@ -30,7 +30,7 @@ export async function failedAssignments(
     if (!item) throw new Error(`tenant ${plan.tenantId}: a failure names item ${position}, beyond its ${items.length}`);
     failed.push({ ...item, tenantId: plan.tenantId, reason });
   };
-  // As runs begun by 0.1.0 recorded them: batch ranges, or offsets within a batch.
+  // As runs without the failure log (patch `bounded-failure-log`) recorded them: batch ranges, or offsets in a batch.
   const batches = result.failures.length > 0 ? planBatches(plan.scheduleSizes, batchSize) : [];
   for (const record of result.failures) {
     for (let batch = record.fromBatch; batch <= record.toBatch; batch++) {
