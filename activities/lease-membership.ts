@@ -4,10 +4,16 @@
  */
 import { Context } from '@temporalio/activity';
 import { WithStartWorkflowOperation, WorkflowNotFoundError } from '@temporalio/client';
-import type { JoinLeaseInput, LeaseView } from '../contracts/lease';
+import type { JoinLeaseInput, LeaseView, TenantLeaseInput } from '../contracts/lease';
 import { joinLeaseUpdate } from '../contracts/messages';
 import { ORCHESTRATION_TASK_QUEUE, searchAttributes, tenantLeaseWorkflowId } from '../contracts/names';
-import type { tenantLease } from '../workflows/lease';
+
+/**
+ * The lease workflow's signature (`tenantLease` of workflows/lease.ts), stated here rather than imported: workflows/
+ * import the activities' types, so an import back would close a circle. A unit test holds the two equal
+ * (`no-import-cycles.test.ts`).
+ */
+export type TenantLeaseWorkflow = (input: TenantLeaseInput) => Promise<void>;
 
 /**
  * Joins the tenant's lease, starting it when no job uses the tenant yet (update-with-start, so two jobs starting
@@ -18,7 +24,7 @@ export function createJoinTenantLease() {
     const { client } = Context.current();
     return client.workflow.executeUpdateWithStart(joinLeaseUpdate, {
       args: [input],
-      startWorkflowOperation: new WithStartWorkflowOperation<typeof tenantLease>('tenantLease', {
+      startWorkflowOperation: new WithStartWorkflowOperation<TenantLeaseWorkflow>('tenantLease', {
         workflowId: tenantLeaseWorkflowId(input.tenantId),
         taskQueue: ORCHESTRATION_TASK_QUEUE,
         workflowIdConflictPolicy: 'USE_EXISTING',

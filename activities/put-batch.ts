@@ -1,9 +1,10 @@
 /**
- * The one activity that writes: one batch of one tenant, one PUT (plus one more when the API refuses some
- * items, to land the rest), or for a tenant of the Genesys writer one schedule update at a time until the batch's
- * rows are in its schedule (`schedule-update/write-schedule-batch.ts`). It runs in the process that serves the
- * tenant, on the tenant's queue there, and takes its token first and passes the tenant's gate last, right before
- * the request (pacing/gate.ts).
+ * The one activity that writes: one batch of one tenant, through the tenant's writer (`writers/`): one PUT (plus one
+ * more when the API refuses some items, to land the rest, `writers/put.ts`), or for a tenant of the Genesys writer
+ * one schedule update at a time until the batch's rows are in its schedule (`writers/schedule-update/`). It runs in
+ * the process that serves the tenant, on the tenant's queue there; every request takes its token first and passes
+ * the tenant's gate last, right before it is written (`http/gated-request.ts`, pacing/gate.ts). Here: the batch's
+ * rows loaded, the writer picked, the heartbeat, the lease checked, and what Temporal retries decided.
  *
  * Retryable trouble is thrown for Temporal's retry policy, with the delay taken from Retry-After for a 429 and
  * from jittered backoff otherwise; final answers of the API are returned as data. Being throttled spends time,
@@ -11,33 +12,28 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
-import type { Assignment } from '../contracts/assignment';
 import { encodeFailureBlock } from '../contracts/failure-blocks';
 import type { BatchOutcome, PutBatchInput, PutBatchResult } from '../contracts/batch';
-import type { FailedRange, FailureReason, ItemFailure } from '../contracts/failures';
+import type { FailedRange, FailureReason } from '../contracts/failures';
 import { failureTypes } from '../contracts/names';
 import { PUT_HEARTBEAT_EVERY_MS } from '../contracts/timing';
 import type { TenantSettings } from '../contracts/tenants';
 import { faultsBefore, mayRetryFault, mayRetryThrottled, type AttemptFacts } from '../pacing/attempts';
 import { backoffDelayMs, retryAfterWithJitterMs } from '../pacing/backoff';
 import { GateWaitTooLong, LeaseNotHeldError } from '../pacing/waiting-room';
-import { safeJson, summarize } from './auth/oauth';
 import type { ActivityDeps } from './deps';
-import { Fault, Throttled, reasonOf, sendWithToken, type ApiErrorBody } from './http/gated-request';
-import { writeScheduleBatch, type HeartbeatProgress } from './schedule-update/write-schedule-batch';
+import { Fault, TenantRequests, Throttled } from './http/gated-request';
 import type { TenantRuntime } from './tenant-runtime';
-
-/**
- * Whether a 404 says the schedule itself is unknown, so its later batches would be refused too: a not-found code
- * whose message names the schedule. Any other 404 (a gateway's, a wrong path) refuses this batch only.
- */
-export function saysScheduleUnknown(body: ApiErrorBody | undefined, scheduleId: string): boolean {
-  if (typeof body?.code !== 'string' || !/not[._]found/i.test(body.code)) return false;
-  const text = `${body.code} ${body.message ?? ''}`;
-  return text.includes(scheduleId) || /schedule/i.test(text);
-}
+import { putWriter } from './writers/put';
+import { ScheduleUpdateWriter } from './writers/schedule-update/writer';
+import type { HeartbeatProgress, Writer } from './writers/writer';
 
 export function createPutBatch(deps: ActivityDeps) {
+  /** The writer of each kind, kept for the process: the Genesys writer keeps state per tenant. */
+  const writers: Record<TenantSettings['writer'], Writer> = {
+    put: putWriter,
+    'genesys-schedule-update': new ScheduleUpdateWriter(),
+  };
   return async function putBatch(input: PutBatchInput): Promise<PutBatchResult> {
     const context = Context.current();
     const tenant = deps.tenant(input.tenantId);
@@ -65,7 +61,7 @@ export function createPutBatch(deps: ActivityDeps) {
           failureTypes.attemptsExhausted,
         );
       }
-      const outcome = await storeIfMany(await sendBatch(input, context, deps, tenant, progress), input, deps);
+      const outcome = await storeIfMany(await writeBatch(input, context, deps, tenant, writers, progress), input, deps);
       const result = { ...outcome, throttled: tenant.throttledAttempts.of(key).http429, pacing: tenant.gate.view() };
       tenant.throttledAttempts.finish(key);
       tenant.metrics.batchFinished(result);
@@ -189,11 +185,13 @@ async function storeIfMany(outcome: BatchOutcome, input: PutBatchInput, deps: Ac
     : { ...outcome, failures: [], count: 0, storedFailures };
 }
 
-async function sendBatch(
+/** Loads the batch's rows and has the tenant's writer write them. */
+async function writeBatch(
   input: PutBatchInput,
   context: Context,
   deps: ActivityDeps,
   tenant: TenantRuntime,
+  writers: Record<TenantSettings['writer'], Writer>,
   progress: HeartbeatProgress,
 ): Promise<BatchOutcome> {
   const stored = await deps.items(input.itemsRef);
@@ -209,96 +207,7 @@ async function sendBatch(
       `batch ${input.batchIndex} (items ${range.start}-${range.end}) spans two schedules of ${input.itemsRef}`,
       failureTypes.inputUnavailable,
     );
-  if (tenant.settings.writer === 'genesys-schedule-update') {
-    const first = stored.items[range.start]!;
-    if (first.businessUnitId === undefined || first.weekId === undefined)
-      throw ApplicationFailure.nonRetryable(
-        `tenant ${input.tenantId} writes through genesys-schedule-update, but the stored rows of schedule ` +
-          `${scheduleId} name no businessUnitId and weekId (was the job started with another tenants file?)`,
-        failureTypes.inputUnavailable,
-      );
-    const place = { businessUnitId: first.businessUnitId, weekId: first.weekId, scheduleId };
-    const rows = stored.items
-      .slice(range.start, range.end)
-      .map((item, offset) => ({ offset, assignment: item.assignment }));
-    return writeScheduleBatch(
-      { place, rows, requestTimeoutMs: input.requestTimeoutMs },
-      context,
-      deps,
-      tenant,
-      progress,
-    );
-  }
-  const url =
-    tenant.settings.apiBaseUrl + tenant.settings.pathTemplate.replace('{scheduleId}', encodeURIComponent(scheduleId));
-
-  // Offsets (within the batch) still to send; items the API refused leave this list with their reason.
-  let pending = Array.from({ length: range.end - range.start }, (_, offset) => offset);
-  const failures: ItemFailure[] = [];
-  // One retry with a fresh token for the whole batch, whatever the number of PUTs it takes.
-  const unauthorized = { retried: false };
-
-  while (pending.length > 0) {
-    const assignments = pending.map((offset) => stored.items[range.start + offset]!.assignment);
-    const call = { method: 'PUT', url, body: toBody(tenant.settings, assignments) } as const;
-    const response = await sendWithToken(call, input.requestTimeoutMs, context, deps, tenant, unauthorized);
-
-    if (response.ok) return { outcome: 'done', applied: pending.length, failures };
-    const body = safeJson(response.text) as ApiErrorBody | undefined;
-    const reason = reasonOf(response.status, body, response.text);
-    switch (response.status) {
-      case 403:
-        return { outcome: 'tenant-forbidden', reason, count: pending.length, failures };
-      case 404:
-        return {
-          outcome: 'rejected',
-          reason,
-          count: pending.length,
-          failures,
-          ...(saysScheduleUnknown(body, scheduleId) && { scheduleMissing: true }),
-        };
-      case 400: {
-        const refused = refusedOffsets(body, pending);
-        if (refused.size === 0) return { outcome: 'rejected', reason, count: pending.length, failures };
-        for (const [offset, itemReason] of refused) failures.push({ offset, reason: itemReason });
-        pending = pending.filter((offset) => !refused.has(offset));
-        continue;
-      }
-      default:
-        if (response.status >= 500) {
-          throw new Fault(
-            `API answered ${response.status} for tenant ${input.tenantId}: ${reason.message}`,
-            failureTypes.serverError,
-          );
-        }
-        return { outcome: 'rejected', reason, count: pending.length, failures };
-    }
-  }
-  return { outcome: 'done', applied: 0, failures };
-}
-
-function toBody(settings: TenantSettings, assignments: Assignment[]): string {
-  const renamed = assignments.map((assignment) => {
-    const out: Record<string, string> = {};
-    for (const [key, value] of Object.entries(assignment))
-      if (value !== undefined) out[settings.fieldNames[key] ?? key] = value;
-    return out;
-  });
-  return JSON.stringify({ [settings.listField]: renamed });
-}
-
-/** Items the API named as invalid, by offset within the batch; `details[].index` counts within what was sent. */
-function refusedOffsets(body: ApiErrorBody | undefined, sent: number[]): Map<number, FailureReason> {
-  const refused = new Map<number, FailureReason>();
-  for (const detail of body?.details ?? []) {
-    const offset = typeof detail.index === 'number' ? sent[detail.index] : undefined;
-    if (offset === undefined) continue;
-    const field = detail.fieldName ? `${detail.fieldName}: ` : '';
-    refused.set(offset, {
-      status: 400,
-      code: 'invalid-item',
-      message: summarize(`${field}${detail.message ?? 'invalid'}`),
-    });
-  }
-  return refused;
+  const requests = new TenantRequests(tenant, deps, context, input.requestTimeoutMs);
+  const rows = stored.items.slice(range.start, range.end);
+  return writers[tenant.settings.writer].write(requests, { input, scheduleId, rows, progress });
 }

@@ -20,8 +20,6 @@ import { readClientSecret } from './auth/secrets';
 import { TokenCache } from './auth/token-cache';
 import type { LogFields } from './log-fields';
 import { tenantMetrics, type TenantMetrics } from './metrics';
-import { KeyedLocks } from './schedule-update/keyed-locks';
-import { ScheduleEvents } from './schedule-update/schedule-events';
 
 /** Token requests get this long; the login service answers in milliseconds when healthy. */
 const TOKEN_REQUEST_TIMEOUT_MS = 15_000;
@@ -59,9 +57,6 @@ export class TenantRuntime {
   readonly throttledAttempts = new ThrottledAttempts();
   /** May this process write for the tenant now: only while it holds the tenant's lease (`pacing/fence.ts`). */
   readonly fence = new LeaseFence();
-  /** Genesys writer: one update at a time per schedule (see `keyed-locks.ts`). */
-  readonly scheduleLocks = new KeyedLocks();
-  private events: ScheduleEvents | undefined;
   private currentGate: TenantGate;
   private currentRoom: WaitingRoom;
   /** Whether any request went through the gate yet: until then, what an earlier process learned may seed it. */
@@ -71,12 +66,15 @@ export class TenantRuntime {
   /** The lease directive's revision last applied, counted afresh from each claim. */
   private directiveRevision = 0;
   private readonly cooldownListeners = new Set<() => void>();
+  /** What a writer keeps open for the tenant in this process (the Genesys writer's notification channel). */
+  private readonly closers: (() => void)[] = [];
 
   constructor(
     readonly settings: TenantSettings,
     clientSecret: () => string,
     meter: MetricMeter,
-    private readonly log: (message: string, fields?: LogFields) => void,
+    /** The process's log. */
+    readonly log: (message: string, fields?: LogFields) => void,
   ) {
     const credentials = { loginUrl: settings.loginUrl, clientId: settings.clientId, clientSecret };
     this.metrics = tenantMetrics(meter, settings.id);
@@ -94,14 +92,14 @@ export class TenantRuntime {
     this.fence.onChange(() => this.currentRoom.pump());
   }
 
-  /** Genesys writer: the tenant's notification channel in this process, opened on first use. */
-  get scheduleEvents(): ScheduleEvents {
-    return (this.events ??= new ScheduleEvents(this.settings.id, this.log));
+  /** Calls `closer` when the runtime closes. */
+  onClose(closer: () => void): void {
+    this.closers.push(closer);
   }
 
-  /** Lets go of what keeps connections open (the notification channel). */
+  /** Lets go of what keeps connections open (what writers registered with `onClose`). */
   close(): void {
-    this.events?.close();
+    for (const closer of this.closers) closer();
   }
 
   get gate(): TenantGate {

@@ -60,8 +60,58 @@ export interface ApiResponse {
   text: string;
 }
 
+/** Whether a 401 was already met and answered with a fresh token, over the calls that share it. */
+export interface UnauthorizedRetry {
+  retried: boolean;
+}
+
+/** What a tenant's requests take from the worker process. */
+export type RequestDeps = Pick<ActivityDeps, 'workerId' | 'http' | 'token' | 'log'>;
+
+/**
+ * The requests of one tenant in one activity attempt, which every writer calls: a token from the tenant's cache,
+ * the tenant's line and gate, the lease's fence, the user agent, the metrics, and a 401 answered with a fresh token.
+ * The attempt's context bounds them (cancellation) and reports a 429 read after the lease was lost.
+ */
+export class TenantRequests {
+  constructor(
+    readonly tenant: TenantRuntime,
+    readonly deps: RequestDeps,
+    readonly context: Context,
+    /** How long a request may take once written. */
+    readonly requestTimeoutMs: number,
+  ) {}
+
+  /**
+   * `call` through the gate with a token of the tenant: again when nothing was sent (the token aged at the gate, or
+   * a 429 came first), and once more with a fresh token after a 401, since a token may be revoked before it expires.
+   * @param unauthorized shared by the calls that may spend the one retry with a fresh token between them
+   * @returns any answer but a 401
+   * @throws Fault when a fresh token is refused too; what `throughGate` throws
+   */
+  async send(call: ApiCall, unauthorized: UnauthorizedRetry = { retried: false }): Promise<ApiResponse> {
+    const { tenant, deps } = this;
+    for (;;) {
+      const token = await loginOrWait(tenant, deps);
+      const response = await throughGate(call, token, this);
+      if (!response) continue;
+      if (response.status !== 401) return response;
+      tenant.tokens.invalidate(token);
+      if (!unauthorized.retried) {
+        unauthorized.retried = true;
+        continue;
+      }
+      const reason = reasonOf(401, safeJson(response.text) as ApiErrorBody | undefined, response.text);
+      throw new Fault(
+        `API refused a fresh token of tenant ${tenant.settings.id} (401): ${reason.message}`,
+        failureTypes.unauthorized,
+      );
+    }
+  }
+}
+
 /** A token; a login 429 is throttling like any 429 (no attempt spent, waited out in Temporal's retry). */
-export async function loginOrWait(tenant: TenantRuntime, deps: ActivityDeps): Promise<AccessToken> {
+async function loginOrWait(tenant: TenantRuntime, deps: RequestDeps): Promise<AccessToken> {
   try {
     return await deps.token(tenant);
   } catch (error) {
@@ -71,60 +121,18 @@ export async function loginOrWait(tenant: TenantRuntime, deps: ActivityDeps): Pr
   }
 }
 
-/** Whether a 401 was already met and answered with a fresh token, over the calls that share it. */
-export interface UnauthorizedRetry {
-  retried: boolean;
-}
-
-/**
- * `call` through the gate with a token of the tenant: again when nothing was sent (the token aged at the gate, or a
- * 429 came first), and once more with a fresh token after a 401, since a token may be revoked before it expires.
- * @param unauthorized shared by the calls that may spend the one retry with a fresh token between them
- * @returns any answer but a 401
- * @throws Fault when a fresh token is refused too; what `throughGate` throws
- */
-export async function sendWithToken(
-  call: ApiCall,
-  requestTimeoutMs: number,
-  context: Context,
-  deps: ActivityDeps,
-  tenant: TenantRuntime,
-  unauthorized: UnauthorizedRetry = { retried: false },
-): Promise<ApiResponse> {
-  for (;;) {
-    const token = await loginOrWait(tenant, deps);
-    const response = await throughGate(call, token, requestTimeoutMs, context, deps, tenant);
-    if (!response) continue;
-    if (response.status !== 401) return response;
-    tenant.tokens.invalidate(token);
-    if (!unauthorized.retried) {
-      unauthorized.retried = true;
-      continue;
-    }
-    const reason = reasonOf(401, safeJson(response.text) as ApiErrorBody | undefined, response.text);
-    throw new Fault(
-      `API refused a fresh token of tenant ${tenant.settings.id} (401): ${reason.message}`,
-      failureTypes.unauthorized,
-    );
-  }
-}
-
 /**
  * Waits at the tenant's gate, then sends at once; the gate and the lease's fence are asked once more right before
  * the request is written to its socket (`check-before-write.ts`). The gate hears of a 429 from the status line and headers, before the
  * body is read, so nothing else of the tenant goes out meanwhile.
- * @param requestTimeoutMs how long the request may take once written
  * @returns the answer; undefined when nothing was sent (the token aged at the gate, or a 429 came while the
  *   request waited for a connection): the caller goes round again
  * @throws Throttled for a 429, Fault when no answer came, GateWaitTooLong when the gate stays closed too long
  */
-export async function throughGate(
+async function throughGate(
   call: ApiCall,
   token: AccessToken,
-  requestTimeoutMs: number,
-  context: Context,
-  deps: ActivityDeps,
-  tenant: TenantRuntime,
+  { tenant, deps, context, requestTimeoutMs }: TenantRequests,
 ): Promise<ApiResponse | undefined> {
   const ticket = await tenant.room.enter(MAX_GATE_WAIT_MS, context.cancellationSignal);
   let answered = false;
@@ -216,7 +224,7 @@ export async function throughGate(
  * Tells the tenant's lease of a 429 this process read after it lost the lease: the lease extends its window (never
  * shortens it) and the holder honours it with the next batch.
  */
-function reportLateThrottle(context: Context, deps: ActivityDeps, tenant: TenantRuntime, epoch: number): void {
+function reportLateThrottle(context: Context, deps: RequestDeps, tenant: TenantRuntime, epoch: number): void {
   const cooldownUntil = tenant.gate.cooldownEndsAt;
   if (cooldownUntil === undefined) return;
   context.client.workflow

@@ -1,6 +1,6 @@
 /** Only a 404 that says the schedule is unknown skips the rest of that schedule. */
 import { describe, expect, it } from 'vitest';
-import { saysScheduleUnknown } from '../../../activities/put-batch';
+import { saysScheduleUnknown } from '../../../activities/writers/put';
 
 describe('a 404 for an unknown schedule', () => {
   it('is one whose not-found code comes with a message naming the schedule', () => {

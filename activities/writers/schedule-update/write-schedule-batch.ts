@@ -11,17 +11,16 @@
  * version is refused by the platform rather than applied twice.
  */
 import { gzipSync } from 'node:zlib';
-import type { Context } from '@temporalio/activity';
 import { z } from 'zod';
-import type { BatchOutcome } from '../../contracts/batch';
-import { failureTypes } from '../../contracts/names';
-import { SCHEDULE_UPDATE_ATTEMPT_MARGIN_MS } from '../../contracts/timing';
-import type { ActivityDeps } from '../deps';
-import { Fault } from '../http/gated-request';
-import type { TenantRuntime } from '../tenant-runtime';
+import type { BatchOutcome } from '../../../contracts/batch';
+import { failureTypes } from '../../../contracts/names';
+import { SCHEDULE_UPDATE_ATTEMPT_MARGIN_MS } from '../../../contracts/timing';
+import { Fault, type TenantRequests } from '../../http/gated-request';
+import type { HeartbeatProgress } from '../writer';
 import { planRound, type PlannedRow } from './plan';
 import { schedulesTopic, type SchedulePlace } from './platform';
 import { Refused, ScheduleApi, VersionConflict } from './schedule-api';
+import type { ScheduleUpdateTenant } from './tenant-state';
 
 /** Rounds in one attempt after which rows still missing are a fault: the platform said Complete but lacks them. */
 const MAX_COMPLETED_ROUNDS = 3;
@@ -40,36 +39,31 @@ export const pendingUpdateSchema = z.object({
 });
 export type PendingUpdate = z.infer<typeof pendingUpdateSchema>;
 
-/** What the attempt's heartbeat carries. */
-export interface HeartbeatProgress {
-  details?: PendingUpdate;
-}
-
 export interface ScheduleBatch {
   place: SchedulePlace;
   rows: PlannedRow[];
-  requestTimeoutMs: number;
 }
 
 /** How waiting for an update ended. */
 type Ending = 'Complete' | 'Error' | 'Canceled' | 'moved-on' | 'still-processing';
 
+/** @param progress its `details` is the `PendingUpdate` of this batch, for the next attempt */
 export async function writeScheduleBatch(
   batch: ScheduleBatch,
-  context: Context,
-  deps: ActivityDeps,
-  tenant: TenantRuntime,
+  requests: TenantRequests,
+  genesys: ScheduleUpdateTenant,
   progress: HeartbeatProgress,
 ): Promise<BatchOutcome> {
   const { place, rows } = batch;
-  const api = new ScheduleApi(tenant, deps, context, batch.requestTimeoutMs);
-  const release = await tenant.scheduleLocks.acquire(`${place.businessUnitId}/${place.scheduleId}`);
+  const { context, tenant } = requests;
+  const api = new ScheduleApi(requests);
+  const release = await genesys.scheduleLocks.acquire(`${place.businessUnitId}/${place.scheduleId}`);
   const present = new Set<number>();
   try {
     const earlier = pendingUpdateSchema.safeParse(context.info.heartbeatDetails);
     if (earlier.success && earlier.data.scheduleId === place.scheduleId) {
       progress.details = earlier.data;
-      const ending = await awaitEnding(earlier.data, api, tenant, context, place);
+      const ending = await awaitEnding(earlier.data, api, genesys, requests, place);
       if (ending === 'still-processing') throw stillProcessing(earlier.data, place);
       progress.details = undefined;
     }
@@ -94,7 +88,7 @@ export async function writeScheduleBatch(
       const ticket = await api.uploadUrl(place, gzipped.length);
       await api.upload(ticket, gzipped);
       const topic = schedulesTopic(place.businessUnitId);
-      if (tenant.settings.genesys.notifications === 'websocket') await tenant.scheduleEvents.listen(topic, api);
+      if (tenant.settings.genesys.notifications === 'websocket') await genesys.scheduleEvents.listen(topic, api);
 
       // Recorded before the start: its answer may be lost, and the next attempt must not start another blindly.
       const pending: PendingUpdate = { scheduleId: place.scheduleId, fromVersion: state.version, postedAt: Date.now() };
@@ -111,7 +105,7 @@ export async function writeScheduleBatch(
       }
       if (started.operationId !== undefined) pending.operationId = started.operationId;
       const ending: Ending =
-        started.status === 'Processing' ? await awaitEnding(pending, api, tenant, context, place) : started.status;
+        started.status === 'Processing' ? await awaitEnding(pending, api, genesys, requests, place) : started.status;
       if (ending === 'still-processing') throw stillProcessing(pending, place);
       progress.details = undefined;
       if (ending === 'Complete' || ending === 'moved-on') {
@@ -143,12 +137,13 @@ export async function writeScheduleBatch(
 async function awaitEnding(
   pending: PendingUpdate,
   api: ScheduleApi,
-  tenant: TenantRuntime,
-  context: Context,
+  genesys: ScheduleUpdateTenant,
+  requests: TenantRequests,
   place: SchedulePlace,
 ): Promise<Ending> {
-  const settings = tenant.settings.genesys;
-  const events = tenant.scheduleEvents;
+  const { context } = requests;
+  const settings = requests.tenant.settings.genesys;
+  const events = genesys.scheduleEvents;
   const topic = schedulesTopic(place.businessUnitId);
   const attemptEndsAt =
     context.info.currentAttemptScheduledTimestampMs +

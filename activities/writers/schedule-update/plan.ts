@@ -5,8 +5,8 @@
  * is refused here, before anything is sent; the rest goes into one upload built on the versions just read, so
  * the platform refuses it if anyone (an earlier attempt included) changed the schedule meanwhile. Pure.
  */
-import type { Assignment } from '../../contracts/assignment';
-import type { FailureReason } from '../../contracts/failures';
+import type { Assignment } from '../../../contracts/assignment';
+import type { FailureReason } from '../../../contracts/failures';
 import type { AgentSchedule, ScheduleUpload } from './platform';
 
 /** An assignment of the batch, by its offset within the batch. */

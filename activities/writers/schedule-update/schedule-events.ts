@@ -10,7 +10,7 @@
  * the channel; the next update opens a new one.
  */
 import { WebSocket } from 'undici';
-import type { ActivityDeps } from '../deps';
+import type { ActivityDeps } from '../../deps';
 import type { ScheduleApi } from './schedule-api';
 import { channelMessageSchema, scheduleNotificationSchema, type ScheduleNotification } from './platform';
 

@@ -3,15 +3,12 @@
  * (`gated-request.ts`), like the PUT writer's PUTs; the pre-signed upload and download go straight to the object
  * store they point at, which is not the platform's API and not under its rate limits.
  */
-import type { Context } from '@temporalio/activity';
 import { request } from 'undici';
 import type { z } from 'zod';
-import type { FailureReason } from '../../contracts/failures';
-import { failureTypes } from '../../contracts/names';
-import { describeFetchError, safeJson, summarize } from '../auth/oauth';
-import type { ActivityDeps } from '../deps';
-import { Fault, reasonOf, sendWithToken, type ApiCall, type ApiErrorBody } from '../http/gated-request';
-import type { TenantRuntime } from '../tenant-runtime';
+import type { FailureReason } from '../../../contracts/failures';
+import { failureTypes } from '../../../contracts/names';
+import { describeFetchError, safeJson, summarize } from '../../auth/oauth';
+import { Fault, reasonOf, type ApiCall, type ApiErrorBody, type TenantRequests } from '../../http/gated-request';
 import type { ScheduleState } from './plan';
 import {
   agentSchedulesQuerySchema,
@@ -60,12 +57,7 @@ export interface StartedUpdate {
 }
 
 export class ScheduleApi {
-  constructor(
-    private readonly tenant: TenantRuntime,
-    private readonly deps: ActivityDeps,
-    private readonly context: Context,
-    private readonly requestTimeoutMs: number,
-  ) {}
+  constructor(private readonly requests: TenantRequests) {}
 
   /** The schedule's version and the asked-for agents' schedules (those in the schedule; others are absent). */
   async readState(place: SchedulePlace, userIds: readonly string[]): Promise<ScheduleState> {
@@ -199,11 +191,11 @@ export class ScheduleApi {
     return parseAnswer(agentSchedulesResultSchema, safeJson(text), 'the downloaded agent schedules');
   }
 
-  /** One call, its 2xx answer read with `schema`; the token is refreshed once on a 401 (`sendWithToken`). */
+  /** One call, its 2xx answer read with `schema`; the token is refreshed once on a 401 (`TenantRequests.send`). */
   private async json<T>(call: Omit<ApiCall, 'url'> & { path: string }, schema: z.ZodType<T>, what: string): Promise<T> {
     const { path, ...rest } = call;
-    const url = this.tenant.settings.apiBaseUrl + path;
-    const response = await sendWithToken({ ...rest, url }, this.requestTimeoutMs, this.context, this.deps, this.tenant);
+    const url = this.requests.tenant.settings.apiBaseUrl + path;
+    const response = await this.requests.send({ ...rest, url });
     if (response.ok) return parseAnswer(schema, safeJson(response.text), what);
     const body = safeJson(response.text) as ApiErrorBody | undefined;
     const reason = reasonOf(response.status, body, response.text);
@@ -229,8 +221,11 @@ export class ScheduleApi {
     try {
       const response = await request(url, {
         ...options,
-        dispatcher: this.deps.http,
-        signal: AbortSignal.any([AbortSignal.timeout(this.requestTimeoutMs), this.context.cancellationSignal]),
+        dispatcher: this.requests.deps.http,
+        signal: AbortSignal.any([
+          AbortSignal.timeout(this.requests.requestTimeoutMs),
+          this.requests.context.cancellationSignal,
+        ]),
       });
       return { status: response.statusCode, text: await response.body.text() };
     } catch (error) {

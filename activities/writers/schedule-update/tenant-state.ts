@@ -1,0 +1,28 @@
+/**
+ * What the Genesys writer keeps per tenant in this process, from the tenant's first batch until the process stops:
+ * the schedules' locks and the notification channel.
+ */
+import type { TenantRuntime } from '../../tenant-runtime';
+import { KeyedLocks } from './keyed-locks';
+import { ScheduleEvents } from './schedule-events';
+
+export class ScheduleUpdateTenant {
+  /** One update at a time per schedule (see `keyed-locks.ts`). */
+  readonly scheduleLocks = new KeyedLocks();
+  private events: ScheduleEvents | undefined;
+
+  /** Closed with the tenant's runtime (the process is stopping). */
+  constructor(private readonly tenant: TenantRuntime) {
+    tenant.onClose(() => this.close());
+  }
+
+  /** The tenant's notification channel in this process, opened on first use. */
+  get scheduleEvents(): ScheduleEvents {
+    return (this.events ??= new ScheduleEvents(this.tenant.settings.id, this.tenant.log));
+  }
+
+  /** Lets go of what keeps connections open (the notification channel). */
+  close(): void {
+    this.events?.close();
+  }
+}

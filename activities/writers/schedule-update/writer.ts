@@ -1,0 +1,37 @@
+/**
+ * The Genesys writer (`writer: "genesys-schedule-update"`): a batch becomes updates of its schedule until the batch's
+ * rows are in it (`write-schedule-batch.ts`). What it keeps per tenant (`tenant-state.ts`) lives here, by tenant id.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { BatchOutcome } from '../../../contracts/batch';
+import { failureTypes } from '../../../contracts/names';
+import type { TenantRequests } from '../../http/gated-request';
+import type { TenantRuntime } from '../../tenant-runtime';
+import type { Writer, WriterBatch } from '../writer';
+import { ScheduleUpdateTenant } from './tenant-state';
+import { writeScheduleBatch } from './write-schedule-batch';
+
+export class ScheduleUpdateWriter implements Writer {
+  private readonly tenants = new Map<string, ScheduleUpdateTenant>();
+
+  async write(requests: TenantRequests, { input, scheduleId, rows, progress }: WriterBatch): Promise<BatchOutcome> {
+    const first = rows[0]!;
+    if (first.businessUnitId === undefined || first.weekId === undefined)
+      throw ApplicationFailure.nonRetryable(
+        `tenant ${input.tenantId} writes through genesys-schedule-update, but the stored rows of schedule ` +
+          `${scheduleId} name no businessUnitId and weekId (was the job started with another tenants file?)`,
+        failureTypes.inputUnavailable,
+      );
+    const place = { businessUnitId: first.businessUnitId, weekId: first.weekId, scheduleId };
+    const planned = rows.map((item, offset) => ({ offset, assignment: item.assignment }));
+    return writeScheduleBatch({ place, rows: planned }, requests, this.stateOf(requests.tenant), progress);
+  }
+
+  private stateOf(tenant: TenantRuntime): ScheduleUpdateTenant {
+    const existing = this.tenants.get(tenant.settings.id);
+    if (existing) return existing;
+    const state = new ScheduleUpdateTenant(tenant);
+    this.tenants.set(tenant.settings.id, state);
+    return state;
+  }
+}
