@@ -529,6 +529,22 @@ describe('simulated schedule-update API', () => {
     });
   });
 
+  it('answers an uploadKeyExpiredRate share of usable updates 400 without starting them or spending the key', async () => {
+    const sim = await startWith(oneOrg({ faults: { uploadKeyExpiredRate: 1 } }));
+    const token = await tokenFor(sim, 'a');
+    const key = await upload(sim, token, S, { metadata: { version: 1 } });
+    const refused = await startUpdate(sim, token, S, key);
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ code: 'bad.request', message: `uploadKey ${key} has expired` });
+    // Unknown keys are refused for what they are, without a draw.
+    expect((await startUpdate(sim, token, S, 'made-up')).body).toMatchObject({
+      message: 'uploadKey made-up is unknown',
+    });
+    await admin(sim, 'PUT', '/orgs/a/bu-schedules/faults', {});
+    expect((await startUpdate(sim, token, S, key)).status).toBe(200);
+    expect(await scheduleStats(sim)).toMatchObject({ updatesStarted: 1, updatesRefused: 2 });
+  });
+
   it('injects faults: Error without applying, applied without event, lost answer with the update still applied', async () => {
     const sim = await startWith(oneOrg({ faults: { errorRate: 1 } }));
     const token = await tokenFor(sim, 'a');

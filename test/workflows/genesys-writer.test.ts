@@ -6,6 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { bulkJob } from '../../workflows';
 import { spawnWorker, type WorkerProcess } from '../../tools/harness/processes';
+import { failedAssignments } from '../../client/jobs/failures';
 import { heldShifts, rowShiftKey, shiftKey } from '../../tools/harness/world';
 import { waitFor } from '../../tools/harness/wait';
 import { createWorld, genesysRows, type GenesysRow, type World } from '../helpers/world';
@@ -49,13 +50,19 @@ describe('the Genesys writer', () => {
         { id: 'initech', buSchedules: { processingDelayMs: 400 } },
         // Uploads answered late: a window between an upload and its update in which to kill the worker.
         { id: 'hooli', buSchedules: { processingDelayMs: 100, faults: { uploadAnswerDelayMs: 2_000 } } },
+        // Updates answered 400 as for an expired upload key: with seed 17, wayne's first draw (0.593) is refused and
+        // its next two (0.971, 0.948) are not; vandelay's every one is.
+        { id: 'wayne', buSchedules: { processingDelayMs: 100, faults: { uploadKeyExpiredRate: 0.6 } } },
+        { id: 'vandelay', buSchedules: { processingDelayMs: 100, faults: { uploadKeyExpiredRate: 1 } } },
       ],
-      writers: { acme: WRITER, globex: WRITER, initech: WRITER, hooli: WRITER },
+      writers: { acme: WRITER, globex: WRITER, initech: WRITER, hooli: WRITER, wayne: WRITER, vandelay: WRITER },
       limits: {
         acme: { concurrency: 4 },
         globex: { concurrency: 3 },
         initech: { concurrency: 3 },
         hooli: { concurrency: 2 },
+        wayne: { concurrency: 2 },
+        vandelay: { concurrency: 2 },
       },
       workers: false,
       // Fixed so the faults strike on every run: globex's first 15 updates (its 15 batches need at least that many)
@@ -145,5 +152,41 @@ describe('the Genesys writer', () => {
     expect(heldShiftKeys(world, tenantId)).toEqual(expectedShifts(rows));
     // The orphaned uploads were never started; the rest each became one update.
     expect(api().uploadsAccepted).toBeGreaterThan(api().updatesStarted);
+  });
+
+  it('starts a fresh upload round when the update is refused 400, and the batch lands', async () => {
+    await world.startWorkers();
+    const tenantId = world.tenant('wayne');
+    const rows = genesysRows(tenantId, [`${tenantId}-s1`], 20);
+    const input = await world.startJobFromRows(rows, { batchSize: 20 });
+    const result = await world.client.workflow.getHandle<typeof bulkJob>(input.jobId).result();
+    expect(result).toMatchObject({ status: 'completed', applied: 20, failed: 0 });
+    expect(heldShiftKeys(world, tenantId)).toEqual(expectedShifts(rows));
+    // One batch: its first update refused, the fresh round's (new upload URL, upload, update) started.
+    expect(scheduleStats(world, tenantId).scheduleApi).toMatchObject({
+      updatesRefused: 1,
+      uploadUrlsIssued: 2,
+      updatesStarted: 1,
+    });
+  });
+
+  it('fails the rows naming the rounds tried when every update is refused 400', async () => {
+    await world.startWorkers();
+    const tenantId = world.tenant('vandelay');
+    const rows = genesysRows(tenantId, [`${tenantId}-s1`], 10);
+    const input = await world.startJobFromRows(rows, { batchSize: 10 });
+    const tenant = await world.tenantResult(input.jobId, tenantId);
+    expect(tenant).toMatchObject({ status: 'completed-with-failures', applied: 0, failed: 10 });
+    const failed = await failedAssignments(world.store, input.tenants[0]!, 10, tenant);
+    expect(failed).toHaveLength(10);
+    for (const { reason } of failed)
+      expect(reason).toMatchObject({ status: 400, message: expect.stringMatching(/after 3 upload rounds/) as unknown });
+    // The first round and two fresh ones, none started.
+    expect(scheduleStats(world, tenantId).scheduleApi).toMatchObject({
+      updatesRefused: 3,
+      uploadUrlsIssued: 3,
+      updatesStarted: 0,
+    });
+    expect(heldShifts(world, tenantId)).toEqual([]);
   });
 });

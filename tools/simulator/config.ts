@@ -125,6 +125,9 @@ const buScheduleFaultsFields = describeFields(buScheduleFaultsSchema, {
   conflictRate:
     'Share (0..1) of updates before whose processing another editor changes the schedule (as `editElsewhere`), ' +
     'so the update ends `Error` on a version conflict. Drawn from a stream of its own.',
+  uploadKeyExpiredRate:
+    'Share (0..1) of `POST …/update` calls with a usable key answered 400, as the platform would for an expired ' +
+    'upload key: nothing starts and the key stays unused. Drawn from a stream of its own.',
   uploadAnswerDelayMs:
     'The upload URL keeps the body at once but answers this many ms later (a slow object store): a window in which ' +
     'a writer has uploaded and not yet started the update, for crash tests.',

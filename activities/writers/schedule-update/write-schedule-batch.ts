@@ -26,6 +26,11 @@ import type { ScheduleUpdateTenant } from './tenant-state';
 const MAX_COMPLETED_ROUNDS = 3;
 /** Rounds refused for a changed schedule (someone else's edit came first) before the attempt gives up. */
 const MAX_CONFLICTS = 5;
+/**
+ * Fresh rounds (new upload URL, upload, update) after a 400 on `…/update`: an upload key that expired or was spent
+ * is cured by a new one; more 400s in a row mean the platform refuses the update itself.
+ */
+const MAX_FRESH_UPLOADS = 2;
 /** While the channel is live, the schedule is still read back, this many poll intervals apart, in case its event was lost. */
 const READ_BACK_WHILE_LIVE_POLLS = 3;
 
@@ -69,6 +74,7 @@ export async function writeScheduleBatch(
     }
     let completed = 0;
     let conflicts = 0;
+    let freshUploads = 0;
     for (;;) {
       const state = await api.readState(
         place,
@@ -98,9 +104,11 @@ export async function writeScheduleBatch(
       try {
         started = await api.startUpdate(place, ticket.uploadKey);
       } catch (error) {
-        if (!(error instanceof VersionConflict)) throw error;
-        progress.details = undefined;
-        if (++conflicts > MAX_CONFLICTS) throw conflictFault(place, conflicts);
+        const keyRefused = error instanceof Refused && error.reason.status === 400;
+        if (!(error instanceof VersionConflict) && !keyRefused) throw error;
+        progress.details = undefined; // nothing was started
+        if (keyRefused && ++freshUploads > MAX_FRESH_UPLOADS) throw roundsRefused(error, freshUploads);
+        if (!keyRefused && ++conflicts > MAX_CONFLICTS) throw conflictFault(place, conflicts);
         continue;
       }
       if (started.operationId !== undefined) pending.operationId = started.operationId;
@@ -186,6 +194,12 @@ function conflictFault(place: SchedulePlace, conflicts: number): Fault {
     `schedule ${place.scheduleId} changed under ${conflicts} updates in a row (the platform refused them as stale)`,
     failureTypes.scheduleUpdateFailed,
   );
+}
+
+/** The last 400 on `…/update`, saying how many upload rounds it ended. */
+function roundsRefused(refusal: Refused, rounds: number): Refused {
+  const message = `${refusal.reason.message} (after ${rounds} upload rounds, each with its own upload key)`;
+  return new Refused({ ...refusal.reason, message }, refusal.forbidden, refusal.scheduleMissing);
 }
 
 /**

@@ -68,6 +68,8 @@ export class BuScheduleRuntime {
   private readonly random: SeededRandom;
   /** Draws of `conflictRate`, a stream of their own so the other draws of a seed stay as they were. */
   private readonly conflictRandom: SeededRandom;
+  /** Draws of `uploadKeyExpiredRate`, a stream of their own for the same reason. */
+  private readonly uploadKeyRandom: SeededRandom;
   private conflictEdits = 0;
   private readonly operations = new RingBuffer<UpdateOperation>(OPERATION_LOG_SIZE);
   private readonly downloads = new Map<string, unknown>();
@@ -84,6 +86,7 @@ export class BuScheduleRuntime {
   ) {
     this.random = new SeededRandom(deriveSeed(seed.seed, `${seed.label}#buSchedules`));
     this.conflictRandom = new SeededRandom(deriveSeed(seed.seed, `${seed.label}#conflicts`));
+    this.uploadKeyRandom = new SeededRandom(deriveSeed(seed.seed, `${seed.label}#uploadKeys`));
     this.store = new ScheduleStore(now);
     this.store.seed(settings.initialSchedules, settings.managementUnitId);
     this.channels = new ChannelRegistry({
@@ -107,6 +110,11 @@ export class BuScheduleRuntime {
   issueUpload(schedule: BuSchedule, contentLengthBytes: number): UploadTicket {
     this.counters.uploadUrlsIssued++;
     return this.uploads.issue(schedule, contentLengthBytes, this.now(), this.settings.uploadTtlMs);
+  }
+
+  /** Whether this `POST …/update` of a usable key is answered as if the key had expired (`uploadKeyExpiredRate`). */
+  drawUploadKeyExpired(): boolean {
+    return this.uploadKeyRandom.next() < this.settings.faults.uploadKeyExpiredRate;
   }
 
   /**

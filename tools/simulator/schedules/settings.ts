@@ -40,6 +40,11 @@ export const buScheduleFaultsSchema = z
      */
     conflictRate: rate.default(0),
     /**
+     * Share (0..1) of `POST …/update` calls with a usable key answered 400, as the platform would for an expired
+     * upload key: nothing starts and the key stays unused. Drawn from a stream of its own.
+     */
+    uploadKeyExpiredRate: rate.default(0),
+    /**
      * The upload URL keeps the body at once but answers this many ms later (a slow object store): a window in
      * which a writer has uploaded and not yet started the update, for crash tests. Default 0.
      */

@@ -23,7 +23,7 @@ export interface ScheduleApiStats {
   /** Refused PUTs to an upload URL of the org, all reasons. */
   uploadsRefused: number;
   uploadRefusalReasons: Partial<Record<UploadRefusal, number>>;
-  /** `POST …/update` answered 400 (unknown, unused, spent or foreign upload key, bad body). */
+  /** `POST …/update` answered 400 (unknown, unused, spent or foreign upload key, bad body, `uploadKeyExpiredRate`). */
   updatesRefused: number;
   updatesStarted: number;
   updatesCompleted: number;

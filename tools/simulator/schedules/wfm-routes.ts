@@ -77,7 +77,7 @@ function scheduleOf(call: OpenedCall, params: ScheduleRoute['Params']): BuSchedu
   return lookup.schedule;
 }
 
-/** The uploaded ticket an update may start from, or why the key cannot start one. */
+/** The uploaded ticket an update may start from, or why the key cannot start one (or the fault says it expired). */
 function usableUpload(
   call: OpenedCall,
   schedule: BuSchedule,
@@ -90,6 +90,8 @@ function usableUpload(
   }
   if (ticket.usedAt !== undefined) return { refusal: `uploadKey ${uploadKey} was already used` };
   if (ticket.body === undefined) return { refusal: `nothing was uploaded for uploadKey ${uploadKey}` };
+  // The `uploadKeyExpiredRate` fault: refused as the platform refuses an expired key; the ticket stays unused.
+  if (call.org.buSchedules.drawUploadKeyExpired()) return { refusal: `uploadKey ${uploadKey} has expired` };
   return { ticket, upload: ticket.body };
 }
 
