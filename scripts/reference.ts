@@ -344,58 +344,65 @@ function renderObjects(
 // ---------------------------------------------------------------------------------------------------------------
 // The files
 
-function tenantsFileDoc(): string {
-  const schema = jsonSchemaOf(tenantsFileSchema, 'input');
-  const objects = collapseRepeats(objectsOf(schema, ''));
+/** A file describing one input schema: a title, where it comes from, an introduction, then every object's fields. */
+function inputSchemaDoc(options: {
+  schema: z.ZodType;
+  source: string;
+  title: string;
+  intro: string;
+  /** The heading of the top-level object's section. */
+  topHeading: string;
+}): string {
+  const objects = collapseRepeats(objectsOf(jsonSchemaOf(options.schema, 'input'), ''));
   const anchors = new Anchors();
-  anchors.take('The tenants file');
-  const lines = [
-    GENERATED('the zod schema in contracts/tenants.ts'),
+  anchors.take(options.title);
+  const headingOf = (object: ObjectDoc) => (object.path ? code(object.path) : options.topHeading);
+  return [
+    GENERATED(options.source),
     '',
-    '# The tenants file',
+    `# ${options.title}`,
     '',
-    `Where it is: \`WFM_TENANTS\` (unset: ${VARIABLES.WFM_TENANTS.default}), or the client’s \`--tenants <file>\` ` +
+    options.intro,
+    '',
+    ...renderObjects(objects, { io: 'input' }, anchors, headingOf, 2),
+  ].join('\n');
+}
+
+function tenantsFileDoc(): string {
+  return inputSchemaDoc({
+    schema: tenantsFileSchema,
+    source: 'the zod schema in contracts/tenants.ts',
+    title: 'The tenants file',
+    intro:
+      `Where it is: \`WFM_TENANTS\` (unset: ${VARIABLES.WFM_TENANTS.default}), or the client’s \`--tenants <file>\` ` +
       '([environment.md](environment.md), [cli.md](cli.md)). Every field is checked when the file is read; a default ' +
       'is what applies when the field is absent (a tenant’s own value, then `defaults`, then the default).',
-    '',
-    ...renderObjects(objects, { io: 'input' }, anchors, (object) => (object.path ? code(object.path) : 'Top level'), 2),
-  ];
-  return lines.join('\n');
+    topHeading: 'Top level',
+  });
 }
 
 function inputRowsDoc(): string {
-  const schema = jsonSchemaOf(inputRowSchema, 'input');
-  const anchors = new Anchors();
-  anchors.take('Input rows');
-  const lines = [
-    GENERATED('the zod schema in contracts/assignment.ts'),
-    '',
-    '# Input rows',
-    '',
-    'What `wfm-bulk start <input>` reads. The whole file is checked before anything starts; every problem is named ' +
+  return inputSchemaDoc({
+    schema: inputRowSchema,
+    source: 'the zod schema in contracts/assignment.ts',
+    title: 'Input rows',
+    intro:
+      'What `wfm-bulk start <input>` reads. The whole file is checked before anything starts; every problem is named ' +
       'as `file:line: field: message`.',
-    '',
-    ...renderObjects(objectsOf(schema, ''), { io: 'input' }, anchors, () => 'Columns', 2),
-  ];
-  return lines.join('\n');
+    topHeading: 'Columns',
+  });
 }
 
 function simulatorConfigDoc(): string {
-  const schema = jsonSchemaOf(simulatorConfigSchema, 'input');
-  const objects = collapseRepeats(objectsOf(schema, ''));
-  const anchors = new Anchors();
-  anchors.take('The API simulator’s config');
-  const lines = [
-    GENERATED('the zod schema in tools/simulator/config.ts'),
-    '',
-    '# The API simulator’s config',
-    '',
-    'The config file of `npm run sim -- --config <file>` and of `startSimulator(config)` ' +
+  return inputSchemaDoc({
+    schema: simulatorConfigSchema,
+    source: 'the zod schema in tools/simulator/config.ts',
+    title: 'The API simulator’s config',
+    intro:
+      'The config file of `npm run sim -- --config <file>` and of `startSimulator(config)` ' +
       '([tools/simulator/README.md](../../tools/simulator/README.md)).',
-    '',
-    ...renderObjects(objects, { io: 'input' }, anchors, (object) => (object.path ? code(object.path) : 'Top level'), 2),
-  ];
-  return lines.join('\n');
+    topHeading: 'Top level',
+  });
 }
 
 function cliJsonDoc(): string {
