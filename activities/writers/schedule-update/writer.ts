@@ -1,6 +1,7 @@
 /**
  * The Genesys writer (`writer: "genesys-schedule-update"`): a batch becomes updates of its schedule until the batch's
- * rows are in it (`write-schedule-batch.ts`). What it keeps per tenant (`tenant-state.ts`) lives here, by tenant id.
+ * rows are in it (`write-schedule-batch.ts`). What it keeps per tenant (`tenant-state.ts`) lives here, keyed by the
+ * tenant's runtime, so it lives and closes with that runtime.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { BatchOutcome } from '../../../contracts/batch';
@@ -12,7 +13,7 @@ import { ScheduleUpdateTenant } from './tenant-state';
 import { writeScheduleBatch } from './write-schedule-batch';
 
 export class ScheduleUpdateWriter implements Writer {
-  private readonly tenants = new Map<string, ScheduleUpdateTenant>();
+  private readonly tenants = new WeakMap<TenantRuntime, ScheduleUpdateTenant>();
 
   async write(requests: TenantRequests, { input, scheduleId, rows, progress }: WriterBatch): Promise<BatchOutcome> {
     const first = rows[0]!;
@@ -28,10 +29,10 @@ export class ScheduleUpdateWriter implements Writer {
   }
 
   private stateOf(tenant: TenantRuntime): ScheduleUpdateTenant {
-    const existing = this.tenants.get(tenant.settings.id);
+    const existing = this.tenants.get(tenant);
     if (existing) return existing;
     const state = new ScheduleUpdateTenant(tenant);
-    this.tenants.set(tenant.settings.id, state);
+    this.tenants.set(tenant, state);
     return state;
   }
 }
