@@ -1,8 +1,9 @@
 /**
  * Contract test: the official Genesys Cloud JavaScript SDK drives the simulated schedule-update API end to end —
  * login, schedule metadata, agent-schedules query, upload URL, (plain HTTP PUT of the gzip), update, channel and
- * subscription — and an undici WebSocket receives the completion event. If the simulator's paths, methods or
- * bodies drift from the platform's (as the SDK encodes them), this fails.
+ * subscription — and an undici WebSocket receives the completion event; then it reads business units (settings,
+ * activity codes, users, a week's schedules). If the simulator's paths, methods, parameters or bodies drift from the
+ * platform's (as the SDK encodes them), this fails.
  */
 import platformClient from 'purecloud-platform-client-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +13,19 @@ import { BU, SocketProbe, TOPIC, WEEK, newShift, putUpload } from './bu-schedule
 import { admin, start } from './helpers';
 
 const SCHEDULE = 'sdk-schedule';
+
+/** A described business unit next to the open {@link BU}. */
+const DESCRIBED = {
+  id: 'bu-described',
+  name: 'Described',
+  timeZone: 'Europe/Berlin',
+  startDayOfWeek: 'Sunday' as const,
+  activityCodes: [{ id: 'ac-work' }, { id: 'ac-break', category: 'Break' as const, countsAsPaidTime: false }],
+  managementUnits: [
+    { id: 'mu-a', users: ['agent-1', 'agent-2'] },
+    { id: 'mu-b', users: ['agent-3'] },
+  ],
+};
 
 /** An SDK client pointed at the simulator only, whatever `~/.genesyscloudjavascript/config` says. */
 function sdkClient(port: number): InstanceType<typeof platformClient.ApiClientClass> {
@@ -27,7 +41,13 @@ describe('schedule-update API driven by the official SDK (purecloud-platform-cli
   beforeAll(async () => {
     sim = await start({
       seed: 7,
-      orgs: [{ id: 'acme', throttle: { burst: 50, refillPerSecond: 8 }, buSchedules: { processingDelayMs: 100 } }],
+      orgs: [
+        {
+          id: 'acme',
+          throttle: { burst: 50, refillPerSecond: 8 },
+          buSchedules: { processingDelayMs: 100, businessUnits: [DESCRIBED] },
+        },
+      ],
     });
   });
   afterAll(() => sim.close());
@@ -165,6 +185,61 @@ describe('schedule-update API driven by the official SDK (purecloud-platform-cli
     } finally {
       socket.close();
     }
+  });
+
+  it('reads business units through the SDK: the unit’s settings, activity codes, users and the week’s schedules', async () => {
+    const client = sdkClient(sim.port);
+    await client.loginClientCredentialsGrant('acme-client', 'acme-secret');
+    const wfm = new platformClient.WorkforceManagementApi(client);
+
+    const unit = await wfm.getWorkforcemanagementBusinessunit(DESCRIBED.id, {
+      expand: ['settings.timeZone', 'settings.startDayOfWeek'],
+    });
+    expect(unit).toEqual({
+      id: DESCRIBED.id,
+      name: 'Described',
+      settings: { startDayOfWeek: 'Sunday', timeZone: 'Europe/Berlin', metadata: { version: 1 } },
+      selfUri: `/api/v2/workforcemanagement/businessunits/${DESCRIBED.id}`,
+    });
+    expect((await wfm.getWorkforcemanagementBusinessunit(DESCRIBED.id)).settings).toBeUndefined();
+
+    const codes = await wfm.getWorkforcemanagementBusinessunitActivitycodes(DESCRIBED.id);
+    expect(codes.entities?.map((code) => [code.id, code.active, code.category, code.countsAsPaidTime])).toEqual([
+      ['ac-work', true, 'OnQueueWork', true],
+      ['ac-break', true, 'Break', false],
+    ]);
+    expect(codes.entities?.[0]?.metadata).toEqual({ version: 1 });
+
+    const users = await wfm.getWorkforcemanagementBusinessunitUsers(DESCRIBED.id, { managementUnitIds: ['mu-b'] });
+    expect(users).toEqual({ managementUnits: [{ managementUnit: { id: 'mu-b' }, users: [{ id: 'agent-3' }] }] });
+    const everyone = await wfm.getWorkforcemanagementBusinessunitUsers(DESCRIBED.id);
+    expect(everyone.managementUnits.map((mu) => [mu.managementUnit.id, mu.users.length])).toEqual([
+      ['mu-a', 2],
+      ['mu-b', 1],
+    ]);
+
+    // The open unit of the first test: what its schedule holds, in the org's time zone.
+    const open = await wfm.getWorkforcemanagementBusinessunit(BU, { expand: ['settings'] });
+    expect(open.settings).toMatchObject({ timeZone: 'UTC', startDayOfWeek: 'Monday' });
+    const openCodes = await wfm.getWorkforcemanagementBusinessunitActivitycodes(BU);
+    expect(openCodes.entities?.map((code) => code.id)).toEqual(['code-work']);
+    const openUsers = await wfm.getWorkforcemanagementBusinessunitUsers(BU);
+    expect(openUsers.managementUnits).toEqual([{ managementUnit: { id: 'mu-1' }, users: [{ id: 'agent-1' }] }]);
+    const week = await wfm.getWorkforcemanagementBusinessunitWeekSchedules(BU, WEEK);
+    expect(week.entities).toEqual([
+      expect.objectContaining({
+        id: SCHEDULE,
+        weekDate: WEEK,
+        weekCount: 1,
+        published: false,
+        metadata: expect.objectContaining({ version: 2 }) as unknown,
+      }),
+    ]);
+    expect((await wfm.getWorkforcemanagementBusinessunitWeekSchedules(DESCRIBED.id, WEEK)).entities).toEqual([]);
+    await expect(wfm.getWorkforcemanagementBusinessunitWeekSchedules(BU, '30-11-2026')).rejects.toMatchObject({
+      status: 400,
+      code: 'bad.request',
+    });
   });
 
   it('refuses through the SDK as the platform does: 403 with missing.any.permissions, 404 for another week', async () => {

@@ -47,8 +47,14 @@ export interface WorldOptions {
   simulator?: Omit<SimulatorConfigInput, 'orgs'>;
   /** Per-tenant limits in the tenants file. */
   limits?: Record<string, { concurrency?: number; ratePerSecond?: number; burst?: number }>;
-  /** Per-tenant writer (and its settings) in the tenants file; the PUT writer when absent. */
+  /**
+   * Per-tenant writer (and its settings) in the tenants file; the PUT writer when absent. A tenant of the Genesys
+   * writer gets business unit `bu-1` described in its org (see {@link genesysBusinessUnit}) unless its org's
+   * `buSchedules` describes business units itself.
+   */
   writers?: Record<string, { writer: Writer; genesys?: GenesysSettingsInput }>;
+  /** Agents `bu-1` lists for the Genesys tenants: default {@link GENESYS_AGENTS}. */
+  genesysAgents?: number;
   /** Orgs (names without the world suffix) whose client secret the tenants file reads from a file (`secretFile`). */
   secretFiles?: string[];
   /** Start Workers in this process (default true). */
@@ -110,6 +116,9 @@ export async function createWorld(options: WorldOptions): Promise<World> {
     // The faults follow the org's own name, not its per-run id: a given simulator seed replays them.
     seedLabel: org.id,
     ...org,
+    ...(options.writers?.[org.id]?.writer === 'genesys-schedule-update' && {
+      buSchedules: withGenesysBusinessUnit(org.buSchedules, options.genesysAgents ?? GENESYS_AGENTS),
+    }),
     id: tenant(org.id),
   }));
   // The simulator shares this process's event loop with the worker, so a 429 may be read by the client some
@@ -280,13 +289,45 @@ export interface GenesysRow extends AssignmentRow {
 /** The week (a Monday, `weekDate`) the Genesys rows fall in. */
 export const GENESYS_WEEK = '2027-01-04';
 
+/** Agents {@link genesysRows} spreads `count` rows over: 50 per 350 rows. */
+export function genesysAgentCount(count: number): number {
+  return 50 * Math.ceil(count / 350);
+}
+
+/** Agents `bu-1` lists by default: enough for `genesysRows` of up to 21,000 rows a tenant (the bench's most is 20,000). */
+export const GENESYS_AGENTS = genesysAgentCount(21_000);
+
+/**
+ * Business unit `bu-1` as the Genesys rows need it described: UTC weeks from Monday, activity codes `ac-work` (paid),
+ * `ac-meeting` and `ac-break` (not paid), and management unit `mu-1` holding agents `user-1`..`user-<agents>`.
+ */
+export function genesysBusinessUnit(agents = GENESYS_AGENTS) {
+  return {
+    id: 'bu-1',
+    timeZone: 'UTC',
+    startDayOfWeek: 'Monday' as const,
+    activityCodes: [
+      { id: 'ac-work', name: 'Work', category: 'OnQueueWork' as const },
+      { id: 'ac-meeting', name: 'Meeting', category: 'Meeting' as const, countsAsPaidTime: false },
+      { id: 'ac-break', name: 'Break', category: 'Break' as const, countsAsPaidTime: false },
+    ],
+    managementUnits: [{ id: 'mu-1', users: Array.from({ length: agents }, (_, i) => `user-${i + 1}`) }],
+  };
+}
+
+/** An org's `buSchedules` with `bu-1` described, unless it describes business units of its own. */
+function withGenesysBusinessUnit(buSchedules: OrgConfigInput['buSchedules'], agents: number) {
+  if (buSchedules?.businessUnits !== undefined) return buSchedules;
+  return { ...buSchedules, businessUnits: [genesysBusinessUnit(agents)] };
+}
+
 /**
  * Rows of `count` valid assignments for a tenant of the Genesys writer, all in business unit `bu-1` and the week of
  * `GENESYS_WEEK`, spread over its schedules and 50 agents per 350 rows; no two shifts of an agent overlap.
  */
 export function genesysRows(tenantId: string, schedules: readonly string[], count: number, prefix = 'g'): GenesysRow[] {
   // 50 agents per 350 rows: an agent's rows are 7 × agents apart, one a day, so no two of its shifts overlap.
-  const agents = 50 * Math.ceil(count / 350);
+  const agents = genesysAgentCount(count);
   return Array.from({ length: count }, (_, i) => {
     const start = new Date(Date.parse(`${GENESYS_WEEK}T00:00:00Z`) + (i % 7) * 86_400_000 + (6 + (i % 8)) * 3_600_000);
     return {

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { clientSecretSchema, faultSettingsSchema, throttleLimitsSchema } from './config';
+import { clientSecretSchema, faultSettingsSchema, orgThrottleSchema, throttleLimitsSchema } from './config';
 import type { SimulatorState } from './state';
 
 /** Prefix of the admin endpoints, apart from anything the real API has. */
@@ -69,7 +69,7 @@ export function registerAdminRoutes(app: FastifyInstance, state: SimulatorState)
   app.put<OrgRoute>(`${ADMIN_PREFIX}/orgs/:orgId/throttle`, (request) => {
     const { orgId } = request.params;
     state.requireOrg(orgId);
-    state.setThrottle(orgId, throttleLimitsSchema.nullable().parse(readJson(request)));
+    state.setThrottle(orgId, orgThrottleSchema.nullable().parse(readJson(request)));
     return { orgId, throttle: state.requireOrg(orgId).throttle?.snapshot() ?? null };
   });
 

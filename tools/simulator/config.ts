@@ -1,10 +1,13 @@
 import { z } from 'zod';
+import { applyProfile, DEFAULT_THROTTLE, ORG_PROFILES } from './profile';
 import {
   SCHEDULE_EDIT_SCOPE,
   SCHEDULE_VIEW_SCOPE,
   buScheduleFaultsSchema,
   buScheduleSettingsSchema,
 } from './schedules/settings';
+
+export { DEFAULT_THROTTLE };
 
 /** The one scope the assignment PUT requires, as on the real platform. */
 export const WRITE_SCOPE = 'wfm:schedule:write';
@@ -91,8 +94,58 @@ export const throttleLimitsSchema = z
   })
   .strict();
 
-/** Default throttle: about 50 requests, then 429, as in the forum report; 8/s afterwards. */
-export const DEFAULT_THROTTLE = { burst: 50, refillPerSecond: 8 } as const;
+/** Fixed windows of an org's throttle. */
+export const fixedWindowLimitsSchema = z
+  .object({
+    requests: z.number().int().min(1).describe('Requests admitted per window.'),
+    windowSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(3_600)
+      .describe('Length of a window in seconds; a window opens with the first request after the previous one ended.'),
+  })
+  .strict();
+
+/**
+ * An org's throttle: a token bucket (`burst`, `refillPerSecond`, `retryAfterSeconds`) or fixed windows
+ * (`fixedWindow`), written as one object so the reference lists every field; parses to the one or the other.
+ */
+export const orgThrottleSchema = z
+  .object({
+    burst: throttleLimitsSchema.shape.burst.optional(),
+    refillPerSecond: throttleLimitsSchema.shape.refillPerSecond.optional(),
+    retryAfterSeconds: throttleLimitsSchema.shape.retryAfterSeconds,
+    fixedWindow: fixedWindowLimitsSchema
+      .optional()
+      .describe(
+        'Fixed windows instead of the bucket (then leave the bucket’s fields out): at most `requests` per window, ' +
+          'then 429 with Retry-After = whole seconds until the window resets, as Genesys Cloud counts an org’s calls.',
+      ),
+  })
+  .strict()
+  .superRefine((throttle, ctx) => {
+    const bucketFields = (['burst', 'refillPerSecond', 'retryAfterSeconds'] as const).filter(
+      (field) => throttle[field] !== undefined,
+    );
+    if (throttle.fixedWindow !== undefined) {
+      for (const field of bucketFields)
+        ctx.addIssue({ code: 'custom', path: [field], message: 'is a bucket field: not with fixedWindow' });
+      return;
+    }
+    for (const field of ['burst', 'refillPerSecond'] as const)
+      if (throttle[field] === undefined)
+        ctx.addIssue({ code: 'custom', path: [field], message: 'is required (or give fixedWindow)' });
+  })
+  .transform((throttle): OrgThrottleLimits =>
+    throttle.fixedWindow
+      ? { fixedWindow: throttle.fixedWindow }
+      : {
+          burst: throttle.burst!, // required without fixedWindow (refined above)
+          refillPerSecond: throttle.refillPerSecond!,
+          ...(throttle.retryAfterSeconds !== undefined && { retryAfterSeconds: throttle.retryAfterSeconds }),
+        },
+  );
 
 /** An OAuth client secret: any non-empty text (clients form-urlencode it in the Basic header, RFC 6749 §2.3.1). */
 export const clientSecretSchema = z.string().min(1);
@@ -132,6 +185,14 @@ const buScheduleFaultsFields = describeFields(buScheduleFaultsSchema, {
     'The upload URL keeps the body at once but answers this many ms later (a slow object store): a window in which ' +
     'a writer has uploaded and not yet started the update, for crash tests.',
   socketClosingNotice: 'When true, every socket the server closes first gets a `v2.system.socket_closing` message.',
+  refuseDescriptionMarker:
+    'An update with a shift whose activity’s description contains this text ends `Error` without applying anything ' +
+    '(reason "marker"), in any business unit: a refusal a writer cannot check ahead. Absent: off.',
+  staleReadRate:
+    'Share (0..1) of reads (schedule metadata, agent-schedules query and its download, the week’s schedules) ' +
+    'answered from the schedule as it was `staleReadMs` ago: version and shifts together; a schedule younger than ' +
+    'that as it first was. Drawn from a stream of its own.',
+  staleReadMs: 'Age of a stale read’s state, in ms (at most one hour); past states are kept this long only.',
 });
 
 /**
@@ -141,8 +202,11 @@ const buScheduleFaultsFields = describeFields(buScheduleFaultsSchema, {
 const buSchedulesSchema = describeFields(buScheduleSettingsSchema, {
   autoCreate:
     'The first touch of an unknown `(businessUnitId, weekId, scheduleId)` creates it (weekDate = weekId, version 1).',
-  businessUnitTimeZone: 'IANA time zone (`businessUnitTimeZone`) of the agent-schedules query answer.',
-  managementUnitId: 'Management unit that agents new to a schedule join.',
+  businessUnitTimeZone:
+    'IANA time zone of business units not described in `businessUnits`: the agent-schedules query’s ' +
+    '`businessUnitTimeZone` and the unit’s `settings.timeZone`.',
+  managementUnitId:
+    'Management unit that agents new to a schedule join, unless a described business unit lists them in one.',
   processingDelayMs: 'Time from `POST …/update` to the end of its processing (the Complete/Error event), in ms.',
   answerCompleteWhenImmediate:
     'With `processingDelayMs` 0: answer the update `Complete` (or `Error`) at once, as the platform can.',
@@ -155,6 +219,18 @@ const buSchedulesSchema = describeFields(buScheduleSettingsSchema, {
   initialSchedules:
     'Schedules that exist from the start (needed when `autoCreate` is false), each at version 1 with each agent at ' +
     'version 1; a shift without an id gets one made up. An agent without `managementUnitId` is in the org’s.',
+  businessUnits:
+    'Business units described (default none). An update of a described unit ends `Error` (nothing applied) when a ' +
+    'shift names an activity code that is not an active code of the unit, lies outside the schedule ([weekDate ' +
+    '00:00, weekDate + 7 × weekCount days) in the unit’s time zone), or is for an agent in none of its management ' +
+    'units; agents new to a schedule join the unit listing them. Its `…/businessunits/{id}` routes answer from here. ' +
+    'A unit not described is open: no such checks; its routes answer from its schedules.',
+  versionCheck:
+    '`"strict"`: an update ends `Error` unless every schedule and agent version it names is current. `"lenient"`: ' +
+    'applied whatever versions it names (last write wins); versions still go up on every applied update.',
+  editGrantsRead:
+    'Whether `wfm:schedule:edit` alone permits the read routes and the schedules topic. Default true; with the ' +
+    'org’s `profile` `"genesys"`, false: reads need `wfm:schedule:view` or `wfm:publishedSchedule:view`.',
   faults: buScheduleFaultsFields
     .prefault({})
     .describe(
@@ -209,10 +285,37 @@ const orgSchema = z
       .describe(
         'When present, an assignment’s userId must be one of these (else a per-item 400 "user <userId> not found").',
       ),
-    throttle: throttleLimitsSchema
+    profile: z
+      .enum(ORG_PROFILES)
+      .optional()
+      .describe(
+        '`"genesys"`: behave as a real Genesys Cloud org wherever the org’s own fields leave it open: `throttle` ' +
+          '`{"fixedWindow":{"requests":300,"windowSeconds":60}}`, `rateLimitHeaders` true, `tokenResponseScope` ' +
+          'false, `buSchedules.editGrantsRead` false (reads need a view permission), `buSchedules.versionCheck` ' +
+          '`"strict"`. Absent: the simulator’s own defaults.',
+      ),
+    throttle: orgThrottleSchema
       .nullable()
-      .default({ ...DEFAULT_THROTTLE })
-      .describe('Token bucket of the org’s PUTs, shared by all its clients and tokens; `null` = unthrottled.'),
+      .optional()
+      .describe(
+        'Throttle of all the org’s API calls (PUTs, schedule and notification calls), shared by its clients and ' +
+          'tokens: a token bucket or `fixedWindow`; `null` = unthrottled. Default `{"burst":50,"refillPerSecond":8}`; ' +
+          'with `profile` `"genesys"`, `{"fixedWindow":{"requests":300,"windowSeconds":60}}`.',
+      ),
+    rateLimitHeaders: z
+      .boolean()
+      .optional()
+      .describe(
+        'Whether every answer of the org’s API calls (2xx and 429 alike) carries `inin-ratelimit-allowed`, ' +
+          '`-count` and `-reset`. Default: the top-level `rateLimitHeaders`; with `profile` `"genesys"`, true.',
+      ),
+    tokenResponseScope: z
+      .boolean()
+      .optional()
+      .describe(
+        'Whether token answers list the client’s scopes in `scope`. Default true; with `profile` `"genesys"`, ' +
+          'false, as the platform’s login answers.',
+      ),
     loginThrottle: throttleLimitsSchema
       .nullable()
       .default(null)
@@ -232,6 +335,7 @@ const orgSchema = z
   .strict()
   .transform((org) => ({
     ...org,
+    ...applyProfile(org),
     clients: org.clients ?? [
       { clientId: `${org.id}-client`, clientSecret: `${org.id}-secret`, scopes: [...DEFAULT_SCOPES] },
     ],
@@ -259,7 +363,8 @@ export const simulatorConfigSchema = z
       .boolean()
       .default(false)
       .describe(
-        'When true, every PUT answer of a throttled org carries `inin-ratelimit-*` headers; false, as on the real platform.',
+        'When true, every answer of a throttled org’s API calls carries `inin-ratelimit-*` headers (orgs may ' +
+          'override); false, the simulator’s default.',
       ),
     maxAssignmentsPerRequest: z
       .number()
@@ -355,6 +460,12 @@ export type FaultSettings = z.output<typeof faultSettingsSchema>;
 export type FaultSettingsInput = z.input<typeof faultSettingsSchema>;
 /** Token bucket limits. */
 export type ThrottleLimits = z.output<typeof throttleLimitsSchema>;
+/** Fixed-window limits. */
+export type FixedWindowLimits = z.output<typeof fixedWindowLimitsSchema>;
+/** An org's throttle after parsing: a token bucket or fixed windows. */
+export type OrgThrottleLimits = ThrottleLimits | { fixedWindow: FixedWindowLimits };
+/** An org's throttle as written. */
+export type OrgThrottleInput = z.input<typeof orgThrottleSchema>;
 
 /** The config used when none is given: three throttled orgs. */
 export function defaultSimulatorConfig(): SimulatorConfig {

@@ -9,6 +9,8 @@ export {
   simulatorConfigSchema,
   faultSettingsSchema,
   throttleLimitsSchema,
+  orgThrottleSchema,
+  fixedWindowLimitsSchema,
   defaultSimulatorConfig,
   parseSimulatorConfig,
   generateOrgs,
@@ -24,14 +26,22 @@ export {
   type FaultSettings,
   type FaultSettingsInput,
   type ThrottleLimits,
+  type FixedWindowLimits,
+  type OrgThrottleLimits,
+  type OrgThrottleInput,
 } from './config';
+export { ORG_PROFILES, GENESYS_THROTTLE, type OrgProfile } from './profile';
 export {
   TokenBucketThrottle,
+  FixedWindowThrottle,
   idealDurationSeconds,
   retryAfterSecondsFor,
   type Clock,
+  type RequestThrottle,
   type ThrottleDecision,
   type ThrottleSnapshot,
+  type BucketSnapshot,
+  type FixedWindowSnapshot,
 } from './throttle';
 export { SimulatorState, UnknownEntityError, type SimulatorStats, type OrgRuntime } from './state';
 export type { OrgStats, RequestRecord, RequestOutcome } from './stats';
@@ -47,7 +57,9 @@ export {
   schedulesTopic,
   SCHEDULE_EDIT_SCOPE,
   SCHEDULE_VIEW_SCOPE,
+  PUBLISHED_SCHEDULE_VIEW_SCOPE,
   SCHEDULE_PATH,
+  BUSINESS_UNIT_PATH,
   CHANNELS_PATH,
   CHANNELS_PREFIX,
   UPLOADS_PREFIX,
@@ -64,6 +76,9 @@ export {
   type UpdateErrorReason,
   type UploadRefusal,
   type ScheduleEventBody,
+  type BusinessUnitDescription,
+  type ContentRefusalCounts,
+  type VersionCheck,
 } from './schedules';
 
 /** Where and how to run the simulator. */

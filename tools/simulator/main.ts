@@ -42,9 +42,12 @@ function parsePort(value: string | undefined): number {
 function describeOrgs(config: SimulatorConfig): string[] {
   const lines: string[] = [];
   for (const org of config.orgs) {
-    const throttle = org.throttle
-      ? `burst ${org.throttle.burst}, refill ${org.throttle.refillPerSecond}/s`
-      : 'unthrottled';
+    const limits = org.throttle;
+    const throttle = !limits
+      ? 'unthrottled'
+      : 'fixedWindow' in limits
+        ? `${limits.fixedWindow.requests} per ${limits.fixedWindow.windowSeconds} s window`
+        : `burst ${limits.burst}, refill ${limits.refillPerSecond}/s`;
     const login = org.loginThrottle
       ? `; login throttle per client burst ${org.loginThrottle.burst}, refill ${org.loginThrottle.refillPerSecond}/s`
       : '';

@@ -96,7 +96,8 @@ export function registerOAuthRoutes(app: FastifyInstance, state: SimulatorState)
       access_token: issued.token,
       token_type: 'bearer',
       expires_in: ttlSeconds,
-      scope: client.scopes.join(' '),
+      // The platform's answer has no `scope`; the simulator's lists the client's unless the org says otherwise.
+      ...(org.config.tokenResponseScope !== false && { scope: client.scopes.join(' ') }),
     });
   });
 }

@@ -82,7 +82,7 @@ export class PutExchange {
     this.counters.crossOrgTokenUses++;
   }
 
-  /** Answers with a status and JSON body (plus rate-limit headers when configured). */
+  /** Answers with a status and JSON body (plus rate-limit headers when the org or the config wants them). */
   send(status: number, body: unknown, headers: Record<string, string> = {}): void {
     if (this.closed) {
       this.reply.hijack(); // the client left; nothing to send
@@ -146,7 +146,8 @@ export class PutExchange {
   }
 
   private rateLimitHeaders(): Record<string, string> {
-    if (!this.state.options.rateLimitHeaders || !this.org.throttle) return {};
+    const wanted = this.org.config.rateLimitHeaders ?? this.state.options.rateLimitHeaders;
+    if (!wanted || !this.org.throttle) return {};
     const values = this.org.throttle.rateLimitHeaderValues();
     return {
       'inin-ratelimit-allowed': String(values.allowed),

@@ -3,10 +3,13 @@ import {
   parseSimulatorConfig,
   clientSecretSchema,
   faultSettingsSchema,
+  orgThrottleSchema,
   throttleLimitsSchema,
   type ClientConfig,
   type FaultSettingsInput,
   type OrgConfig,
+  type OrgThrottleInput,
+  type OrgThrottleLimits,
   type SimulatorConfig,
   type SimulatorConfigInput,
   type ThrottleLimits,
@@ -15,7 +18,7 @@ import { SeededRandom, deriveSeed } from './prng';
 import { BuScheduleRuntime } from './schedules/runtime';
 import { buScheduleSettingsSchema, type BuScheduleFaults, type BuScheduleFaultsInput } from './schedules/settings';
 import { OrgWriters, RingBuffer, emptyCounters, type OrgCounters, type OrgStats, type RequestRecord } from './stats';
-import { TokenBucketThrottle, type Clock } from './throttle';
+import { FixedWindowThrottle, TokenBucketThrottle, type Clock, type RequestThrottle } from './throttle';
 import { TokenStore, type IssuedToken } from './tokens';
 import { sameAssignment, type Assignment } from './validation';
 
@@ -25,7 +28,8 @@ export interface OrgRuntime {
   config: OrgConfig;
   clients: Map<string, ClientConfig>;
   users: ReadonlySet<string> | undefined;
-  throttle: TokenBucketThrottle | null;
+  /** The org's API throttle: a token bucket or fixed windows (`config.throttle`), or null when unthrottled. */
+  throttle: RequestThrottle | null;
   /** clientId -> login bucket, made on the client's first token request while `config.loginThrottle` is set. */
   loginThrottles: Map<string, TokenBucketThrottle>;
   counters: OrgCounters;
@@ -185,14 +189,19 @@ export class SimulatorState {
     this.requireOrg(orgId).config.faults = faultSettingsSchema.parse(faults);
   }
 
-  /** Changes the org's limits; `null` lifts the throttle. A throttle added to an unthrottled org starts full. */
-  setThrottle(orgId: string, limits: ThrottleLimits | null): void {
+  /**
+   * Changes the org's limits; `null` lifts the throttle. A throttle of the same kind keeps its state (tokens capped
+   * at the new burst, a window its count); one added, or of the other kind, starts afresh.
+   */
+  setThrottle(orgId: string, limits: OrgThrottleInput | null): void {
     const org = this.requireOrg(orgId);
-    const parsed = limits === null ? null : throttleLimitsSchema.parse(limits);
+    const parsed = limits === null ? null : orgThrottleSchema.parse(limits);
     org.config.throttle = parsed;
     if (parsed === null) org.throttle = null;
-    else if (org.throttle) org.throttle.setLimits(parsed);
-    else org.throttle = this.newThrottle(parsed);
+    else if ('fixedWindow' in parsed && org.throttle instanceof FixedWindowThrottle)
+      org.throttle.setLimits(parsed.fixedWindow);
+    else if (!('fixedWindow' in parsed) && org.throttle instanceof TokenBucketThrottle) org.throttle.setLimits(parsed);
+    else org.throttle = this.newOrgThrottle(parsed);
   }
 
   /**
@@ -296,7 +305,7 @@ export class SimulatorState {
         config: orgConfig,
         clients: new Map(orgConfig.clients.map((c) => [c.clientId, c])),
         users: orgConfig.users ? new Set(orgConfig.users) : undefined,
-        throttle: orgConfig.throttle ? this.newThrottle(orgConfig.throttle) : null,
+        throttle: orgConfig.throttle ? this.newOrgThrottle(orgConfig.throttle) : null,
         loginThrottles: new Map(),
         counters: emptyCounters(),
         writers: new OrgWriters(),
@@ -318,6 +327,14 @@ export class SimulatorState {
 
   private newThrottle(limits: ThrottleLimits): TokenBucketThrottle {
     return new TokenBucketThrottle(limits, { now: this.now, violationGraceMs: this.baseConfig.violationGraceMs });
+  }
+
+  private newOrgThrottle(limits: OrgThrottleLimits): RequestThrottle {
+    if (!('fixedWindow' in limits)) return this.newThrottle(limits);
+    return new FixedWindowThrottle(limits.fixedWindow, {
+      now: this.now,
+      violationGraceMs: this.baseConfig.violationGraceMs,
+    });
   }
 
   /** Global options the routes read on every request. */

@@ -1,4 +1,4 @@
-import type { ThrottleLimits } from './config';
+import type { FixedWindowLimits, ThrottleLimits } from './config';
 
 /** Milliseconds since the epoch; injectable so tests can move time without sleeping. */
 export type Clock = () => number;
@@ -16,14 +16,45 @@ export type ThrottleDecision =
       windowOpenUntil: number;
     };
 
-/** Snapshot for stats and rate-limit headers. */
-export interface ThrottleSnapshot {
+/** Snapshot of a token bucket, for stats. */
+export interface BucketSnapshot {
   burst: number;
   refillPerSecond: number;
+  retryAfterSeconds?: number;
   /** Current (fractional) tokens in the bucket. */
   tokens: number;
   /** End of the open Retry-After window (ms epoch), or null when none is open. */
   windowOpenUntil: number | null;
+}
+
+/** Snapshot of fixed windows, for stats. */
+export interface FixedWindowSnapshot {
+  fixedWindow: FixedWindowLimits;
+  /** Requests admitted in the current window (0 when none is running). */
+  count: number;
+  /** When the current window resets (ms epoch), or null when none is running. */
+  windowEndsAt: number | null;
+  /** End of the open Retry-After window (ms epoch): the window's end once it refused a request; else null. */
+  windowOpenUntil: number | null;
+}
+
+/** Snapshot of either kind of throttle, for stats. */
+export type ThrottleSnapshot = BucketSnapshot | FixedWindowSnapshot;
+
+/** Values of the `inin-ratelimit-*` headers. */
+export interface RateLimitHeaderValues {
+  allowed: number;
+  count: number;
+  resetSeconds: number;
+}
+
+/** What an org's API calls meet: a token bucket or fixed windows, with the same Retry-After and violation rules. */
+export interface RequestThrottle {
+  tryTake(arrivedAt?: number): ThrottleDecision;
+  windowAnnounced(): void;
+  windowOpenUntil(): number | null;
+  snapshot(): ThrottleSnapshot;
+  rateLimitHeaderValues(): RateLimitHeaderValues;
 }
 
 // Absorbs float error so that waiting exactly Retry-After seconds always yields a token.
@@ -53,7 +84,7 @@ export function idealDurationSeconds(requestCount: number, limits: ThrottleLimit
  * `violationGraceMs` after the 429 that opened the window (those requests were already on the wire), which
  * the bucket answers as usual. Pure: time comes only from the injected clock.
  */
-export class TokenBucketThrottle {
+export class TokenBucketThrottle implements RequestThrottle {
   private currentLimits: ThrottleLimits;
   private tokenCount: number;
   private lastRefillAt: number;
@@ -144,12 +175,12 @@ export class TokenBucketThrottle {
   }
 
   /** State for stats. */
-  snapshot(): ThrottleSnapshot {
+  snapshot(): BucketSnapshot {
     return { ...this.currentLimits, tokens: this.tokens(), windowOpenUntil: this.windowOpenUntil() };
   }
 
   /** Values of the optional `inin-ratelimit-*` headers: limit, tokens used, seconds until full. */
-  rateLimitHeaderValues(): { allowed: number; count: number; resetSeconds: number } {
+  rateLimitHeaderValues(): RateLimitHeaderValues {
     const tokens = this.tokens();
     const { burst, refillPerSecond } = this.currentLimits;
     return {
@@ -172,6 +203,109 @@ export class TokenBucketThrottle {
     this.windowStartedAt = null;
     this.windowAnnouncedAt = null;
     this.windowEndsAt = null;
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+}
+
+/**
+ * Fixed windows, as Genesys Cloud counts an org's API calls: a window of `windowSeconds` opens with the first request
+ * after the previous one ended and admits `requests` requests; the rest get 429 with Retry-After = whole seconds
+ * until the window resets (at least 1). The first 429 of a window opens the Retry-After window until that reset;
+ * a request arriving in it after the grace (`violationGraceMs` from when that 429 was written) is a violation, as
+ * with the token bucket. Pure: time comes only from the injected clock.
+ */
+export class FixedWindowThrottle implements RequestThrottle {
+  private currentLimits: FixedWindowLimits;
+  private windowStartedAt: number | null = null;
+  private admitted = 0;
+  /** When the window's first 429 was decided, and when it was handed to the network. */
+  private refusedAt: number | null = null;
+  private announcedAt: number | null = null;
+
+  constructor(
+    limits: FixedWindowLimits,
+    private readonly options: { now?: Clock; violationGraceMs?: number } = {},
+  ) {
+    this.currentLimits = { ...limits };
+  }
+
+  /** Current limits. */
+  get limits(): FixedWindowLimits {
+    return { ...this.currentLimits };
+  }
+
+  /** Decides one request (see the class). @param arrivedAt when it arrived, if earlier than now */
+  tryTake(arrivedAt?: number): ThrottleDecision {
+    const now = Math.min(arrivedAt ?? Infinity, this.now());
+    this.roll(now);
+    this.windowStartedAt ??= now;
+    if (this.admitted < this.currentLimits.requests) {
+      this.admitted++;
+      return { allowed: true };
+    }
+    const endsAt = this.windowStartedAt + this.currentLimits.windowSeconds * 1000;
+    const retryAfterSeconds = Math.max(1, Math.ceil((endsAt - now) / 1000 - EPSILON));
+    let violation = false;
+    if (this.refusedAt === null) this.refusedAt = now;
+    else violation = now >= (this.announcedAt ?? this.refusedAt) + (this.options.violationGraceMs ?? 0);
+    return { allowed: false, retryAfterSeconds, violation, windowOpenUntil: endsAt };
+  }
+
+  /** The window's first 429 has been written: the grace runs from here. Later calls change nothing. */
+  windowAnnounced(): void {
+    if (this.refusedAt !== null && this.announcedAt === null) this.announcedAt = this.now();
+  }
+
+  /** End of the open Retry-After window (ms epoch), or null. */
+  windowOpenUntil(): number | null {
+    this.roll(this.now());
+    return this.refusedAt === null ? null : this.windowEndsAt();
+  }
+
+  /** Changes the limits at runtime; the running window keeps its start and count. */
+  setLimits(limits: FixedWindowLimits): void {
+    this.currentLimits = { ...limits };
+  }
+
+  /** State for stats. */
+  snapshot(): FixedWindowSnapshot {
+    const windowOpenUntil = this.windowOpenUntil();
+    return {
+      fixedWindow: this.limits,
+      count: this.admitted,
+      windowEndsAt: this.windowEndsAt(),
+      windowOpenUntil,
+    };
+  }
+
+  /** `inin-ratelimit-*`: the window's limit, requests admitted in it, whole seconds until it resets. */
+  rateLimitHeaderValues(): RateLimitHeaderValues {
+    const now = this.now();
+    this.roll(now);
+    const endsAt = this.windowEndsAt();
+    return {
+      allowed: this.currentLimits.requests,
+      count: this.admitted,
+      resetSeconds:
+        endsAt === null ? this.currentLimits.windowSeconds : Math.max(0, Math.ceil((endsAt - now) / 1000 - EPSILON)),
+    };
+  }
+
+  private windowEndsAt(): number | null {
+    return this.windowStartedAt === null ? null : this.windowStartedAt + this.currentLimits.windowSeconds * 1000;
+  }
+
+  /** Ends the window once its time is up. */
+  private roll(now: number): void {
+    const endsAt = this.windowEndsAt();
+    if (endsAt === null || now < endsAt) return;
+    this.windowStartedAt = null;
+    this.admitted = 0;
+    this.refusedAt = null;
+    this.announcedAt = null;
   }
 
   private now(): number {

@@ -5,10 +5,13 @@
  * stamp. The grace therefore runs from the end of that round (`setImmediate` runs after the round's I/O callbacks).
  */
 import type { ServerResponse } from 'node:http';
-import type { TokenBucketThrottle } from './throttle';
+import type { RequestThrottle } from './throttle';
 
 /** Announces the window `throttle` may have opened once `response` is written and its I/O round is over. */
-export function announceWindowWhenWritten(response: ServerResponse, throttle: TokenBucketThrottle | undefined): void {
+export function announceWindowWhenWritten(
+  response: ServerResponse,
+  throttle: Pick<RequestThrottle, 'windowAnnounced'> | undefined,
+): void {
   if (!throttle) return;
   response.once('finish', () => setImmediate(() => throttle.windowAnnounced()));
 }

@@ -8,6 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_CODES } from '../errors';
 import { PutExchange, sendPlatformError } from '../put-exchange';
 import type { OrgRuntime, SimulatorState } from '../state';
+import { PUBLISHED_SCHEDULE_VIEW_SCOPE, SCHEDULE_EDIT_SCOPE, SCHEDULE_VIEW_SCOPE } from './settings';
 
 /** A call that passed token, permission and throttle. */
 export interface OpenedCall {
@@ -21,6 +22,15 @@ export function missingPermissionsMessage(permissions: readonly string[]): strin
   return `Unable to perform the requested action. You are missing the following permission(s): [${permissions.join(', ')}]`;
 }
 
+/**
+ * Permissions of which any one lets a client read schedules and business-unit data: a view permission, and
+ * `wfm:schedule:edit` too unless the org says edit alone does not do (`editGrantsRead`, false under `genesys`).
+ */
+export function readPermissions(org: OrgRuntime): readonly string[] {
+  const view = [SCHEDULE_VIEW_SCOPE, PUBLISHED_SCHEDULE_VIEW_SCOPE];
+  return org.buSchedules.settings.editGrantsRead === false ? view : [...view, SCHEDULE_EDIT_SCOPE];
+}
+
 /** True when the client (read live, so runtime scope changes apply) has any of the permissions. */
 export function clientHasAny(org: OrgRuntime, clientId: string, permissions: readonly string[]): boolean {
   const scopes = org.clients.get(clientId)?.scopes ?? [];
@@ -30,7 +40,7 @@ export function clientHasAny(org: OrgRuntime, clientId: string, permissions: rea
 /**
  * Opens one platform call, or answers it (401/403/429) and returns undefined.
  * @param route name of the call in the request log, e.g. `POST schedules/update`
- * @param anyOf permissions of which the client needs one; empty = none needed
+ * @param anyOf permissions of which the client needs one (or the org's list of them); empty = none needed
  * @param named the permissions the 403 message names
  */
 export function openPlatformCall(
@@ -38,8 +48,8 @@ export function openPlatformCall(
   request: FastifyRequest,
   reply: FastifyReply,
   route: string,
-  anyOf: readonly string[],
-  named: readonly string[] = anyOf,
+  anyOf: readonly string[] | ((org: OrgRuntime) => readonly string[]),
+  named: readonly string[] = typeof anyOf === 'function' ? [] : anyOf,
 ): OpenedCall | undefined {
   const arrivedAt = request.arrivedAt || state.now();
   const auth = state.tokens.check(request.headers.authorization);
@@ -56,7 +66,8 @@ export function openPlatformCall(
     return undefined;
   }
   const clientId = auth.token.clientId;
-  if (anyOf.length > 0 && !clientHasAny(org, clientId, anyOf)) {
+  const permissions = typeof anyOf === 'function' ? anyOf(org) : anyOf;
+  if (permissions.length > 0 && !clientHasAny(org, clientId, permissions)) {
     exchange.fail(403, ERROR_CODES.missingPermissions, missingPermissionsMessage(named));
     return undefined;
   }

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { SimulatorState } from '../state';
 import { registerBuScheduleAdminRoutes } from './admin-routes';
+import { registerBusinessUnitRoutes } from './bu-routes';
 import { registerNotificationRoutes } from './notification-routes';
 import { registerUploadRoute } from './upload-route';
 import { attachChannelSockets } from './websocket';
@@ -13,6 +14,7 @@ import { registerWfmScheduleRoutes } from './wfm-routes';
 /** Registers every route of the schedule-update API and its WebSocket endpoint; `shutdown` stops their timers. */
 export function registerBuScheduleApi(app: FastifyInstance, state: SimulatorState, shutdown: AbortSignal): void {
   registerWfmScheduleRoutes(app, state);
+  registerBusinessUnitRoutes(app, state);
   registerUploadRoute(app, state);
   registerNotificationRoutes(app, state);
   registerBuScheduleAdminRoutes(app, state);
@@ -27,12 +29,17 @@ export {
   buScheduleFaultsSchema,
   SCHEDULE_EDIT_SCOPE,
   SCHEDULE_VIEW_SCOPE,
+  PUBLISHED_SCHEDULE_VIEW_SCOPE,
+  type VersionCheck,
   type BuScheduleSettings,
   type BuScheduleSettingsInput,
   type BuScheduleFaults,
   type BuScheduleFaultsInput,
 } from './settings';
 export type { ScheduleApiStats, UploadRefusal } from './stats';
+export type { ContentRefusalCounts } from './content-checks';
+export type { BusinessUnitDescription } from './business-units';
+export { BUSINESS_UNIT_PATH } from './bu-routes';
 export type { ScheduleSnapshot } from './store';
 export type { ChannelSnapshot } from './channels';
 export type { UpdateErrorReason } from './processing';

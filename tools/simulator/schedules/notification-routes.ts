@@ -2,7 +2,7 @@
  * The platform's notifications REST API, as far as a schedule writer needs it: create a channel (its `connectUri`
  * is the simulator's WebSocket endpoint), add / replace / list / remove its topic subscriptions, and check that it
  * still exists. Throttled by the org's one bucket like every platform call; creating a channel needs no
- * permission, a schedules topic needs `wfm:schedule:view` (or edit) — refused 403, or `Rejected` with
+ * permission, a schedules topic needs a read permission (see `readPermissions`) — refused 403, or `Rejected` with
  * `?ignoreErrors=true`.
  */
 import type { FastifyInstance } from 'fastify';
@@ -10,10 +10,17 @@ import { z } from 'zod';
 import { describeIssues } from '../config';
 import { ERROR_CODES } from '../errors';
 import type { SimulatorState } from '../state';
-import { clientHasAny, missingPermissionsMessage, openPlatformCall, parseJsonBody, queryFlag } from './api-gate';
+import {
+  clientHasAny,
+  missingPermissionsMessage,
+  openPlatformCall,
+  parseJsonBody,
+  queryFlag,
+  readPermissions,
+} from './api-gate';
 import type { OpenedCall } from './api-gate';
 import { CHANNELS_PREFIX, MAX_TOPICS_PER_CHANNEL, type Channel } from './channels';
-import { SCHEDULE_EDIT_SCOPE, SCHEDULE_VIEW_SCOPE } from './settings';
+import { SCHEDULE_VIEW_SCOPE } from './settings';
 import { businessUnitOfTopic } from './views';
 
 /** The platform's channels path. */
@@ -38,7 +45,7 @@ function judgeTopic(call: OpenedCall, topic: string): ChannelTopicView {
   if (businessUnitOfTopic(topic) === undefined) {
     return { id: topic, state: 'Rejected', rejectionReason: 'The simulator knows no such topic' };
   }
-  if (!clientHasAny(call.org, call.clientId, [SCHEDULE_VIEW_SCOPE, SCHEDULE_EDIT_SCOPE])) {
+  if (!clientHasAny(call.org, call.clientId, readPermissions(call.org))) {
     return {
       id: topic,
       state: 'Rejected',

@@ -1,9 +1,11 @@
 /**
  * Applying one uploaded schedule update, all or nothing. The platform's rules here are unknown (research notes
  * §11), so these are the simulator's choices, strict on purpose so a writer that relies on them is tested:
- * every version must match (schedule, and each agent already in the schedule; a new agent must come without one),
- * shifts are merged (absent ones kept, `id` + `delete` removes, `id` replaces, no `id` adds), and a failure changes
- * nothing. The reason of an `Error` is returned for the simulator's own records; the platform gives none.
+ * every version must match (schedule, and each agent already in the schedule; a new agent must come without one)
+ * unless the org's `versionCheck` is lenient, the content must pass the caller's checks (a described business
+ * unit's), shifts are merged (absent ones kept, `id` + `delete` removes, `id` replaces, no `id` adds), and a
+ * failure changes nothing. The reason of an `Error` is returned for the simulator's own records; the platform
+ * gives none.
  */
 import {
   normalizeInstant,
@@ -15,10 +17,15 @@ import {
   type UpdateScheduleUpload,
   type UploadAgentSchedule,
 } from './model';
+import type { VersionCheck } from './settings';
 
 /** Why an update ended `Error` (simulator records only). */
 export type UpdateErrorReason =
-  'injected' | 'schedule-version' | 'agent-version' | 'agent-not-in-schedule' | 'unknown-shift';
+  'injected' | 'schedule-version' | 'agent-version' | 'agent-not-in-schedule' | 'unknown-shift' | ContentRefusalReason;
+
+/** Error reasons of the content checks: the business unit's rules, and the `refuseDescriptionMarker` fault. */
+export type ContentRefusalReason =
+  'unknown-activity-code' | 'outside-schedule' | 'agent-not-in-business-unit' | 'marker';
 
 /** Error reasons that are version conflicts: someone else changed the schedule since it was read. */
 export const CONFLICT_REASONS: ReadonlySet<UpdateErrorReason> = new Set(['schedule-version', 'agent-version']);
@@ -32,51 +39,60 @@ export interface ChangedAgent {
 export type UpdateOutcome =
   { ok: true; changedAgents: ChangedAgent[] } | { ok: false; reason: UpdateErrorReason; message: string };
 
-/** What the update needs from outside: where new agents go, the time, who edits, how new shifts get ids. */
+/**
+ * What the update needs from outside: where new agents go, the time, who edits, how new shifts get ids, how versions
+ * are compared (default strict) and the content checks that run after the version checks.
+ */
 export interface UpdateContext {
-  managementUnitId: string;
+  managementUnitOf: (userId: string) => string;
   now: string;
   modifiedBy: string;
   newShiftId: () => string;
+  versionCheck?: VersionCheck;
+  checkContent?: (upload: UpdateScheduleUpload) => Refusal | undefined;
 }
 
-type Refusal = Extract<UpdateOutcome, { ok: false }>;
+export type Refusal = Extract<UpdateOutcome, { ok: false }>;
 
-/** Checks versions and shift ids of one agent's part without changing anything. */
-function checkAgent(agent: UploadAgentSchedule, existing: AgentSchedule | undefined): Refusal | undefined {
+/** Checks the version an agent's part names against the agent's in the schedule (none for a new agent). */
+function checkAgentVersion(agent: UploadAgentSchedule, existing: AgentSchedule | undefined): Refusal | undefined {
   const who = `agent ${agent.userId}`;
-  if (existing) {
-    if (agent.metadata === undefined) {
-      return {
-        ok: false,
-        reason: 'agent-version',
-        message: `${who} is in the schedule (version ${existing.version}) but came without metadata.version`,
-      };
-    }
-    if (agent.metadata.version !== existing.version) {
-      return {
-        ok: false,
-        reason: 'agent-version',
-        message: `${who}: metadata.version ${agent.metadata.version} is stale, current ${existing.version}`,
-      };
-    }
-  } else {
-    if (agent.metadata !== undefined) {
-      return {
-        ok: false,
-        reason: 'agent-not-in-schedule',
-        message: `${who} is not in the schedule but came with metadata.version ${agent.metadata.version}`,
-      };
-    }
-    if (agent.delete === true) {
-      return {
-        ok: false,
-        reason: 'agent-not-in-schedule',
-        message: `${who} is not in the schedule: nothing to delete`,
-      };
-    }
+  if (!existing) {
+    if (agent.metadata === undefined) return undefined;
+    return {
+      ok: false,
+      reason: 'agent-not-in-schedule',
+      message: `${who} is not in the schedule but came with metadata.version ${agent.metadata.version}`,
+    };
   }
-  if (agent.delete === true) return undefined;
+  if (agent.metadata === undefined) {
+    return {
+      ok: false,
+      reason: 'agent-version',
+      message: `${who} is in the schedule (version ${existing.version}) but came without metadata.version`,
+    };
+  }
+  if (agent.metadata.version === existing.version) return undefined;
+  return {
+    ok: false,
+    reason: 'agent-version',
+    message: `${who}: metadata.version ${agent.metadata.version} is stale, current ${existing.version}`,
+  };
+}
+
+/** Checks one agent's part without changing anything: its version (when strict), then what it asks to change. */
+function checkAgent(
+  agent: UploadAgentSchedule,
+  existing: AgentSchedule | undefined,
+  strict: boolean,
+): Refusal | undefined {
+  const who = `agent ${agent.userId}`;
+  const stale = strict ? checkAgentVersion(agent, existing) : undefined;
+  if (stale) return stale;
+  if (agent.delete === true) {
+    if (existing) return undefined;
+    return { ok: false, reason: 'agent-not-in-schedule', message: `${who} is not in the schedule: nothing to delete` };
+  }
   const known = new Set(existing?.shifts.map((s) => s.id));
   const unknown = agent.shifts?.find((shift) => shift.id !== undefined && !known.has(shift.id));
   if (unknown) {
@@ -124,7 +140,8 @@ function mergeMarkers(current: readonly StoredMarker[], changes: UploadAgentSche
  * On success the schedule's version and each touched agent's version go up by one.
  */
 export function applyUpdate(schedule: BuSchedule, upload: UpdateScheduleUpload, context: UpdateContext): UpdateOutcome {
-  if (upload.metadata.version !== schedule.version) {
+  const strict = (context.versionCheck ?? 'strict') === 'strict';
+  if (strict && upload.metadata.version !== schedule.version) {
     return {
       ok: false,
       reason: 'schedule-version',
@@ -133,9 +150,11 @@ export function applyUpdate(schedule: BuSchedule, upload: UpdateScheduleUpload, 
   }
   const agentsInUpload = upload.agentSchedules ?? [];
   for (const agent of agentsInUpload) {
-    const refusal = checkAgent(agent, schedule.agents.get(agent.userId));
+    const refusal = checkAgent(agent, schedule.agents.get(agent.userId), strict);
     if (refusal) return refusal;
   }
+  const contentRefusal = context.checkContent?.(upload);
+  if (contentRefusal) return contentRefusal;
 
   const changedAgents: ChangedAgent[] = [];
   for (const agent of agentsInUpload) {
@@ -145,7 +164,7 @@ export function applyUpdate(schedule: BuSchedule, upload: UpdateScheduleUpload, 
       changedAgents.push({ userId: agent.userId, managementUnitId: existing.managementUnitId });
       continue;
     }
-    const managementUnitId = existing?.managementUnitId ?? context.managementUnitId;
+    const managementUnitId = existing?.managementUnitId ?? context.managementUnitOf(agent.userId);
     schedule.agents.set(agent.userId, {
       userId: agent.userId,
       managementUnitId,

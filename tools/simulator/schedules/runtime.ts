@@ -1,15 +1,25 @@
 /**
- * Everything the schedule-update API keeps for one org: its settings, schedules, upload tickets, channels, update
- * operations, downloads, counters and fault PRNG, and the processing of updates after their delay. One per org,
- * replaced on reset (the old one is disposed: timers cleared, sockets dropped).
+ * Everything the schedule-update API keeps for one org: its settings, described business units, schedules (and
+ * their past states for stale reads), upload tickets, channels, update operations, downloads, counters and fault
+ * PRNGs, and the processing of updates after their delay. One per org, replaced on reset (the old one is disposed:
+ * timers cleared, sockets dropped).
  */
 import { randomUUID } from 'node:crypto';
 import { deriveSeed, SeededRandom } from '../prng';
 import { RingBuffer } from '../stats';
 import type { Clock } from '../throttle';
+import { BusinessUnitCatalog, type DescribedBusinessUnit } from './business-units';
 import { ChannelRegistry, type ServerCloseOptions } from './channels';
+import { checkContent, contentRefusalKey } from './content-checks';
+import { copySchedule, ScheduleHistory } from './history';
 import { normalizeInstant, type BuSchedule, type UpdateScheduleUpload } from './model';
-import { applyUpdate, CONFLICT_REASONS, type UpdateErrorReason } from './processing';
+import {
+  applyUpdate,
+  CONFLICT_REASONS,
+  type UpdateContext,
+  type UpdateErrorReason,
+  type UpdateOutcome,
+} from './processing';
 import { buScheduleFaultsSchema, type BuScheduleFaultsInput, type BuScheduleSettings } from './settings';
 import { countReason, emptyScheduleApiCounters, type ScheduleApiCounters, type ScheduleApiStats } from './stats';
 import { ScheduleStore, type ScheduleLookup, type ScheduleSnapshot } from './store';
@@ -70,6 +80,10 @@ export class BuScheduleRuntime {
   private readonly conflictRandom: SeededRandom;
   /** Draws of `uploadKeyExpiredRate`, a stream of their own for the same reason. */
   private readonly uploadKeyRandom: SeededRandom;
+  /** Draws of `staleReadRate`, a stream of their own for the same reason. */
+  private readonly staleReadRandom: SeededRandom;
+  private readonly catalog: BusinessUnitCatalog;
+  private readonly history = new ScheduleHistory();
   private conflictEdits = 0;
   private readonly operations = new RingBuffer<UpdateOperation>(OPERATION_LOG_SIZE);
   private readonly downloads = new Map<string, unknown>();
@@ -87,8 +101,12 @@ export class BuScheduleRuntime {
     this.random = new SeededRandom(deriveSeed(seed.seed, `${seed.label}#buSchedules`));
     this.conflictRandom = new SeededRandom(deriveSeed(seed.seed, `${seed.label}#conflicts`));
     this.uploadKeyRandom = new SeededRandom(deriveSeed(seed.seed, `${seed.label}#uploadKeys`));
+    this.staleReadRandom = new SeededRandom(deriveSeed(seed.seed, `${seed.label}#staleReads`));
+    this.catalog = new BusinessUnitCatalog(settings.businessUnits);
     this.store = new ScheduleStore(now);
-    this.store.seed(settings.initialSchedules, settings.managementUnitId);
+    this.store.seed(settings.initialSchedules, (businessUnitId, userId) =>
+      this.managementUnitFor(businessUnitId, userId),
+    );
     this.channels = new ChannelRegistry({
       orgId,
       now,
@@ -104,6 +122,47 @@ export class BuScheduleRuntime {
     const lookup = this.store.lookup(businessUnitId, weekId, scheduleId, this.settings.autoCreate);
     if (lookup.found && lookup.created) this.counters.schedulesAutoCreated++;
     return lookup;
+  }
+
+  /** The business unit as described in the config, or undefined for an open one. */
+  describedUnit(businessUnitId: string): DescribedBusinessUnit | undefined {
+    return this.catalog.get(businessUnitId);
+  }
+
+  /** Whether the unit's routes answer: described, holding a schedule, or open to anything with `autoCreate`. */
+  knowsBusinessUnit(businessUnitId: string): boolean {
+    return (
+      this.settings.autoCreate ||
+      this.catalog.get(businessUnitId) !== undefined ||
+      this.store.inBusinessUnit(businessUnitId).length > 0
+    );
+  }
+
+  /** The unit's IANA time zone: its described one, else `businessUnitTimeZone`. */
+  timeZoneOf(businessUnitId: string): string {
+    return this.catalog.get(businessUnitId)?.description.timeZone ?? this.settings.businessUnitTimeZone;
+  }
+
+  /** The management unit an agent new to a schedule of the unit joins: the one listing it, else the org's. */
+  managementUnitFor(businessUnitId: string, userId: string): string {
+    return this.catalog.get(businessUnitId)?.managementUnitOf.get(userId) ?? this.settings.managementUnitId;
+  }
+
+  /**
+   * The state a read of the schedule answers from: the schedule now, or (a `staleReadRate` draw, from a stream of
+   * its own) as it was `staleReadMs` ago. Never change what this returns.
+   */
+  readState(schedule: BuSchedule): BuSchedule {
+    return this.readStates([schedule])[0]!;
+  }
+
+  /** {@link readState} of several schedules in one read: one draw, and stale ones all from the same moment. */
+  readStates(schedules: readonly BuSchedule[]): BuSchedule[] {
+    const { staleReadRate, staleReadMs } = this.settings.faults;
+    if (!(this.staleReadRandom.next() < staleReadRate) || staleReadMs === 0) return [...schedules];
+    this.counters.staleReadsServed++;
+    const instant = this.now() - staleReadMs;
+    return schedules.map((schedule) => this.history.at(schedule, instant));
   }
 
   /** Issues an upload ticket for a schedule. */
@@ -190,7 +249,7 @@ export class BuScheduleRuntime {
     const { schedule } = lookup;
     const agentVersion = schedule.agents.get(userId)?.version;
     const activity = { startDate, lengthMinutes: 30, activityCodeId: 'elsewhere', description: 'edited elsewhere' };
-    const outcome = applyUpdate(
+    const outcome = this.apply(
       schedule,
       {
         metadata: { version: schedule.version },
@@ -203,7 +262,7 @@ export class BuScheduleRuntime {
         ],
       },
       {
-        managementUnitId: this.settings.managementUnitId,
+        managementUnitOf: (user) => this.managementUnitFor(businessUnitId, user),
         now: normalizeInstant(new Date(this.now()).toISOString()),
         modifiedBy: 'elsewhere',
         newShiftId: () => randomUUID(),
@@ -233,6 +292,7 @@ export class BuScheduleRuntime {
   /** Replaces the fault switches (`{}` clears them). Throws a ZodError on invalid settings. */
   setFaults(faults: BuScheduleFaultsInput): void {
     this.settings.faults = buScheduleFaultsSchema.parse(faults);
+    if (!this.keepsHistory()) this.history.clear();
   }
 
   /** Closes every socket of the org from the server side; returns how many. */
@@ -270,6 +330,20 @@ export class BuScheduleRuntime {
     this.channels.dispose();
   }
 
+  /** Whether past states are kept: only while stale reads can be drawn. */
+  private keepsHistory(): boolean {
+    const { staleReadRate, staleReadMs } = this.settings.faults;
+    return staleReadRate > 0 && staleReadMs > 0;
+  }
+
+  /** Applies an update, keeping the state it replaced for stale reads. */
+  private apply(schedule: BuSchedule, upload: UpdateScheduleUpload, context: UpdateContext): UpdateOutcome {
+    const before = this.keepsHistory() ? copySchedule(schedule) : undefined;
+    const outcome = applyUpdate(schedule, upload, context);
+    if (outcome.ok && before) this.history.record(schedule, before, this.now(), this.settings.faults.staleReadMs);
+    return outcome;
+  }
+
   private finishUpdate(
     operation: UpdateOperation,
     schedule: BuSchedule,
@@ -277,13 +351,19 @@ export class BuScheduleRuntime {
     plan: { injectError: boolean; dropEvent: boolean },
   ): ScheduleEventBody {
     const now = normalizeInstant(new Date(this.now()).toISOString());
+    const rules = {
+      unit: this.catalog.get(schedule.businessUnitId),
+      marker: this.settings.faults.refuseDescriptionMarker,
+    };
     const outcome = plan.injectError
       ? ({ ok: false, reason: 'injected', message: 'errorRate fault: ended Error without applying' } as const)
-      : applyUpdate(schedule, upload, {
-          managementUnitId: this.settings.managementUnitId,
+      : this.apply(schedule, upload, {
+          managementUnitOf: (userId) => this.managementUnitFor(schedule.businessUnitId, userId),
           now,
           modifiedBy: operation.clientId,
           newShiftId: () => randomUUID(),
+          versionCheck: this.settings.versionCheck,
+          checkContent: (checked) => checkContent(schedule, checked, rules),
         });
     operation.finishedAt = this.now();
     let event: ScheduleEventBody;
@@ -297,6 +377,8 @@ export class BuScheduleRuntime {
     } else {
       this.counters.updatesErrored++;
       if (CONFLICT_REASONS.has(outcome.reason)) this.counters.updatesConflicted++;
+      const refusalKey = contentRefusalKey(outcome.reason);
+      if (refusalKey) this.counters.contentRefusals[refusalKey]++;
       countReason(this.counters.updateErrorReasons, outcome.reason);
       operation.status = 'Error';
       operation.reason = outcome.reason;

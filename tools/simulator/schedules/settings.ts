@@ -4,12 +4,18 @@
  * strike the assignment PUT only, so a fault run of one API never shifts the other's.
  */
 import { z } from 'zod';
+import { businessUnitSchema, timeZoneSchema } from './business-units';
 import { activitySchema, isoDateSchema, isoInstantSchema } from './model';
 
 /** Permission the write routes (upload URL, update) need, as on the real platform. */
 export const SCHEDULE_EDIT_SCOPE = 'wfm:schedule:edit';
 /** Permission the read routes need (`wfm:schedule:edit` is accepted too) and the schedules topic asks for. */
 export const SCHEDULE_VIEW_SCOPE = 'wfm:schedule:view';
+/** The other view permission the platform accepts for schedule reads. */
+export const PUBLISHED_SCHEDULE_VIEW_SCOPE = 'wfm:publishedSchedule:view';
+
+/** How an update's versions are compared: `strict`, each must be current; `lenient`, last write wins. */
+export const VERSION_CHECKS = ['strict', 'lenient'] as const;
 
 /** Largest `maxUploadBytes` an org may set: uploads are held in memory. */
 export const MAX_UPLOAD_BYTES_CEILING = 256 * 1024 * 1024;
@@ -51,20 +57,14 @@ export const buScheduleFaultsSchema = z
     uploadAnswerDelayMs: z.number().int().min(0).max(600_000).default(0),
     /** When true, every socket the server closes first gets a `v2.system.socket_closing` message. */
     socketClosingNotice: z.boolean().default(false),
+    /** An update with an activity whose description contains this ends `Error`: a refusal nobody can foresee. */
+    refuseDescriptionMarker: z.string().min(1).optional(),
+    /** Share (0..1) of reads answered from the schedule as it was `staleReadMs` ago. Own PRNG stream. */
+    staleReadRate: rate.default(0),
+    /** How old a stale read's state is, ms; states are kept this long. */
+    staleReadMs: z.number().int().min(0).max(3_600_000).default(0),
   })
   .strict();
-
-const timeZoneSchema = z
-  .string()
-  .min(1)
-  .refine((zone) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: zone });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'is not an IANA time zone');
 
 /** A shift present from the start (no id: one is made up). */
 const initialShiftSchema = z
@@ -135,6 +135,12 @@ export const buScheduleSettingsSchema = z
     maxChannelsPerClient: z.number().int().min(1).default(20),
     /** Schedules that exist from the start (needed when `autoCreate` is false). */
     initialSchedules: z.array(initialScheduleSchema).default([]),
+    /** Business units described: their updates are checked and their platform data answered from here. */
+    businessUnits: z.array(businessUnitSchema).default([]),
+    /** `strict`: an update's versions must all be current; `lenient`: applied whatever they say. */
+    versionCheck: z.enum(VERSION_CHECKS).default('strict'),
+    /** Whether `wfm:schedule:edit` alone permits reads. Unset: true (false under the `genesys` profile). */
+    editGrantsRead: z.boolean().optional(),
     /** Fault switches; all off by default. */
     faults: buScheduleFaultsSchema.prefault({}),
   })
@@ -152,6 +158,14 @@ export const buScheduleSettingsSchema = z
       }
       seen.add(key);
     });
+    const units = new Set<string>();
+    settings.businessUnits.forEach((unit, index) => {
+      if (units.has(unit.id)) {
+        const message = `duplicate business unit "${unit.id}"`;
+        ctx.addIssue({ code: 'custom', path: ['businessUnits', index, 'id'], message });
+      }
+      units.add(unit.id);
+    });
   });
 
 /** Settings as written (all optional). */
@@ -164,3 +178,5 @@ export type BuScheduleFaultsInput = z.input<typeof buScheduleFaultsSchema>;
 export type BuScheduleFaults = z.output<typeof buScheduleFaultsSchema>;
 /** A schedule present from the start. */
 export type InitialSchedule = z.output<typeof initialScheduleSchema>;
+/** How versions are compared. */
+export type VersionCheck = (typeof VERSION_CHECKS)[number];

@@ -3,6 +3,7 @@
  * requests themselves also count in the org's request counters and log, like the assignment PUTs; these say what
  * happened inside: uploads, updates, channels, sockets and events.
  */
+import { emptyContentRefusals, type ContentRefusalCounts } from './content-checks';
 
 /** Why a PUT to an upload URL was refused. */
 export type UploadRefusal =
@@ -16,6 +17,12 @@ export interface ScheduleApiStats {
   schedulesAutoCreated: number;
   scheduleReads: number;
   agentScheduleQueries: number;
+  /** Reads of a business unit's platform data: the unit, its activity codes, its users. */
+  businessUnitReads: number;
+  /** `GET …/weeks/{weekId}/schedules` answered. */
+  weekScheduleListings: number;
+  /** Reads answered from a past state (`staleReadRate`): schedule metadata, agent-schedules queries, week listings. */
+  staleReadsServed: number;
   /** `downloadUrl` results fetched. */
   downloadsServed: number;
   uploadUrlsIssued: number;
@@ -31,6 +38,8 @@ export interface ScheduleApiStats {
   updatesErrored: number;
   /** The part of `updatesErrored` due to a stale schedule or agent version. */
   updatesConflicted: number;
+  /** The part of `updatesErrored` refused for their content, by cause (a described unit's rules, the marker fault). */
+  contentRefusals: ContentRefusalCounts;
   updateErrorReasons: Partial<Record<string, number>>;
   /** `POST …/update` answers destroyed by the `loseUpdateAnswerRate` fault (the update still ran). */
   updateAnswersLost: number;
@@ -68,6 +77,9 @@ export function emptyScheduleApiCounters(): ScheduleApiCounters {
     schedulesAutoCreated: 0,
     scheduleReads: 0,
     agentScheduleQueries: 0,
+    businessUnitReads: 0,
+    weekScheduleListings: 0,
+    staleReadsServed: 0,
     downloadsServed: 0,
     uploadUrlsIssued: 0,
     uploadsAccepted: 0,
@@ -78,6 +90,7 @@ export function emptyScheduleApiCounters(): ScheduleApiCounters {
     updatesCompleted: 0,
     updatesErrored: 0,
     updatesConflicted: 0,
+    contentRefusals: emptyContentRefusals(),
     updateErrorReasons: {},
     updateAnswersLost: 0,
     channelsCreated: 0,

@@ -57,8 +57,18 @@ export class ScheduleStore {
     return { found: true, schedule, created: true };
   }
 
-  /** Adds the schedules configured to exist from the start. */
-  seed(initial: readonly InitialSchedule[], defaultManagementUnitId: string): void {
+  /** Every schedule of a business unit, by `weekDate` then id. */
+  inBusinessUnit(businessUnitId: string): BuSchedule[] {
+    return [...this.schedules.values()]
+      .filter((s) => s.businessUnitId === businessUnitId)
+      .sort((a, b) => compareText(a.weekDate, b.weekDate) || compareText(a.id, b.id));
+  }
+
+  /** Adds the schedules configured to exist from the start; an agent without a unit joins `managementUnitOf`'s. */
+  seed(
+    initial: readonly InitialSchedule[],
+    managementUnitOf: (businessUnitId: string, userId: string) => string,
+  ): void {
     for (const spec of initial) {
       const schedule = this.create(spec.businessUnitId, spec.scheduleId, spec.weekDate, spec.weekCount);
       schedule.description = spec.description;
@@ -66,7 +76,7 @@ export class ScheduleStore {
       for (const agent of spec.agents) {
         schedule.agents.set(agent.userId, {
           userId: agent.userId,
-          managementUnitId: agent.managementUnitId ?? defaultManagementUnitId,
+          managementUnitId: agent.managementUnitId ?? managementUnitOf(spec.businessUnitId, agent.userId),
           version: 1,
           dateModified: schedule.dateCreated,
           modifiedBy: SYSTEM_USER,

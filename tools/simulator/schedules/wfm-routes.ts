@@ -10,7 +10,15 @@ import { z } from 'zod';
 import { describeIssues } from '../config';
 import { ERROR_CODES } from '../errors';
 import type { SimulatorState } from '../state';
-import { openPlatformCall, parseJsonBody, queryFlag, queryValues, requestOrigin, type OpenedCall } from './api-gate';
+import {
+  openPlatformCall,
+  parseJsonBody,
+  queryFlag,
+  queryValues,
+  readPermissions,
+  requestOrigin,
+  type OpenedCall,
+} from './api-gate';
 import { isoDateSchema, type BuSchedule, type UpdateScheduleUpload } from './model';
 import { SCHEDULE_EDIT_SCOPE, SCHEDULE_VIEW_SCOPE } from './settings';
 import { UPLOAD_HEADERS, type UploadTicket } from './uploads';
@@ -22,7 +30,8 @@ export const SCHEDULE_PATH =
 /** Where `forceDownloadService` results are fetched: simulator path, no auth, not throttled. */
 export const DOWNLOADS_PREFIX = '/__downloads';
 
-const READ_PERMISSIONS = [SCHEDULE_VIEW_SCOPE, SCHEDULE_EDIT_SCOPE] as const;
+/** The 403 of a read names the view permission. */
+export const READ_NAMED = [SCHEDULE_VIEW_SCOPE] as const;
 const WRITE_PERMISSIONS = [SCHEDULE_EDIT_SCOPE] as const;
 
 interface ScheduleRoute {
@@ -98,18 +107,19 @@ function usableUpload(
 /** Registers the schedule routes and the download route. */
 export function registerWfmScheduleRoutes(app: FastifyInstance, state: SimulatorState): void {
   app.get<ScheduleRoute>(SCHEDULE_PATH, (request, reply) => {
-    const call = openPlatformCall(state, request, reply, 'GET schedules/{id}', READ_PERMISSIONS, [SCHEDULE_VIEW_SCOPE]);
+    const call = openPlatformCall(state, request, reply, 'GET schedules/{id}', readPermissions, READ_NAMED);
     if (!call) return;
     const schedule = scheduleOf(call, request.params);
     if (!schedule) return;
-    call.org.buSchedules.counters.scheduleReads++;
+    const runtime = call.org.buSchedules;
+    runtime.counters.scheduleReads++;
     const expandAgents = queryValues(request, 'expand').includes('managementUnits.agents');
-    call.exchange.send(200, scheduleMetadataView(schedule, expandAgents));
+    call.exchange.send(200, scheduleMetadataView(runtime.readState(schedule), expandAgents));
   });
 
   app.post<ScheduleRoute>(`${SCHEDULE_PATH}/agentschedules/query`, (request, reply) => {
     const route = 'POST schedules/{id}/agentschedules/query';
-    const call = openPlatformCall(state, request, reply, route, READ_PERMISSIONS, [SCHEDULE_VIEW_SCOPE]);
+    const call = openPlatformCall(state, request, reply, route, readPermissions, READ_NAMED);
     if (!call) return;
     const schedule = scheduleOf(call, request.params);
     if (!schedule) return;
@@ -117,7 +127,8 @@ export function registerWfmScheduleRoutes(app: FastifyInstance, state: Simulator
     if (!body) return;
     const runtime = call.org.buSchedules;
     runtime.counters.agentScheduleQueries++;
-    const result = agentSchedulesQueryResult(schedule, body, runtime.settings.businessUnitTimeZone);
+    const timeZone = runtime.timeZoneOf(schedule.businessUnitId);
+    const result = agentSchedulesQueryResult(runtime.readState(schedule), body, timeZone);
     const operationId = randomUUID();
     if (queryFlag(request, 'forceDownloadService')) {
       const id = runtime.storeDownload(result);
