@@ -75,7 +75,8 @@ export const inputRowSchema = z
     weekId: weekIdSchema
       .optional()
       .describe(
-        'The schedule’s week, its `weekDate` (`yyyy-MM-dd`); required by the `genesys-schedule-update` writer.',
+        'The schedule’s week, its `weekDate` (`yyyy-MM-dd`), for the `genesys-schedule-update` writer. Optional: ' +
+          'left out, it is derived from the shift’s start in the business unit’s time zone and first day of the week.',
       ),
     ...assignmentShape,
     // Written by `wfm-bulk report` next to each failed row; ignored on the way in, so a report can be re-run.

@@ -27,6 +27,8 @@ export interface PutBatchInput {
    */
   storeItemFailuresOver?: number;
   requestTimeoutMs: number;
+  /** A plan: the writer reads and classifies each row (`PlanClass`, as the row's failure reason), writing nothing. */
+  dryRun?: boolean;
   maxAttempts: number;
   throttleBudgetMs: number;
   limits: LimitsChange;

@@ -17,6 +17,11 @@ export interface JobOptions {
   requestTimeoutMs: number;
   /** Tenants of the job running at once; the others wait their turn (`queued`). */
   maxActiveTenants: number;
+  /**
+   * A plan (`wfm-bulk plan`), not a write: each batch is read against the live schedules and every row classified
+   * (`PlanClass`), its class recorded where a failure would be; nothing is written.
+   */
+  dryRun?: boolean;
 }
 
 export const DEFAULT_JOB_OPTIONS: JobOptions = {
@@ -29,8 +34,15 @@ export const DEFAULT_JOB_OPTIONS: JobOptions = {
 
 /** Exactly the job options of `options`, which may carry more (a job id, CLI flags): what a job's input stores. */
 export function jobOptionsOf(options: JobOptions): JobOptions {
-  const { batchSize, maxAttempts, throttleBudgetMs, requestTimeoutMs, maxActiveTenants } = options;
-  return { batchSize, maxAttempts, throttleBudgetMs, requestTimeoutMs, maxActiveTenants };
+  const { batchSize, maxAttempts, throttleBudgetMs, requestTimeoutMs, maxActiveTenants, dryRun } = options;
+  return {
+    batchSize,
+    maxAttempts,
+    throttleBudgetMs,
+    requestTimeoutMs,
+    maxActiveTenants,
+    ...(dryRun === true && { dryRun }),
+  };
 }
 
 /** Knobs for tests and unusual deployments; the defaults suit production. */

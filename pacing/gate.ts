@@ -25,11 +25,18 @@ import {
   reserve,
   type PacerState,
 } from './pacer';
+import type { WindowQuota } from './retry-after';
 
 /** Held after a 429 whose Retry-After cannot be read (no header, no `[N] seconds` in the body): the first time. */
 export const DEFAULT_RETRY_AFTER_MS = 5_000;
 /** Each further 429 in a row without a readable Retry-After doubles the hold, up to this. */
 export const MAX_DEFAULT_RETRY_AFTER_MS = 120_000;
+
+/**
+ * Added to a window's reset, as the platform's headers give it, before the gate opens again: its seconds are whole,
+ * and a request a moment early meets a 429.
+ */
+export const WINDOW_RESET_MARGIN_MS = 500;
 
 /** Requests out at once, unanswered, at first and again after each 429 (the slow start). */
 const SLOW_START_WINDOW = 2;
@@ -49,8 +56,11 @@ export interface GateTicket {
 
 /** What became of a request a ticket let through. */
 export type RequestAnswer =
-  /** The API answered anything but 429: it took the request, paid by its bucket. */
-  | { kind: 'answered' }
+  /**
+   * The API answered anything but 429: it took the request, paid by its bucket; at `at`, with what its rate-limit
+   * headers said of the window, when it sent them.
+   */
+  | { kind: 'answered'; at?: number; quota?: WindowQuota }
   /** 429 at `at` (epoch ms), with the Retry-After read from the status line's headers, when there was one. */
   | { kind: 'throttled'; at: number; retryAfterMs?: number }
   /** No answer came back (network error, timeout, cancelled): says nothing about the throttle. */
@@ -77,6 +87,8 @@ export class TenantGate {
   private slowStartWindow = SLOW_START_WINDOW;
   /** 429s answered to this gate's requests. */
   throttled = 0;
+  /** Times the gate closed because the platform's rate-limit headers said the window was spent. */
+  quotaHolds = 0;
   /** How long the last 429 closed the gate (its Retry-After, or the default hold). */
   private lastWindowMs: number | undefined;
 
@@ -123,6 +135,7 @@ export class TenantGate {
         // One more for each answer to a request sent since the last cooldown: the window doubles per round trip.
         if (ticket.cooldowns === this.cooldowns) this.slowStartWindow++;
         if (isProbe) this.probe = 'idle';
+        if (answer.quota) this.spendQuota(answer.quota, answer.at ?? this.now());
         return 0;
       case 'unanswered':
         // Another request must find out whether the window is over.
@@ -141,6 +154,16 @@ export class TenantGate {
         return Math.max(0, this.cooldownUntil - this.now()) + this.retrySpacing(answer.at, holdMs);
       }
     }
+  }
+
+  /**
+   * Paces before the 429, not after: when the window the platform counts in has no room left for the requests
+   * still out, nothing more goes until it resets (a hold like a Retry-After's, so requests not yet written wait too).
+   */
+  private spendQuota(quota: WindowQuota, at: number): void {
+    if (quota.count + this.outstanding < quota.allowed) return;
+    this.quotaHolds++;
+    this.holdUntil(at + quota.resetInMs + WINDOW_RESET_MARGIN_MS);
   }
 
   /**

@@ -31,3 +31,27 @@ export function parseRetryAfterFromBody(message: string | undefined): number | u
 function bounded(ms: number): number | undefined {
   return Number.isFinite(ms) && ms >= 0 ? Math.round(Math.min(ms, MAX_RETRY_AFTER_MS)) : undefined;
 }
+
+/** What the platform's `inin-ratelimit-*` headers say of the current window: used, allowed, and when it resets. */
+export interface WindowQuota {
+  count: number;
+  allowed: number;
+  resetInMs: number;
+}
+
+/**
+ * The `inin-ratelimit-count`, `-allowed` and `-reset` (seconds) headers of an answer, or undefined unless all three
+ * are there and readable.
+ */
+export function parseWindowQuota(header: (name: string) => string | undefined): WindowQuota | undefined {
+  const read = (name: string) => {
+    const text = header(`inin-ratelimit-${name}`)?.trim();
+    return text && /^\d+(\.\d+)?$/.test(text) ? Number(text) : undefined;
+  };
+  const count = read('count');
+  const allowed = read('allowed');
+  const reset = read('reset');
+  if (count === undefined || allowed === undefined || reset === undefined || allowed < 1) return undefined;
+  const resetInMs = bounded(reset * 1000);
+  return resetInMs === undefined ? undefined : { count, allowed, resetInMs };
+}

@@ -327,6 +327,7 @@ async function leasedTenant(input: TenantWorkflowInput): Promise<TenantResult> {
           items: { start: batches[batch]!.start, end: batches[batch]!.end },
           storeItemFailuresOver: ITEM_FAILURES_INLINE,
           requestTimeoutMs: options.requestTimeoutMs,
+          ...(options.dryRun === true && { dryRun: true }),
           maxAttempts: options.maxAttempts,
           throttleBudgetMs: options.throttleBudgetMs,
           limits: {

@@ -10,7 +10,7 @@ import { lateThrottleSignal } from '../../contracts/messages';
 import { failureTypes, tenantLeaseWorkflowId } from '../../contracts/names';
 import type { GateTicket, RequestAnswer } from '../../pacing/gate';
 import { MAX_GATE_WAIT_MS } from '../../contracts/timing';
-import { parseRetryAfter, parseRetryAfterFromBody } from '../../pacing/retry-after';
+import { parseRetryAfter, parseRetryAfterFromBody, parseWindowQuota } from '../../pacing/retry-after';
 import { OAuthError, describeFetchError, safeJson, summarize } from '../auth/oauth';
 import type { AccessToken } from '../auth/token-cache';
 import type { ActivityDeps } from '../deps';
@@ -205,7 +205,8 @@ async function throughGate(
       if (epoch !== undefined && !tenant.fence.holds(epoch)) reportLateThrottle(context, deps, tenant, epoch);
       throw new Throttled(retryInMs, headerMs ?? bodyMs);
     }
-    answer({ kind: 'answered' });
+    const quota = parseWindowQuota((name) => headerValue(response.headers[name]));
+    answer({ kind: 'answered', at: receivedAt, ...(quota && { quota }) });
     let text: string;
     try {
       text = await response.body.text();

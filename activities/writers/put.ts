@@ -3,6 +3,7 @@
  * refuses some items, to land the rest.
  */
 import type { Assignment } from '../../contracts/assignment';
+import { PLAN_CLASSES } from '../../contracts/plan-classes';
 import type { BatchOutcome } from '../../contracts/batch';
 import type { FailureReason, ItemFailure } from '../../contracts/failures';
 import { failureTypes } from '../../contracts/names';
@@ -23,6 +24,16 @@ export function saysScheduleUnknown(body: ApiErrorBody | undefined, scheduleId: 
 
 export const putWriter: Writer = {
   async write(requests, { input, scheduleId, rows }): Promise<BatchOutcome> {
+    // A plan sends nothing: a PUT has no read to check it against.
+    if (input.dryRun === true)
+      return {
+        outcome: 'done',
+        applied: 0,
+        failures: rows.map((_, offset) => ({
+          offset,
+          reason: { code: PLAN_CLASSES.wouldPut, message: `would go in a PUT to schedule ${scheduleId}` },
+        })),
+      };
     const settings = requests.tenant.settings;
     const url = settings.apiBaseUrl + settings.pathTemplate.replace('{scheduleId}', encodeURIComponent(scheduleId));
 

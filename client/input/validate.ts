@@ -101,12 +101,15 @@ function alsoOnLines(lines: readonly number[], count: number): string {
   return `; ${plural(count, 'row')}, also on lines ${lines.slice(1).join(', ')}${count > lines.length ? ', …' : ''}`;
 }
 
-/** Fields a Genesys schedule update cannot do without: where the schedule lives and the shift's activity code. */
-const GENESYS_FIELDS = ['businessUnitId', 'weekId', 'activityCodeId'] as const;
+/**
+ * Fields a Genesys schedule update cannot do without: the schedule's business unit and the shift's activity code.
+ * The week may be left out: the writer derives it from the shift's start in the business unit's calendar.
+ */
+const GENESYS_FIELDS = ['businessUnitId', 'activityCodeId'] as const;
 
 /**
- * Rows of tenants written through Genesys' schedule update: each names its business unit, week and activity code,
- * and all rows of one schedule agree on business unit and week (a schedule lives in one place).
+ * Rows of tenants written through Genesys' schedule update: each names its business unit and activity code, and
+ * all rows of one schedule agree on business unit and on week, given or not (a schedule lives in one place).
  */
 function checkWriterFields(
   rows: readonly ParsedRow[],
@@ -124,7 +127,7 @@ function checkWriterFields(
         field,
       );
     if (missing.length > 0) continue;
-    const place = `business unit ${quote(row.businessUnitId!)}, week ${row.weekId!}`;
+    const place = `business unit ${quote(row.businessUnitId!)}, ${row.weekId === undefined ? 'no week given' : `week ${row.weekId}`}`;
     const key = `${row.tenantId}\u0000${row.scheduleId}`;
     const first = placeOf.get(key);
     if (!first) placeOf.set(key, { line, place });

@@ -51,11 +51,13 @@ describe('wfm-bulk with a Genesys Cloud tenant', () => {
   it('names each missing column of the writer by line, exits 2 and starts nothing', async () => {
     const file = path.join(world.dir, 'no-placement.csv');
     const rows = genesysRows(fabrikam, [`${fabrikam}-s1`], 3);
-    await writeFile(file, csv(rows, ['tenantId', 'scheduleId', 'id', 'userId', 'start', 'end', 'activityCodeId']));
+    await writeFile(file, csv(rows, ['tenantId', 'scheduleId', 'id', 'userId', 'start', 'end', 'weekId']));
     const run = await cli(['start', file, '--job-id', `never-${world.suffix}`]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`${file}:2: businessUnitId: businessUnitId is required for tenant ${fabrikam}`);
-    expect(run.stderr).toContain(`${file}:4: weekId:`);
+    expect(run.stderr).toContain(`${file}:4: activityCodeId:`);
+    // The week may be left out (it is derived from the shift's start); the business unit and code may not.
+    expect(run.stderr).not.toMatch(/weekId/);
     expect(run.stderr).toMatch(/nothing was started/);
   });
 

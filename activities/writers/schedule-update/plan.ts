@@ -19,6 +19,9 @@ export interface PlannedRow {
 export interface ScheduleState {
   version: number;
   agents: ReadonlyMap<string, AgentSchedule>;
+  /** The schedule's first week and how many weeks it spans, when the platform said. */
+  weekDate?: string;
+  weekCount?: number;
 }
 
 export interface RoundPlan {
@@ -37,7 +40,12 @@ interface Span {
   endMs: number;
 }
 
-export function planRound(rows: readonly PlannedRow[], state: ScheduleState): RoundPlan {
+/** @param paidOf whether time of an activity code is paid (the business unit's `countsAsPaidTime`) */
+export function planRound(
+  rows: readonly PlannedRow[],
+  state: ScheduleState,
+  paidOf: (activityCodeId: string) => boolean = () => true,
+): RoundPlan {
   const plan: RoundPlan = { present: [], refused: [], sending: [] };
   const byAgent = new Map<string, ScheduleUpload['agentSchedules'][number]>();
   /** Spans of the shifts each agent will have: what is there plus what this round adds. */
@@ -96,7 +104,9 @@ export function planRound(rows: readonly PlannedRow[], state: ScheduleState): Ro
     agent.shifts.push({
       startDate,
       lengthMinutes,
-      activities: [{ startDate, lengthMinutes, activityCodeId, description: assignment.notes ?? '', paid: true }],
+      activities: [
+        { startDate, lengthMinutes, activityCodeId, description: assignment.notes ?? '', paid: paidOf(activityCodeId) },
+      ],
       // "Only set by clients and used for rescheduling": a reschedule keeps what we wrote.
       manuallyEdited: true,
     });

@@ -5,14 +5,12 @@
  * checked with zod, so a changed platform fails with a message naming the field, never with a wrong write.
  */
 import { z } from 'zod';
+import { WEEK_DAYS } from './calendar';
 
 /** `…/businessunits/{bu}/weeks/{week}/schedules/{schedule}`, each part URL-encoded. */
 export function schedulePath(place: SchedulePlace): string {
   const part = encodeURIComponent;
-  return (
-    `/api/v2/workforcemanagement/businessunits/${part(place.businessUnitId)}` +
-    `/weeks/${part(place.weekId)}/schedules/${part(place.scheduleId)}`
-  );
+  return `${businessUnitPath(place.businessUnitId)}/weeks/${part(place.weekId)}/schedules/${part(place.scheduleId)}`;
 }
 
 /** Where a schedule lives. */
@@ -24,6 +22,11 @@ export interface SchedulePlace {
 }
 
 /** The notification topic on which the platform reports schedule operations of a business unit. */
+/** `…/businessunits/{bu}`, URL-encoded. */
+export function businessUnitPath(businessUnitId: string): string {
+  return `/api/v2/workforcemanagement/businessunits/${encodeURIComponent(businessUnitId)}`;
+}
+
 export function schedulesTopic(businessUnitId: string): string {
   return `v2.workforcemanagement.businessunits.${businessUnitId}.schedules`;
 }
@@ -34,6 +37,9 @@ const versioned = z.object({ version: z.number().int() });
 export const scheduleMetadataSchema = z.object({
   id: z.string(),
   metadata: versioned,
+  /** The first day of the schedule's first week, `yyyy-MM-dd`. */
+  weekDate: z.iso.date().optional(),
+  weekCount: z.number().int().min(1).optional(),
   managementUnits: z
     .array(
       z.object({
@@ -49,6 +55,48 @@ const activitySchema = z.object({
   lengthMinutes: z.number(),
   activityCodeId: z.string().optional(),
   description: z.string().optional(),
+});
+
+/** `BusinessUnitResponse` with `expand=settings.timeZone,settings.startDayOfWeek`. */
+export const businessUnitSchema = z.object({
+  id: z.string(),
+  settings: z.object({
+    startDayOfWeek: z.enum(WEEK_DAYS),
+    timeZone: z.string().min(1),
+  }),
+});
+
+/** `BusinessUnitActivityCodeListing`: inline, or behind a download URL when large. */
+export const activityCodesSchema = z.object({
+  entities: z
+    .array(
+      z.object({
+        id: z.string(),
+        name: z.string().optional(),
+        active: z.boolean().optional(),
+        countsAsPaidTime: z.boolean().optional(),
+      }),
+    )
+    .optional(),
+  downloadUrl: z.string().optional(),
+});
+export type ActivityCodeListing = z.infer<typeof activityCodesSchema>;
+
+/** `BuUserListing`: the business unit's agents, by management unit. */
+export const businessUnitUsersSchema = z.object({
+  managementUnits: z.array(
+    z.object({
+      managementUnit: z.object({ id: z.string() }),
+      users: z.array(z.object({ id: z.string() })),
+    }),
+  ),
+});
+
+/** `BuScheduleListing` of `…/weeks/{weekId}/schedules`: every schedule that spans that week. */
+export const weekSchedulesSchema = z.object({
+  entities: z
+    .array(z.object({ id: z.string(), weekDate: z.iso.date(), weekCount: z.number().int().min(1).optional() }))
+    .optional(),
 });
 
 /** `BuAgentScheduleQueryResponse`: one agent's schedule and its version. */

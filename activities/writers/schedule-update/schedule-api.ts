@@ -11,7 +11,13 @@ import { describeFetchError, safeJson, summarize } from '../../auth/oauth';
 import { Fault, reasonOf, type ApiCall, type ApiErrorBody, type TenantRequests } from '../../http/gated-request';
 import type { ScheduleState } from './plan';
 import {
+  activityCodesSchema,
   agentSchedulesQuerySchema,
+  businessUnitPath,
+  businessUnitSchema,
+  businessUnitUsersSchema,
+  weekSchedulesSchema,
+  type ActivityCodeListing,
   agentSchedulesResultSchema,
   asyncScheduleSchema,
   channelSchema,
@@ -82,7 +88,55 @@ export class ScheduleApi {
       for (let from = 0; from < users.length; from += AGENTS_PER_QUERY)
         for (const schedule of await this.queryAgents(place, unit, users.slice(from, from + AGENTS_PER_QUERY)))
           agents.set(schedule.user.id, schedule);
-    return { version: metadata.metadata.version, agents };
+    return {
+      version: metadata.metadata.version,
+      agents,
+      ...(metadata.weekDate !== undefined && { weekDate: metadata.weekDate }),
+      ...(metadata.weekCount !== undefined && { weekCount: metadata.weekCount }),
+    };
+  }
+
+  /** The business unit's time zone and first day of the week. */
+  async readBusinessUnit(businessUnitId: string): Promise<z.infer<typeof businessUnitSchema>> {
+    return this.json(
+      {
+        method: 'GET',
+        path: `${businessUnitPath(businessUnitId)}?expand=settings.timeZone,settings.startDayOfWeek`,
+      },
+      businessUnitSchema,
+      `business unit ${businessUnitId}`,
+    );
+  }
+
+  /** The business unit's activity codes (from the download URL when the platform left them there). */
+  async readActivityCodes(businessUnitId: string): Promise<ActivityCodeListing['entities'] & {}> {
+    const listing = await this.json(
+      { method: 'GET', path: `${businessUnitPath(businessUnitId)}/activitycodes` },
+      activityCodesSchema,
+      `the activity codes of business unit ${businessUnitId}`,
+    );
+    if (listing.entities || !listing.downloadUrl) return listing.entities ?? [];
+    const { status, text } = await this.objectStore('downloading activity codes', listing.downloadUrl);
+    if (status !== 200) throw new Fault(`the download URL answered ${status}`, failureTypes.unexpectedAnswer);
+    return parseAnswer(activityCodesSchema, safeJson(text), 'the downloaded activity codes').entities ?? [];
+  }
+
+  /** The business unit's agents, by management unit. */
+  async readUsers(businessUnitId: string): Promise<z.infer<typeof businessUnitUsersSchema>> {
+    return this.json(
+      { method: 'GET', path: `${businessUnitPath(businessUnitId)}/users` },
+      businessUnitUsersSchema,
+      `the agents of business unit ${businessUnitId}`,
+    );
+  }
+
+  /** The schedules that span the week beginning `weekId`, with their own `weekDate`. */
+  async readWeekSchedules(businessUnitId: string, weekId: string): Promise<z.infer<typeof weekSchedulesSchema>> {
+    return this.json(
+      { method: 'GET', path: `${businessUnitPath(businessUnitId)}/weeks/${encodeURIComponent(weekId)}/schedules` },
+      weekSchedulesSchema,
+      `the schedules of business unit ${businessUnitId} in week ${weekId}`,
+    );
   }
 
   /** The schedule's version alone (while waiting for an update to end). */

@@ -1,14 +1,17 @@
 /**
  * What the Genesys writer keeps per tenant in this process, from the tenant's first batch until the process stops:
- * the schedules' locks and the notification channel.
+ * the schedules' locks, the business units' facts and the notification channel.
  */
 import type { TenantRuntime } from '../../tenant-runtime';
+import { BusinessUnits } from './business-units';
 import { KeyedLocks } from './keyed-locks';
 import { ScheduleEvents } from './schedule-events';
 
 export class ScheduleUpdateTenant {
   /** One update at a time per schedule (see `keyed-locks.ts`). */
   readonly scheduleLocks = new KeyedLocks();
+  /** Time zones, activity codes, agents and week listings of the tenant's business units, read once a while. */
+  readonly businessUnits = new BusinessUnits();
   private events: ScheduleEvents | undefined;
 
   /** Closed with the tenant's runtime (the process is stopping). */

@@ -1,28 +1,36 @@
 /**
- * A batch of the Genesys writer: its rows (all of one schedule) become rounds of one schedule update each, until
- * every row is in the schedule or refused. A round reads the schedule, plans against it (`plan.ts`), uploads the
- * gzip-encoded update, starts it and waits for its ending; then the next round reads again, which is how the
- * writer checks what landed. Rounds of one schedule run one at a time in this process (`keyed-locks.ts`).
+ * A batch of the Genesys writer: its rows (all of one schedule) are checked against the business unit's data
+ * (`checks.ts`), then become rounds of one schedule update each, until every row is in the schedule or refused.
+ * A round reads the schedule, plans against it (`plan.ts`), uploads the gzip-encoded update, starts it and waits for
+ * its ending; the next round reads again, which is how the writer checks what landed. An update the platform ends
+ * `Error` while the schedule did not move is split until the rows it refuses stand alone (`isolation.ts`). Rounds
+ * of one schedule run one at a time in this process (`keyed-locks.ts`).
  *
- * Crashes and lost answers: the platform has no idempotency key, so a retry never re-sends blindly. Before
- * starting an update, the attempt records in its heartbeat the schedule version it built on; the next attempt,
- * seeing that record, first waits until that update has ended (the version moved on, or its time ran out), then
- * reads and plans afresh: shifts that landed are found and not sent again, and an update built on a stale
- * version is refused by the platform rather than applied twice.
+ * No double write, whatever the platform does with versions: the platform has no idempotency key, and may neither
+ * refuse an update built on a stale version nor answer reads with what it has just finished. So before starting an
+ * update the attempt records in its heartbeat the rows it sends; a later attempt, seeing that record, first waits
+ * for that update's end — its event, its rows found in the schedule, or its completion timeout — and never starts
+ * another meanwhile. What landed is judged by content, on reads no older than what the batch already knows
+ * (`freshness.ts`, whose floors the heartbeat carries too).
  */
 import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import type { BatchOutcome } from '../../../contracts/batch';
+import type { FailureReason } from '../../../contracts/failures';
 import { failureTypes } from '../../../contracts/names';
 import { SCHEDULE_UPDATE_ATTEMPT_MARGIN_MS } from '../../../contracts/timing';
-import { Fault, type TenantRequests } from '../../http/gated-request';
+import { Fault, Throttled, type TenantRequests } from '../../http/gated-request';
 import type { HeartbeatProgress } from '../writer';
-import { planRound, type PlannedRow } from './plan';
+import { RECHECK_AFTER_MS } from './business-units';
+import { Freshness, floorsSchema } from './freshness';
+import { Isolation } from './isolation';
+import { checkRows, locate, weeksOf, type ScheduleBatch } from './locate';
+import { planRound, type PlannedRow, type ScheduleState } from './plan';
 import { schedulesTopic, type SchedulePlace } from './platform';
 import { Refused, ScheduleApi, VersionConflict } from './schedule-api';
 import type { ScheduleUpdateTenant } from './tenant-state';
 
-/** Rounds in one attempt after which rows still missing are a fault: the platform said Complete but lacks them. */
+/** Rounds of one group after which rows still missing are a fault: the platform said Complete but lacks them. */
 const MAX_COMPLETED_ROUNDS = 3;
 /** Rounds refused for a changed schedule (someone else's edit came first) before the attempt gives up. */
 const MAX_CONFLICTS = 5;
@@ -34,151 +42,291 @@ const MAX_FRESH_UPLOADS = 2;
 /** While the channel is live, the schedule is still read back, this many poll intervals apart, in case its event was lost. */
 const READ_BACK_WHILE_LIVE_POLLS = 3;
 
-/** An update this batch started and has not seen end: in the heartbeat, for the next attempt. */
-export const pendingUpdateSchema = z.object({
-  scheduleId: z.string(),
-  /** The version the update was built on: once the schedule is past it, the update has ended. */
+/** An update this batch started and has not seen end. */
+const pendingUpdateSchema = z.object({
+  /** The schedule version the update was built on. */
   fromVersion: z.number().int(),
   operationId: z.string().optional(),
   postedAt: z.number(),
+  /** The rows it sends (offsets in the batch): found in the schedule, it has landed. */
+  offsets: z.array(z.number().int()).optional(),
 });
 export type PendingUpdate = z.infer<typeof pendingUpdateSchema>;
 
-export interface ScheduleBatch {
-  place: SchedulePlace;
-  rows: PlannedRow[];
+/** What the heartbeat carries to the next attempt of the batch. */
+const batchRecordSchema = z.object({
+  scheduleId: z.string(),
+  floors: floorsSchema.optional(),
+  pending: pendingUpdateSchema.optional(),
+});
+type BatchRecord = z.infer<typeof batchRecordSchema>;
+
+/** The record of an attempt of 0.6: the pending update alone, at the top level. */
+const olderRecordSchema = pendingUpdateSchema.extend({ scheduleId: z.string() });
+
+/** A record left by an earlier attempt of this batch, in either form. */
+export function earlierRecord(details: unknown, scheduleId: string): BatchRecord | undefined {
+  const record = batchRecordSchema.safeParse(details);
+  if (record.success) return record.data.scheduleId === scheduleId ? record.data : undefined;
+  const older = olderRecordSchema.safeParse(details);
+  if (!older.success || older.data.scheduleId !== scheduleId) return undefined;
+  const { scheduleId: _, ...pending } = older.data;
+  return { scheduleId, pending };
 }
 
-/** How waiting for an update ended. */
-type Ending = 'Complete' | 'Error' | 'Canceled' | 'moved-on' | 'still-processing';
+/** How waiting for an update ended; `unknown`: its time ran out and nothing showed it. */
+type Ending = 'Complete' | 'Error' | 'Canceled' | 'landed' | 'unknown' | 'still-processing';
 
-/** @param progress its `details` is the `PendingUpdate` of this batch, for the next attempt */
+/** @param progress its `details` is the batch's record (`batchRecordSchema`), for the next attempt */
 export async function writeScheduleBatch(
   batch: ScheduleBatch,
   requests: TenantRequests,
   genesys: ScheduleUpdateTenant,
   progress: HeartbeatProgress,
 ): Promise<BatchOutcome> {
-  const { place, rows } = batch;
+  const { rows, scheduleId } = batch;
   const { context, tenant } = requests;
   const api = new ScheduleApi(requests);
-  const release = await genesys.scheduleLocks.acquire(`${place.businessUnitId}/${place.scheduleId}`);
   const present = new Set<number>();
+  const failures = new Map<number, FailureReason>();
+  const fail = (offset: number, reason: FailureReason) => failures.set(offset, reason);
   try {
-    const earlier = pendingUpdateSchema.safeParse(context.info.heartbeatDetails);
-    if (earlier.success && earlier.data.scheduleId === place.scheduleId) {
-      progress.details = earlier.data;
-      const ending = await awaitEnding(earlier.data, api, genesys, requests, place);
-      if (ending === 'still-processing') throw stillProcessing(earlier.data, place);
-      progress.details = undefined;
-    }
-    let completed = 0;
-    let conflicts = 0;
-    let freshUploads = 0;
-    for (;;) {
-      const state = await api.readState(
-        place,
-        rows.map((row) => row.assignment.userId),
-      );
-      const plan = planRound(rows, state);
-      for (const offset of plan.present) present.add(offset);
-      if (!plan.upload) return { outcome: 'done', applied: plan.present.length, failures: plan.refused };
-      if (completed >= MAX_COMPLETED_ROUNDS)
-        throw new Fault(
-          `schedule ${place.scheduleId}: ${plan.sending.length} shift(s) are still not in the schedule after ` +
-            `${completed} update(s) the platform reported complete`,
-          failureTypes.scheduleUpdateFailed,
-        );
-
-      const gzipped = gzipSync(JSON.stringify(plan.upload));
-      const ticket = await api.uploadUrl(place, gzipped.length);
-      await api.upload(ticket, gzipped);
-      const topic = schedulesTopic(place.businessUnitId);
-      if (tenant.settings.genesys.notifications === 'websocket') await genesys.scheduleEvents.listen(topic, api);
-
-      // Recorded before the start: its answer may be lost, and the next attempt must not start another blindly.
-      const pending: PendingUpdate = { scheduleId: place.scheduleId, fromVersion: state.version, postedAt: Date.now() };
-      progress.details = pending;
-      context.heartbeat(pending);
-      let started;
-      try {
-        started = await api.startUpdate(place, ticket.uploadKey);
-      } catch (error) {
-        const keyRefused = error instanceof Refused && error.reason.status === 400;
-        if (!(error instanceof VersionConflict) && !keyRefused) throw error;
-        progress.details = undefined; // nothing was started
-        if (keyRefused && ++freshUploads > MAX_FRESH_UPLOADS) throw roundsRefused(error, freshUploads);
-        if (!keyRefused && ++conflicts > MAX_CONFLICTS) throw conflictFault(place, conflicts);
-        continue;
+    let unit = await genesys.businessUnits.of(batch.businessUnitId, api);
+    const located = await locate(batch, unit, genesys, api);
+    for (const { offset, reason } of located.outside) fail(offset, reason);
+    const place = located.place;
+    if (!place) return outcome(present, failures);
+    const release = await genesys.scheduleLocks.acquire(`${place.businessUnitId}/${place.scheduleId}`);
+    try {
+      const earlier = earlierRecord(context.info.heartbeatDetails, scheduleId);
+      const freshness = new Freshness(earlier?.floors);
+      const record = (pending?: PendingUpdate) => {
+        const floors = freshness.floors;
+        progress.details = { scheduleId, ...(floors && { floors }), ...(pending && { pending }) } satisfies BatchRecord;
+        return progress.details;
+      };
+      const byOffset = new Map(rows.map((row) => [row.offset, row]));
+      const rowsOf = (offsets: readonly number[]) => offsets.map((offset) => byOffset.get(offset)!);
+      const reader = new Reader(api, place, freshness, requests);
+      if (earlier?.pending) {
+        record(earlier.pending);
+        const ended = await awaitEnding(earlier.pending, rowsOf(earlier.pending.offsets ?? []), reader, genesys);
+        if (ended.ending === 'still-processing') throw stillProcessing(earlier.pending, place);
+        if (ended.version !== undefined) freshness.atLeast(ended.version);
       }
-      if (started.operationId !== undefined) pending.operationId = started.operationId;
-      const ending: Ending =
-        started.status === 'Processing' ? await awaitEnding(pending, api, genesys, requests, place) : started.status;
-      if (ending === 'still-processing') throw stillProcessing(pending, place);
-      progress.details = undefined;
-      if (ending === 'Complete' || ending === 'moved-on') {
-        completed++;
-        continue;
+      record();
+
+      let isolation: Isolation | undefined;
+      const refusedAlone = new Map<number, string[]>();
+      let completed = 0;
+      let conflicts = 0;
+      let freshUploads = 0;
+      for (;;) {
+        const group = isolation ? isolation.current : located.rows.map((row) => row.offset);
+        if (!group) return outcome(present, failures);
+        const state = await reader.read(rowsOf(group));
+        if (!isolation) {
+          // The schedule's weeks come with the first read when the week was given, not derived.
+          const weeks = located.weeks ?? weeksOf(state, place);
+          let refused = checkRows(located.rows, unit, weeks);
+          if (refused.size > 0 && Date.now() - unit.readAt > RECHECK_AFTER_MS) {
+            unit = await genesys.businessUnits.of(batch.businessUnitId, api, RECHECK_AFTER_MS);
+            refused = checkRows(located.rows, unit, weeks);
+          }
+          for (const [offset, reason] of refused) fail(offset, reason);
+          isolation = new Isolation(located.rows.map((row) => row.offset).filter((offset) => !refused.has(offset)));
+          if (!isolation.current) return outcome(present, failures);
+        }
+        const plan = planRound(rowsOf(isolation.current!), state, (code) => unit.activityCodes.get(code)?.paid ?? true);
+        for (const offset of plan.present) present.add(offset);
+        for (const { offset, reason } of plan.refused) fail(offset, reason);
+        if (!plan.upload) {
+          isolation.settled();
+          completed = 0;
+          continue;
+        }
+        if (completed >= MAX_COMPLETED_ROUNDS)
+          throw new Fault(
+            `schedule ${place.scheduleId}: ${plan.sending.length} shift(s) are still not in the schedule after ` +
+              `${completed} update(s) the platform reported complete`,
+            failureTypes.scheduleUpdateFailed,
+          );
+
+        const gzipped = gzipSync(JSON.stringify(plan.upload));
+        const ticket = await api.uploadUrl(place, gzipped.length);
+        await api.upload(ticket, gzipped);
+        const topic = schedulesTopic(place.businessUnitId);
+        if (tenant.settings.genesys.notifications === 'websocket') await genesys.scheduleEvents.listen(topic, api);
+
+        // Recorded before the start: its answer may be lost, and the next attempt must not start another blindly.
+        const pending: PendingUpdate = { fromVersion: state.version, postedAt: Date.now(), offsets: plan.sending };
+        context.heartbeat(record(pending));
+        let started;
+        try {
+          started = await api.startUpdate(place, ticket.uploadKey);
+        } catch (error) {
+          // An answer that started nothing (429, 4xx) leaves nothing for the next attempt to wait for.
+          if (error instanceof Throttled || error instanceof Refused || error instanceof VersionConflict)
+            context.heartbeat(record());
+          const keyRefused = error instanceof Refused && error.reason.status === 400;
+          if (!(error instanceof VersionConflict) && !keyRefused) throw error;
+          if (keyRefused && ++freshUploads > MAX_FRESH_UPLOADS) throw roundsRefused(error, freshUploads);
+          if (!keyRefused && ++conflicts > MAX_CONFLICTS) throw conflictFault(place, conflicts);
+          continue;
+        }
+        if (started.operationId !== undefined) pending.operationId = started.operationId;
+        const ended: { ending: Ending; version?: number } =
+          started.status === 'Processing'
+            ? await awaitEnding(pending, rowsOf(plan.sending), reader, genesys)
+            : { ending: started.status, ...(started.version !== undefined && { version: started.version }) };
+        if (ended.ending === 'still-processing') throw stillProcessing(pending, place);
+        if (ended.ending === 'Complete' || ended.ending === 'landed') freshness.landed(plan.upload, ended.version);
+        record();
+        if (ended.ending !== 'Error' && ended.ending !== 'Canceled') {
+          completed++;
+          continue;
+        }
+        // Ended with no reason given. A schedule that moved on meanwhile was a conflict: go again.
+        if ((await api.readVersion(place)) !== pending.fromVersion) {
+          if (++conflicts > MAX_CONFLICTS) throw conflictFault(place, conflicts);
+          continue;
+        }
+        // Refused for what it holds: split it until the refused rows stand alone.
+        completed = 0;
+        const operation = pending.operationId ?? '(no id)';
+        for (const offset of plan.sending) refusedAlone.set(offset, [...(refusedAlone.get(offset) ?? []), operation]);
+        for (const offset of isolation.refused(plan.sending))
+          fail(offset, {
+            code: 'refused-by-platform',
+            message:
+              `the platform ended every update holding this row alone with ${ended.ending} and no reason ` +
+              `(operations ${(refusedAlone.get(offset) ?? []).join(', ')}); the other rows of the update landed`,
+          });
       }
-      // Error or Canceled, with no reason given. A schedule that moved on meanwhile was a conflict: go again.
-      const version = await api.readVersion(place);
-      if (version !== pending.fromVersion && ++conflicts <= MAX_CONFLICTS) continue;
-      throw new Fault(
-        `the platform ended update ${pending.operationId ?? '(no id)'} of schedule ${place.scheduleId} with ` +
-          `${ending} and gave no reason (${plan.sending.length} shift(s) of ${plan.upload.agentSchedules.length} ` +
-          'agent(s)); nothing of it was applied',
-        failureTypes.scheduleUpdateFailed,
-      );
+    } finally {
+      release();
     }
   } catch (error) {
     if (!(error instanceof Refused)) throw error;
-    return refusedOutcome(error, rows, present);
-  } finally {
-    release();
+    return refusedOutcome(error, rows, present, failures);
   }
 }
 
 /**
- * Waits for the update to end: its event on the channel, or the schedule's version past the one it was built on,
- * read back every poll interval (every third while the channel is live, in case the event was lost).
+ * Reads of the schedule no older than what the batch knows: a read below a floor is read again, a poll interval
+ * later, until the attempt's time runs out.
+ */
+class Reader {
+  readonly attemptEndsAt: number;
+
+  constructor(
+    readonly api: ScheduleApi,
+    readonly place: SchedulePlace,
+    private readonly freshness: Freshness,
+    readonly requests: TenantRequests,
+  ) {
+    const { info } = requests.context;
+    this.attemptEndsAt =
+      info.currentAttemptScheduledTimestampMs +
+      (info.startToCloseTimeoutMs ?? Infinity) -
+      SCHEDULE_UPDATE_ATTEMPT_MARGIN_MS;
+  }
+
+  /** The schedule and the rows' agents, fresh. */
+  async read(rows: readonly PlannedRow[]): Promise<ScheduleState> {
+    const userIds = rows.map((row) => row.assignment.userId);
+    const asked = new Set(userIds);
+    for (;;) {
+      const state = await this.api.readState(this.place, userIds);
+      const stale = this.freshness.stale(state, asked);
+      if (!stale) {
+        this.freshness.saw(state);
+        return state;
+      }
+      const pollMs = this.requests.tenant.settings.genesys.pollMs;
+      if (Date.now() + pollMs >= this.attemptEndsAt)
+        throw new Fault(
+          `schedule ${this.place.scheduleId} still read older than what this batch knows (${stale}) when the ` +
+            "attempt's time ran out; the next attempt reads again",
+          failureTypes.scheduleUpdatePending,
+        );
+      await sleep(pollMs, this.requests.context.cancellationSignal);
+      if (this.requests.context.cancellationSignal.aborted) throw this.requests.context.cancellationSignal.reason;
+    }
+  }
+
+  /**
+   * Whether every one of `rows` is in the schedule (a lagging read may miss them: then not yet). A read that shows
+   * them is at least as new as their update, so nothing older is taken after it.
+   */
+  async holds(rows: readonly PlannedRow[]): Promise<boolean> {
+    if (rows.length === 0) return false;
+    const state = await this.api.readState(
+      this.place,
+      rows.map((row) => row.assignment.userId),
+    );
+    if (planRound(rows, state).present.length !== rows.length) return false;
+    this.freshness.saw(state);
+    return true;
+  }
+}
+
+/**
+ * Waits for the update to end: its event on the channel, its answer, or its rows found in the schedule once its
+ * version moved (read back every poll interval, every third while the channel is live, in case the event was
+ * lost). A version that moved without its rows proves nothing (another editor, a lagging read): it waits on, until
+ * the completion timeout. An update recorded by 0.6 names no rows: there a moved version counts as its end.
  */
 async function awaitEnding(
   pending: PendingUpdate,
-  api: ScheduleApi,
+  sent: readonly PlannedRow[],
+  reader: Reader,
   genesys: ScheduleUpdateTenant,
-  requests: TenantRequests,
-  place: SchedulePlace,
-): Promise<Ending> {
+): Promise<{ ending: Ending; version?: number }> {
+  const { api, place, requests } = reader;
   const { context } = requests;
   const settings = requests.tenant.settings.genesys;
   const events = genesys.scheduleEvents;
   const topic = schedulesTopic(place.businessUnitId);
-  const attemptEndsAt =
-    context.info.currentAttemptScheduledTimestampMs +
-    (context.info.startToCloseTimeoutMs ?? Infinity) -
-    SCHEDULE_UPDATE_ATTEMPT_MARGIN_MS;
   const givesUpAt = pending.postedAt + settings.completionTimeoutMs;
+  const fromEvent = (event: {
+    status: string;
+    result?: { metadata?: { version: number } | undefined } | undefined;
+  }) => ({
+    ending: (event.status === 'Processing' ? 'still-processing' : event.status) as Ending,
+    ...(event.result?.metadata && { version: event.result.metadata.version }),
+  });
   for (;;) {
     const ended = pending.operationId !== undefined ? events.ended(pending.operationId) : undefined;
-    if (ended) return ended.status === 'Processing' ? 'still-processing' : ended.status;
+    if (ended) return fromEvent(ended);
     const now = Date.now();
-    if (now >= givesUpAt) return 'moved-on'; // its time is up: read and plan afresh; the version guards the rest
-    if (now >= attemptEndsAt) return 'still-processing';
+    if (now >= givesUpAt) return { ending: 'unknown' }; // its time is up: read and plan afresh
+    if (now >= reader.attemptEndsAt) return { ending: 'still-processing' };
     const live = settings.notifications === 'websocket' && events.live(topic);
     const pause = Math.min(
       givesUpAt - now,
-      attemptEndsAt - now,
+      reader.attemptEndsAt - now,
       live ? settings.pollMs * READ_BACK_WHILE_LIVE_POLLS : settings.pollMs,
     );
     if (live && pending.operationId !== undefined) {
       const result = await events.wait(pending.operationId, pause, context.cancellationSignal);
-      if (typeof result === 'object') return result.status === 'Processing' ? 'still-processing' : result.status;
+      if (typeof result === 'object') return fromEvent(result);
     } else {
       await sleep(pause, context.cancellationSignal);
     }
     if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
-    if ((await api.readVersion(place)) !== pending.fromVersion) return 'moved-on';
+    if ((await api.readVersion(place)) === pending.fromVersion) continue;
+    if (pending.offsets === undefined) return { ending: 'unknown' };
+    if (await reader.holds(sent)) return { ending: 'landed' };
   }
+}
+
+export function outcome(present: ReadonlySet<number>, failures: ReadonlyMap<number, FailureReason>): BatchOutcome {
+  return {
+    outcome: 'done',
+    applied: present.size,
+    failures: [...failures].sort(([a], [b]) => a - b).map(([offset, reason]) => ({ offset, reason })),
+  };
 }
 
 function stillProcessing(pending: PendingUpdate, place: SchedulePlace): Fault {
@@ -203,28 +351,32 @@ function roundsRefused(refusal: Refused, rounds: number): Refused {
 }
 
 /**
- * A refusal for good: rows found in the schedule stay applied; the rest fail with the platform's reason. A 403
- * before anything was found stops the tenant (its client lacks a permission); a 404 on the schedule spares its
- * other batches.
+ * A refusal for good: rows found in the schedule stay applied, rows already refused keep their own reason; the
+ * rest fail with the platform's. A 403 before anything was found applied stops the tenant (its client lacks a
+ * permission); a 404 on the schedule spares its other batches.
  */
-function refusedOutcome(refusal: Refused, rows: readonly PlannedRow[], present: ReadonlySet<number>): BatchOutcome {
-  const rest = rows.filter((row) => !present.has(row.offset));
+export function refusedOutcome(
+  refusal: Refused,
+  rows: readonly PlannedRow[],
+  present: ReadonlySet<number>,
+  failures: ReadonlyMap<number, FailureReason>,
+): BatchOutcome {
   if (present.size === 0) {
+    const refusedAlready = [...failures].map(([offset, reason]) => ({ offset, reason }));
+    const count = rows.length - failures.size;
     if (refusal.forbidden)
-      return { outcome: 'tenant-forbidden', reason: refusal.reason, count: rows.length, failures: [] };
+      return { outcome: 'tenant-forbidden', reason: refusal.reason, count, failures: refusedAlready };
     return {
       outcome: 'rejected',
       reason: refusal.reason,
-      count: rows.length,
-      failures: [],
+      count,
+      failures: refusedAlready,
       ...(refusal.scheduleMissing && { scheduleMissing: true }),
     };
   }
-  return {
-    outcome: 'done',
-    applied: present.size,
-    failures: rest.map((row) => ({ offset: row.offset, reason: refusal.reason })),
-  };
+  const all = new Map(failures);
+  for (const row of rows) if (!present.has(row.offset) && !all.has(row.offset)) all.set(row.offset, refusal.reason);
+  return outcome(present, all);
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

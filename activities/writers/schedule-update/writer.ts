@@ -10,22 +10,29 @@ import type { TenantRequests } from '../../http/gated-request';
 import type { TenantRuntime } from '../../tenant-runtime';
 import type { Writer, WriterBatch } from '../writer';
 import { ScheduleUpdateTenant } from './tenant-state';
+import { previewScheduleBatch } from './preview';
 import { writeScheduleBatch } from './write-schedule-batch';
 
 export class ScheduleUpdateWriter implements Writer {
   private readonly tenants = new WeakMap<TenantRuntime, ScheduleUpdateTenant>();
 
   async write(requests: TenantRequests, { input, scheduleId, rows, progress }: WriterBatch): Promise<BatchOutcome> {
-    const first = rows[0]!;
-    if (first.businessUnitId === undefined || first.weekId === undefined)
+    const { businessUnitId, weekId } = rows[0]!;
+    if (businessUnitId === undefined)
       throw ApplicationFailure.nonRetryable(
         `tenant ${input.tenantId} writes through genesys-schedule-update, but the stored rows of schedule ` +
-          `${scheduleId} name no businessUnitId and weekId (was the job started with another tenants file?)`,
+          `${scheduleId} name no businessUnitId (was the job started with another tenants file?)`,
         failureTypes.inputUnavailable,
       );
-    const place = { businessUnitId: first.businessUnitId, weekId: first.weekId, scheduleId };
-    const planned = rows.map((item, offset) => ({ offset, assignment: item.assignment }));
-    return writeScheduleBatch({ place, rows: planned }, requests, this.stateOf(requests.tenant), progress);
+    const batch = {
+      businessUnitId,
+      scheduleId,
+      ...(weekId !== undefined && { weekId }),
+      rows: rows.map((item, offset) => ({ offset, assignment: item.assignment })),
+    };
+    const genesys = this.stateOf(requests.tenant);
+    if (input.dryRun === true) return previewScheduleBatch(batch, requests, genesys);
+    return writeScheduleBatch(batch, requests, genesys, progress);
   }
 
   private stateOf(tenant: TenantRuntime): ScheduleUpdateTenant {

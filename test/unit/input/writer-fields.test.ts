@@ -12,7 +12,7 @@ const writers = new Map<string, Writer>([
 const placed = { businessUnitId: 'bu-1', weekId: '2026-12-07', activityCodeId: 'work' };
 
 describe('rows for the Genesys writer', () => {
-  it('name their business unit, week and activity code; other tenants’ rows need none of them', () => {
+  it('name their business unit and activity code; other tenants’ rows need none of them', () => {
     expect(
       brief(
         issuesOf(ndjson(row({ weekId: '2026-12-07' }), row({ id: 'a-2', tenantId: 'globex' })), 'in.ndjson', {
@@ -32,6 +32,17 @@ describe('rows for the Genesys writer', () => {
       ),
     ).toEqual([
       '2 businessUnitId: schedule "s-1" is in business unit "bu-1", week 2026-12-14 here but in business unit "bu-1", week 2026-12-07 on line 1',
+    ]);
+  });
+
+  it('may leave the week out, but not on one row of a schedule and give it on another', () => {
+    const { weekId: _, ...unplaced } = placed;
+    const parsed = parseInput(Buffer.from(ndjson(row(unplaced), row({ ...unplaced, id: 'a-2' }))), 'in.ndjson', {
+      writers,
+    });
+    expect(parsed.rows.map((parsedRow) => parsedRow.row.weekId)).toEqual([undefined, undefined]);
+    expect(brief(issuesOf(ndjson(row(unplaced), row({ ...placed, id: 'a-2' })), 'in.ndjson', { writers }))).toEqual([
+      '2 businessUnitId: schedule "s-1" is in business unit "bu-1", week 2026-12-07 here but in business unit "bu-1", no week given on line 1',
     ]);
   });
 

@@ -3,6 +3,7 @@ import {
   DEFAULT_RETRY_AFTER_MS,
   MAX_DEFAULT_RETRY_AFTER_MS,
   TenantGate,
+  WINDOW_RESET_MARGIN_MS,
   defaultRetryAfterMs,
   type GateTicket,
 } from '../../../pacing/gate';
@@ -184,5 +185,30 @@ describe('TenantGate probe after a cooldown', () => {
     const later = [ticket(fresh), ticket(fresh)];
     const longDelays = later.map((sent) => fresh.answered(sent, { kind: 'throttled', at: 0, retryAfterMs: 60_000 }));
     expect(longDelays.map((delay) => delay - longDelays[0]!)).toEqual([0, 1_000]);
+  });
+
+  it('closes before the 429 when the platform’s rate-limit headers say the window is spent', () => {
+    const clock = { now: 0 };
+    const gate = gateAt(clock);
+    const quota = (count: number) => ({ count, allowed: 300, resetInMs: 20_000 });
+    gate.answered(ticket(gate), { kind: 'answered', at: 0, quota: quota(298) }); // room for 2
+    const [a, b] = [ticket(gate), ticket(gate)];
+    // One answered with another still out: the window has room for no more.
+    gate.answered(a, { kind: 'answered', at: 100, quota: quota(299) });
+    expect(gate.poll()).toBe(100 + 20_000 + WINDOW_RESET_MARGIN_MS);
+    // A request let out before the hold goes back in line unsent; its answer still counts.
+    expect(gate.mayStillSend(b)).toBe(false);
+    expect(gate.quotaHolds).toBe(1);
+    expect(gate.throttled).toBe(0);
+    clock.now = 20_600;
+    expect(ticket(gate).probe).toBe(true);
+  });
+
+  it('paces on as usual while the headers show room', () => {
+    const clock = { now: 0 };
+    const gate = gateAt(clock);
+    gate.answered(ticket(gate), { kind: 'answered', at: 0, quota: { count: 5, allowed: 300, resetInMs: 50_000 } });
+    expect(typeof gate.poll()).toBe('object');
+    expect(gate.quotaHolds).toBe(0);
   });
 });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelayMs, retryAfterWithJitterMs } from '../../../pacing/backoff';
-import { MAX_RETRY_AFTER_MS, parseRetryAfter, parseRetryAfterFromBody } from '../../../pacing/retry-after';
+import {
+  MAX_RETRY_AFTER_MS,
+  parseRetryAfter,
+  parseRetryAfterFromBody,
+  parseWindowQuota,
+} from '../../../pacing/retry-after';
 
 const NOW = Date.parse('2026-11-27T12:00:00Z');
 
@@ -47,5 +52,33 @@ describe('backoff', () => {
     expect(retryAfterWithJitterMs(2_000, () => 0)).toBe(2_000);
     expect(retryAfterWithJitterMs(2_000, () => 1)).toBe(2_200);
     expect(retryAfterWithJitterMs(60_000, () => 1)).toBe(61_000);
+  });
+});
+
+describe('parseWindowQuota', () => {
+  const headers = (values: Record<string, string>) => (name: string) => values[name];
+
+  it('reads the platform’s inin-ratelimit headers', () => {
+    expect(
+      parseWindowQuota(
+        headers({ 'inin-ratelimit-count': '12', 'inin-ratelimit-allowed': '300', 'inin-ratelimit-reset': '41' }),
+      ),
+    ).toEqual({ count: 12, allowed: 300, resetInMs: 41_000 });
+  });
+
+  it('gives undefined unless all three are there and readable', () => {
+    expect(
+      parseWindowQuota(headers({ 'inin-ratelimit-count': '12', 'inin-ratelimit-allowed': '300' })),
+    ).toBeUndefined();
+    expect(
+      parseWindowQuota(
+        headers({ 'inin-ratelimit-count': 'x', 'inin-ratelimit-allowed': '300', 'inin-ratelimit-reset': '1' }),
+      ),
+    ).toBeUndefined();
+    expect(
+      parseWindowQuota(
+        headers({ 'inin-ratelimit-count': '1', 'inin-ratelimit-allowed': '0', 'inin-ratelimit-reset': '1' }),
+      ),
+    ).toBeUndefined();
   });
 });

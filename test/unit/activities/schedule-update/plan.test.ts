@@ -1,8 +1,8 @@
 /** Planning a round of a Genesys schedule update from what the schedule holds: what is there, refused, sent. */
 import { describe, expect, it } from 'vitest';
-import type { Assignment } from '../../../contracts/assignment';
-import { planRound, type PlannedRow, type ScheduleState } from '../../../activities/writers/schedule-update/plan';
-import type { AgentSchedule } from '../../../activities/writers/schedule-update/platform';
+import type { Assignment } from '../../../../contracts/assignment';
+import { planRound, type PlannedRow, type ScheduleState } from '../../../../activities/writers/schedule-update/plan';
+import type { AgentSchedule } from '../../../../activities/writers/schedule-update/platform';
 
 function row(offset: number, fields: Partial<Assignment> = {}): PlannedRow {
   return {
