@@ -1,5 +1,5 @@
 /**
- * `wfm-bulk`: start, watch and steer bulk jobs. Exit codes: 0 all applied (or done as asked), 1 some failed,
+ * `wfm-bulk`: plan, start, watch and steer bulk jobs. Exit codes: 0 all applied (or done as asked), 1 some failed,
  * 2 bad input or usage (nothing started), 3 Temporal not reachable, 4 unexpected error, 5 (`status`) still
  * running, 130 watching stopped with Ctrl-C. `-o json` on every command: docs/reference/cli-json.md.
  */
@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { addConnectionOptions } from './commands/connection';
 import { addGcCommand } from './commands/gc';
 import { addInspectCommands } from './commands/inspect';
+import { addPlanCommand } from './commands/plan';
 import { addReportCommands } from './commands/report';
 import { addStartCommand } from './commands/start';
 import { addSteerCommands } from './commands/steer';
@@ -19,8 +20,8 @@ import { CliError, EXIT } from './errors';
 export const HELP_FOOTER = `
 Output: -o text (default) or -o json on every command: JSON Lines, one document a line (docs/reference/cli-json.md).
 Exit codes: 0 ok (everything applied, or done as asked), 1 the job closed with failures (or failed, or was
-cancelled), 2 bad input, configuration or usage (nothing started), 3 Temporal not reachable, 4 unexpected error,
-5 status: the job is still running, 130 watching stopped with Ctrl-C (the job goes on).`;
+cancelled; plan: some rows would not land), 2 bad input, configuration or usage (nothing started), 3 Temporal not
+reachable, 4 unexpected error, 5 status: the job is still running, 130 watching stopped with Ctrl-C (the job goes on).`;
 
 export function buildProgram(): Command {
   const program = new Command('wfm-bulk')
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
     .exitOverride();
   addConnectionOptions(program);
   addStartCommand(program);
+  addPlanCommand(program);
   addInspectCommands(program);
   addSteerCommands(program);
   addReportCommands(program);

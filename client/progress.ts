@@ -20,6 +20,8 @@ export interface WatchOptions {
   signal?: AbortSignal;
   /** One JSON job document a refresh instead of bars or lines, with these Web UI links. */
   json?: { links: Links };
+  /** Nothing drawn: the caller only waits for the job to close (`plan`, whose job's progress means little). */
+  silent?: boolean;
 }
 
 /** Most tenant bars drawn at once; the busiest come first. */
@@ -28,11 +30,13 @@ const MAX_TENANT_BARS = 15;
 /** Follows the job until it closes (or `signal` aborts) and returns its last view. */
 export async function watchJob(client: Client, jobId: string, options: WatchOptions): Promise<JobView> {
   const rate = new RateMeter();
-  const renderer = options.json
-    ? new JsonRenderer(options.out, options.json.links)
-    : options.tty
-      ? new BarRenderer(options.out)
-      : new LineRenderer(options.out);
+  const renderer = options.silent
+    ? SILENT
+    : options.json
+      ? new JsonRenderer(options.out, options.json.links)
+      : options.tty
+        ? new BarRenderer(options.out)
+        : new LineRenderer(options.out);
   let view = await fetchJobView(client, jobId);
   try {
     for (;;) {
@@ -207,6 +211,8 @@ class JsonRenderer implements Renderer {
 
   stop(): void {}
 }
+
+const SILENT: Renderer = { render() {}, stop() {} };
 
 function sum(tenants: readonly TenantView[], field: 'throttled'): number {
   return tenants.reduce((total, tenant) => total + tenant[field], 0);

@@ -1,6 +1,7 @@
 /**
- * The options of a job, taken by `start` and `retry` alike: `start` defaults them, `retry` takes each from the
- * job it retries unless given, so a retry runs as its original did.
+ * The options of a job, taken by `start` and `retry` alike (and by `plan`, which starts a job but does not follow
+ * it): `start` defaults them, `retry` takes each from the job it retries unless given, so a retry runs as its
+ * original did.
  */
 import { Option, type Command } from 'commander';
 import { DEFAULT_JOB_OPTIONS, type JobOptions } from '../../contracts/job-options';
@@ -14,17 +15,25 @@ export interface JobOptionFlags {
   maxActiveTenants?: number;
 }
 
-export interface RunFlags extends JobOptionFlags {
+/** The flags of `addJobOptions`: the job options, and which tenants file and job id. */
+export interface JobFlags extends JobOptionFlags {
   tenants?: string;
   jobId?: string;
   reuseJobId?: boolean;
+}
+
+export interface RunFlags extends JobFlags {
   dryRun?: boolean;
   detach?: boolean;
   interval: number;
 }
 
-/** `defaults`: `start`'s own; none for `retry`, whose defaults are its original job's. */
-export function addRunOptions(command: Command, defaults: 'start' | 'original'): Command {
+/**
+ * The options that shape a job (tenants file, id, batch size, limits), without how the command follows it: `plan`
+ * starts a job too, but neither detaches nor watches it. `defaults`: `start`'s own; none for `retry`, whose defaults
+ * are its original job's. `idPrefix`: what the command puts before a generated job id.
+ */
+export function addJobOptions(command: Command, defaults: 'start' | 'original', idPrefix = ''): Command {
   const withDefault = (option: Option, value: number, shown?: string) =>
     defaults === 'start' ? option.default(value, shown) : option;
   const asOriginal = defaults === 'original' ? ' (default: as the original job)' : '';
@@ -32,7 +41,7 @@ export function addRunOptions(command: Command, defaults: 'start' | 'original'):
     .option('--tenants <file>', 'tenants file (default: $WFM_TENANTS or ./tenants.json)')
     .option(
       '--job-id <id>',
-      'job id (default: generated, like wfm-20261127-230512-k3f9qz); the id of an existing job is refused',
+      `job id (default: generated, like ${idPrefix}wfm-20261127-230512-k3f9qz); the id of an existing job is refused`,
       jobIdArgument,
     )
     .option('--reuse-job-id', 'allow the id of a closed job (its status and report then show the new job)')
@@ -78,7 +87,12 @@ export function addRunOptions(command: Command, defaults: 'start' | 'original'):
         new Option('--request-timeout <seconds>', `HTTP timeout per request${asOriginal}`).argParser(integerIn(1, 600)),
         DEFAULT_JOB_OPTIONS.requestTimeoutMs / 1000,
       ),
-    )
+    );
+}
+
+/** The job options, then `--dry-run`, `--detach` and `--interval`: how `start` and `retry` follow their job. */
+export function addRunOptions(command: Command, defaults: 'start' | 'original'): Command {
+  return addJobOptions(command, defaults)
     .option('--dry-run', 'validate and print the plan; start nothing')
     .option('--detach', 'start and return at once instead of following progress')
     .option('--interval <seconds>', 'progress refresh interval', integerIn(1, 3600), 1);

@@ -48,19 +48,23 @@ export async function launchJob(
   });
 }
 
-/** The plan the job will be given (`planJob`, the same that `prepareJob` stores), tenant by tenant. */
-function printPlan(
+/**
+ * The plan the job will be given (`planJob`, the same that `prepareJob` stores), tenant by tenant; also what `plan`
+ * shows first. `say`: where the lines go (`plan --report -` keeps stdout for the report).
+ */
+export function printPlan(
   rows: number,
   drafts: readonly TenantDraft[],
   batchSize: number,
   tenants: ReadonlyMap<string, TenantSettings>,
+  say: (line: string) => void = console.log,
 ): void {
-  console.log(`${rows} assignments for ${drafts.length} tenant(s), ${batchSize} per PUT (or schedule update):`);
+  say(`${rows} assignments for ${drafts.length} tenant(s), ${batchSize} per PUT (or schedule update):`);
   for (const { tenantId, total, scheduleSizes, batchCount, limits } of drafts) {
     const rate = limits.ratePerSecond ? `, ≤ ${limits.ratePerSecond}/s` : '';
     // A batch of the Genesys writer is one schedule update (more when the platform refuses one as stale).
     const unit = tenants.get(tenantId)?.writer === 'genesys-schedule-update' ? 'schedule updates' : 'PUTs';
-    console.log(
+    say(
       `  ${tenantId}: ${total} assignments, ${scheduleSizes.length} schedule(s), ${batchCount} ${unit}, ` +
         `concurrency ${limits.concurrency}${rate}`,
     );

@@ -1,11 +1,15 @@
-/** Starting a job from validated rows and following it: shared by `start` and `retry`. */
+/**
+ * Starting a job from validated rows and following it: shared by `start` and `retry`; `plan` starts its job here
+ * too, and waits for it its own way.
+ */
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { JobInput } from '../../contracts/job';
 import type { JobOptions } from '../../contracts/job-options';
 import type { TenantSettings } from '../../contracts/tenants';
 import type { TemporalOverrides } from '../../config/temporal';
 import { CliError, EXIT } from '../errors';
 import type { ParsedInput } from '../input';
-import { newJobId, planJob, prepareJob } from '../jobs/prepare';
+import { newJobId, planJob, prepareJob, type PrepareOptions } from '../jobs/prepare';
 import { startJob } from '../jobs/start';
 import { commandStoreIdentity, openCommandStore } from '../store';
 import type { JobView } from '../jobs/view';
@@ -35,19 +39,7 @@ export async function runJob(
   const context = await connectClient(options.connection);
   try {
     const jobId = options.jobId ?? newJobId();
-    // Before anything is stored: an id already taken is the commonest mistake, and says more than the start's error.
-    await refuseTakenJobId(context.client, jobId, options.reuseJobId);
-    const store = openCommandStore();
-    // Recorded with the job, so a worker with another store says so at once (activities/store-identity.ts).
-    const storeId = await commandStoreIdentity(store);
-    const input = await prepareJob(parsed, tenants, store, { ...options, jobId });
-    try {
-      await startJob(context.client, input, { reuseJobId: options.reuseJobId, storeId });
-    } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError)
-        throw new CliError(takenMessage(jobId, 'is in use by another job'));
-      throw error;
-    }
+    const input = await storeAndStartJob(context.client, parsed, tenants, { ...options, jobId });
     const links = jobLinks(context, jobId);
     const plan = planOf(
       { file: input.source.fileName, format: input.source.format, rows: input.source.rows },
@@ -76,6 +68,33 @@ export async function runJob(
   } finally {
     await context.close();
   }
+}
+
+/**
+ * Stores the rows and starts their job under `options.jobId`, refusing an id taken (see `startJob`): the start
+ * shared by `runJob` and `plan`, which follow the job each their own way.
+ */
+export async function storeAndStartJob(
+  client: Client,
+  parsed: ParsedInput,
+  tenants: ReadonlyMap<string, TenantSettings>,
+  options: PrepareOptions & { reuseJobId: boolean },
+): Promise<JobInput> {
+  const { jobId, reuseJobId } = options;
+  // Before anything is stored: an id already taken is the commonest mistake, and says more than the start's error.
+  await refuseTakenJobId(client, jobId, reuseJobId);
+  const store = openCommandStore();
+  // Recorded with the job, so a worker with another store says so at once (activities/store-identity.ts).
+  const storeId = await commandStoreIdentity(store);
+  const input = await prepareJob(parsed, tenants, store, options);
+  try {
+    await startJob(client, input, { reuseJobId, storeId });
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError)
+      throw new CliError(takenMessage(jobId, 'is in use by another job'));
+    throw error;
+  }
+  return input;
 }
 
 /** Refuses a job id of a running job, and of a closed one unless `reuse` (see `startJob` for why). */

@@ -1,15 +1,17 @@
 /** `wfm-bulk start <input>`: validate the whole file, store it, start the job, follow it. */
 import type { Command } from 'commander';
+import type { InputFormat } from '../../contracts/job';
 import { DEFAULT_JOB_OPTIONS } from '../../contracts/job-options';
+import type { TenantSettings } from '../../contracts/tenants';
 import { CliError } from '../errors';
-import { InputError, readInputFile, tenantChecks } from '../input';
+import { InputError, readInputFile, tenantChecks, type ParsedInput } from '../input';
 import { addOutputOption } from '../output/emit';
 import { addRunOptions, jobOptionsFrom, type RunFlags } from './job-options';
 import { launchJob } from './launch';
 import { formatArgument, loadTenants } from './options';
 
 interface StartFlags extends RunFlags {
-  format?: 'csv' | 'json' | 'ndjson';
+  format?: InputFormat;
 }
 
 export function addStartCommand(program: Command): void {
@@ -31,15 +33,20 @@ export function addStartCommand(program: Command): void {
 
 async function start(file: string, flags: StartFlags, command: Command): Promise<number> {
   const tenants = loadTenants(flags.tenants);
-  let parsed;
+  const parsed = await readValidInput(file, tenants, flags.format);
+  return launchJob(parsed, tenants, jobOptionsFrom(flags, DEFAULT_JOB_OPTIONS), flags, command);
+}
+
+/** The whole file read and checked against the tenants file, or every problem with exit 2 (`start`, `plan`). */
+export async function readValidInput(
+  file: string,
+  tenants: ReadonlyMap<string, TenantSettings>,
+  format: InputFormat | undefined,
+): Promise<ParsedInput> {
   try {
-    parsed = await readInputFile(file, {
-      ...tenantChecks(tenants),
-      ...(flags.format && { format: flags.format }),
-    });
+    return await readInputFile(file, { ...tenantChecks(tenants), ...(format && { format }) });
   } catch (error) {
     if (error instanceof InputError) throw new CliError(`${error.message}\nnothing was started`);
     throw error;
   }
-  return launchJob(parsed, tenants, jobOptionsFrom(flags, DEFAULT_JOB_OPTIONS), flags, command);
 }

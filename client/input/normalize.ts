@@ -11,15 +11,21 @@ import type { ParsedRow } from './types';
  */
 export function groupByTenant(rows: readonly ParsedRow[]): Map<string, StoredItem[]> {
   const byTenant = new Map<string, StoredItem[]>();
-  for (const { line, row } of rows) {
-    const { tenantId, scheduleId, businessUnitId, weekId, ...assignment } = row;
+  for (const row of rows) {
+    const { tenantId, item } = storedItemOf(row);
     let items = byTenant.get(tenantId);
     if (!items) byTenant.set(tenantId, (items = []));
-    items.push(canonicalItem({ line, scheduleId, businessUnitId, weekId, assignment }));
+    items.push(item);
   }
   // Code-unit order, not localeCompare: the same everywhere, whatever the machine's locale.
   for (const items of byTenant.values()) items.sort((a, b) => compare(a.scheduleId, b.scheduleId));
   return byTenant;
+}
+
+/** A row as its tenant's job stores it (`plan` reports every row from this too, stored or not). */
+export function storedItemOf({ line, row }: ParsedRow): { tenantId: string; item: StoredItem } {
+  const { tenantId, scheduleId, businessUnitId, weekId, ...assignment } = row;
+  return { tenantId, item: canonicalItem({ line, scheduleId, businessUnitId, weekId, assignment }) };
 }
 
 function compare(a: string, b: string): number {

@@ -150,6 +150,49 @@ export const planDocumentSchema = z
   })
   .describe('`start --dry-run` and `retry --dry-run`: the plan; nothing was started.');
 
+export const previewDocumentSchema = z
+  .strictObject({
+    ...header('preview'),
+    jobId: z
+      .string()
+      .nullable()
+      .describe(
+        'The plan job that read the Genesys tenants’ schedules (`plan-…` unless `--job-id`; `wfm-bulk report` reads ' +
+          'it too); `null` when the input has no such tenant: PUT tenants’ rows are classed without a job.',
+      ),
+    tenants: z
+      .array(
+        z.strictObject({
+          tenantId: z.string().describe('The tenant’s id.'),
+          writer: z.enum(['put', 'genesys-schedule-update']).describe('The tenant’s writer, from the tenants file.'),
+          classes: z
+            .record(z.string(), z.number().int())
+            .describe('Rows of the tenant per class, e.g. `{ "would-add": 40, "overlaps-existing-shift": 1 }`.'),
+        }),
+      )
+      .describe('One per tenant of the input, in the order the input first names them.'),
+    rows: z
+      .array(
+        z.strictObject({
+          line: z.number().int().describe('The row’s line in the input file.'),
+          tenantId: z.string().describe('The row’s tenant.'),
+          id: z.string().describe('The row’s assignment id.'),
+          class: z
+            .string()
+            .describe(
+              'What a job would do with the row: `would-add`, `already-present`, `would-put` (it would land), or why ' +
+                'it would fail: `overlaps-existing-shift`, `unknown-activity-code`, `outside-schedule`, ' +
+                '`agent-not-in-business-unit`, `not-whole-minutes`, or the platform’s own code.',
+            ),
+          message: z.string().describe('The class in words: the schedule, the version read, the platform’s message.'),
+        }),
+      )
+      .describe('Every row of the input, in line order.'),
+  })
+  .describe(
+    '`plan`: what a job of the input would do with each row (exit 1 when some would not land); nothing was written.',
+  );
+
 export const startedDocumentSchema = z
   .strictObject({
     ...header('started'),
@@ -301,6 +344,7 @@ export const tenantsDocumentSchema = z
 export const cliDocumentSchema = z.discriminatedUnion('kind', [
   jobDocumentSchema,
   planDocumentSchema,
+  previewDocumentSchema,
   startedDocumentSchema,
   nothingToRetryDocumentSchema,
   jobsDocumentSchema,
@@ -314,6 +358,7 @@ export type TenantDocument = z.infer<typeof tenantDocumentSchema>;
 export type JobDocument = z.infer<typeof jobDocumentSchema>;
 export type Plan = z.infer<typeof planSchema>;
 export type PlanDocument = z.infer<typeof planDocumentSchema>;
+export type PreviewDocument = z.infer<typeof previewDocumentSchema>;
 export type StartedDocument = z.infer<typeof startedDocumentSchema>;
 export type NothingToRetryDocument = z.infer<typeof nothingToRetryDocumentSchema>;
 export type JobsDocument = z.infer<typeof jobsDocumentSchema>;

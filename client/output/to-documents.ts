@@ -6,6 +6,7 @@ import type { PacingView } from '../../contracts/pacing';
 import type { TenantLimits } from '../../contracts/tenants';
 import type { JobListing } from '../jobs/list';
 import type { TenantDraft } from '../jobs/prepare';
+import type { Preview } from '../jobs/preview';
 import type { JobView, TenantView } from '../jobs/view';
 import type { LeaseListing } from '../tenants/leases';
 import {
@@ -13,6 +14,7 @@ import {
   type JobDocument,
   type JobsDocument,
   type Plan,
+  type PreviewDocument,
   type TenantDocument,
   type TenantsDocument,
 } from './documents';
@@ -133,4 +135,20 @@ export function planOf(
 
 export function jobsDocument(jobs: readonly JobListing[]): JobsDocument {
   return { kind: 'jobs', version: OUTPUT_VERSION, jobs: [...jobs] };
+}
+
+export function previewDocument(preview: Preview): PreviewDocument {
+  return {
+    kind: 'preview',
+    version: OUTPUT_VERSION,
+    jobId: preview.jobId ?? null,
+    tenants: preview.tenants.map(({ tenantId, writer, classes }) => ({ tenantId, writer, classes })),
+    rows: preview.rows.map(({ line, tenantId, id, class: rowClass, message }) => ({
+      line,
+      tenantId,
+      id,
+      class: rowClass,
+      message,
+    })),
+  };
 }
