@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { startSimulator, type OrgConfigInput } from '../tools/simulator';
 import { freePort, startDevServer, type DevServer } from '../tools/temporal/dev-server';
+import { genesysBusinessUnit } from '../tools/harness/world';
 import { PROJECT_ROOT } from '../tools/paths';
 
 const { values: flags } = parseArgs({
@@ -35,7 +36,14 @@ const DATA = path.join(PROJECT_ROOT, '.data');
 const DEMO = path.join(DATA, 'demo');
 const BIN = path.join(PROJECT_ROOT, 'bin', 'wfm-bulk.js');
 
-/** The user report's throttle (about 50 requests, then 429), one tighter, one without the write scope. */
+/** Agents of the demo's rows: `user-1` … `user-120`. */
+const AGENTS = 120;
+
+/**
+ * The user report's throttle (about 50 requests, then 429), one tighter, one without the write scope. With
+ * `--writer genesys`, the orgs are Genesys Cloud as documented (`profile: 'genesys'`: 300 requests a minute in fixed
+ * windows, rate-limit headers, tokens without scope) with business unit `bu-1` holding the agents.
+ */
 const ORGS: OrgConfigInput[] = [
   { id: 'acme', throttle: { burst: 50, refillPerSecond: 8 } },
   { id: 'globex', throttle: { burst: 20, refillPerSecond: 5 } },
@@ -44,7 +52,11 @@ const ORGS: OrgConfigInput[] = [
     id: 'umbrella',
     clients: [{ clientId: 'umbrella-client', clientSecret: 'umbrella-secret', scopes: ['wfm:schedule:read'] }],
   },
-];
+].map(({ throttle, ...org }) =>
+  genesys
+    ? { ...org, profile: 'genesys' as const, buSchedules: { businessUnits: [genesysBusinessUnit(AGENTS)] } }
+    : { ...org, ...(throttle && { throttle }) },
+);
 
 async function main(): Promise<void> {
   mkdirSync(DEMO, { recursive: true });
@@ -174,7 +186,7 @@ function writeInput(file: string, orgs: { id: string; schedules: string[] }[]) {
   const lines = [`tenantId,scheduleId,id,userId,start,end${genesys ? ',businessUnitId,weekId,activityCodeId' : ''}`];
   for (const org of orgs) {
     for (let i = 0; i < perTenant; i++) {
-      // Genesys: every day of one week, so no agent gets two shifts on a day (120 agents × 7 days > 500 rows).
+      // Genesys: every day of one week, so no agent gets two shifts on a day (AGENTS × 7 days > 500 rows).
       const start = genesys
         ? new Date(Date.parse(`${GENESYS_WEEK}T06:00:00Z`) + (i % 7) * 86_400_000 + (i % 4) * 7_200_000)
         : new Date(Date.UTC(2027, 0, 4 + (i % 5), 7 + (i % 4) * 2));
@@ -184,7 +196,7 @@ function writeInput(file: string, orgs: { id: string; schedules: string[] }[]) {
           org.id,
           org.schedules[i % org.schedules.length],
           `shift-${i + 1}`,
-          `agent-${(i % 120) + 1}`,
+          `user-${(i % AGENTS) + 1}`,
           start.toISOString(),
           end.toISOString(),
           ...(genesys ? ['bu-1', GENESYS_WEEK, 'ac-work'] : []),
