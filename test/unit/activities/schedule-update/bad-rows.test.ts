@@ -5,20 +5,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StoredItem } from '../../../../contracts/assignment';
-import { describedUnit, shiftRows, writerWorld, type WriterWorld } from './harness';
+import { describedUnit, heldShifts, shiftRows, writerWorld, type WriterWorld } from './harness';
 
 const MARKER = 'REFUSE-ME';
-
-function heldShifts(world: WriterWorld): string[] {
-  return world.sim.state
-    .requireOrg('acme')
-    .buSchedules.snapshot()
-    .flatMap((schedule) =>
-      schedule.agents.flatMap((agent) =>
-        agent.shifts.map((shift) => `${agent.userId} ${new Date(shift.startDate).toISOString()}`),
-      ),
-    );
-}
 
 describe('the Genesys writer with bad rows in a batch', () => {
   let world: WriterWorld | undefined;

@@ -54,6 +54,18 @@ export function describedUnit(agents: number, timeZone = 'UTC') {
   };
 }
 
+/** Every shift the simulated org holds, as `userId start` (start normalized), duplicates included. */
+export function heldShifts(world: WriterWorld): string[] {
+  return world.sim.state
+    .requireOrg('acme')
+    .buSchedules.snapshot()
+    .flatMap((schedule) =>
+      schedule.agents.flatMap((agent) =>
+        agent.shifts.map((shift) => `${agent.userId} ${new Date(shift.startDate).toISOString()}`),
+      ),
+    );
+}
+
 export interface WriterWorld {
   sim: RunningSimulator;
   /** Writes `rows` as one batch (a plan when `dryRun`), as attempt `attempt` with the heartbeat `details` given. */

@@ -5,16 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HeartbeatProgress } from '../../../../activities/writers/writer';
-import { describedUnit, shiftRows, writerWorld, type WriterWorld } from './harness';
-
-function heldShifts(world: WriterWorld): string[] {
-  return world.sim.state
-    .requireOrg('acme')
-    .buSchedules.snapshot()
-    .flatMap((schedule) =>
-      schedule.agents.flatMap((agent) => agent.shifts.map((shift) => `${agent.userId} ${shift.startDate}`)),
-    );
-}
+import { describedUnit, heldShifts, shiftRows, writerWorld, type WriterWorld } from './harness';
 
 describe('the Genesys writer on a lenient platform', () => {
   let world: WriterWorld | undefined;
