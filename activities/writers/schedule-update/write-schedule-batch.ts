@@ -9,7 +9,7 @@
  * No double write, whatever the platform does with versions: the platform has no idempotency key, and may neither
  * refuse an update built on a stale version nor answer reads with what it has just finished. So before starting an
  * update the attempt records in its heartbeat the rows it sends; a later attempt, seeing that record, first waits
- * for that update's end — its event, its rows found in the schedule, or its completion timeout — and never starts
+ * for that update's end — its event, its rows found in the schedule, or four completion timeouts — and never starts
  * another meanwhile. What landed is judged by content, on reads no older than what the batch already knows
  * (`freshness.ts`, whose floors the heartbeat carries too).
  */
@@ -39,6 +39,12 @@ const MAX_CONFLICTS = 5;
  * is cured by a new one; more 400s in a row mean the platform refuses the update itself.
  */
 const MAX_FRESH_UPLOADS = 2;
+/**
+ * An update whose end nothing shows (answer and event lost, its rows not in the schedule) is waited for this many
+ * times `completionTimeoutSeconds` after it was posted, over attempts, before its rows are taken as not applied
+ * and planned again: a platform slower than the setting must not get them twice.
+ */
+const UNSEEN_END_PATIENCE = 4;
 /** While the channel is live, the schedule is still read back, this many poll intervals apart, in case its event was lost. */
 const READ_BACK_WHILE_LIVE_POLLS = 3;
 
@@ -275,7 +281,8 @@ class Reader {
  * Waits for the update to end: its event on the channel, its answer, or its rows found in the schedule once its
  * version moved (read back every poll interval, every third while the channel is live, in case the event was
  * lost). A version that moved without its rows proves nothing (another editor, a lagging read): it waits on, until
- * the completion timeout. An update recorded by 0.6 names no rows: there a moved version counts as its end.
+ * `UNSEEN_END_PATIENCE` completion timeouts have passed. An update recorded by 0.6 names no rows: there a moved
+ * version counts as its end.
  */
 async function awaitEnding(
   pending: PendingUpdate,
@@ -288,7 +295,7 @@ async function awaitEnding(
   const settings = requests.tenant.settings.genesys;
   const events = genesys.scheduleEvents;
   const topic = schedulesTopic(place.businessUnitId);
-  const givesUpAt = pending.postedAt + settings.completionTimeoutMs;
+  const givesUpAt = pending.postedAt + settings.completionTimeoutMs * UNSEEN_END_PATIENCE;
   const fromEvent = (event: {
     status: string;
     result?: { metadata?: { version: number } | undefined } | undefined;
