@@ -8,6 +8,8 @@ import { apiFaults } from '../../tools/faults/scenarios/api-faults';
 import { badInputs } from '../../tools/faults/scenarios/bad-inputs';
 import { jobTerminated, tenantTerminated } from '../../tools/faults/scenarios/containment';
 import { credentialsRevoked, credentialsRotated } from '../../tools/faults/scenarios/credentials';
+import { genesysBadRows } from '../../tools/faults/scenarios/genesys-bad-rows';
+import { genesysLenient } from '../../tools/faults/scenarios/genesys-lenient';
 import { genesysWriter } from '../../tools/faults/scenarios/genesys-writer';
 import { holdCannotStart } from '../../tools/faults/scenarios/hold-cannot-start';
 import { isolation } from '../../tools/faults/scenarios/isolation';
@@ -128,6 +130,19 @@ describe('fault suite, CI size', () => {
   it('23. Temporal out of reach for 15 s: no tenant written by two processes, the job completes', async () => {
     const result = await passes(temporalFrozen);
     expect(result.applied).toBe(result.assignments);
+  }, 300_000);
+
+  it('24. bad rows in Genesys batches: each fails with its own reason, every other row lands once', async () => {
+    const result = await passes(genesysBadRows);
+    expect(result.applied! + result.failedWithReason!).toBe(result.assignments);
+    expect(result.violations).toBe(0);
+  }, 240_000);
+
+  it('25. a lenient platform (no version check, stale reads, lost answers, slow updates, a kill): no shift twice', async () => {
+    // Its own checks (0 duplicate shifts read back, 0 lost, the faults struck) must pass; the rows all land.
+    const result = await passes(genesysLenient);
+    expect(result.applied).toBe(result.assignments);
+    expect(result.lost).toBe(0);
   }, 300_000);
 
   it('17. no secret or token in any history or log of the scenarios above', async () => {

@@ -119,7 +119,7 @@ export function renderReliability(run: RunInfo, results: readonly ScenarioResult
     '- `npm run faults -- --only 1,3`: some scenarios; `--ci`: every scenario at the CI size; `--seed N`: the same',
     '  random moments (kill points, fault sequence) as an earlier run. These write `results/faults/partial.json` and',
     '  leave this file alone. `--render` writes this file again from `latest.json`.',
-    '- `npm test` runs a CI-sized subset (scenarios 1, 5, 6, 7, 8 on a few files, 9, 11 to 16, 19 to 23, and the',
+    '- `npm test` runs a CI-sized subset (scenarios 1, 5, 6, 7, 8 on a few files, 9, 11 to 16, 19 to 25, and the',
     '  suite-wide 17 and 18) through the same',
     '  scenario code in `test/faults/fault-suite.test.ts`, asserting every check of each.',
     '- The scenarios live in `tools/faults/scenarios/`, one file each; `tools/faults/scene.ts` gives each a fresh simulator,',

@@ -3,7 +3,7 @@
  * dropped, notification sockets closed, another editor changing the schedules meanwhile (version conflicts), 429s,
  * and worker processes SIGKILLed while updates are processing. Read-back = input, no shift twice, none lost.
  */
-import { GENESYS_WEEK, genesysRows } from '../../harness/world';
+import { GENESYS_WEEK } from '../../harness/world';
 import { waitFor } from '../../harness/wait';
 import { DEFAULT_SCOPES } from '../../simulator';
 import { seededRandom } from '../random';
@@ -12,6 +12,7 @@ import { measureJob } from '../measure';
 import { inScene, org } from '../scene';
 import { check, type Scenario } from '../types';
 import { SHORT_LEASE_JOB, TENANT_NAMES, openJob, times } from './common';
+import { genesysTenants } from './genesys-common';
 
 export interface GenesysWriterParams {
   perTenant: number;
@@ -58,11 +59,15 @@ export const genesysWriter: Scenario<GenesysWriterParams> = {
       },
       async (scene) => {
         const random = seededRandom(suite.seed + 19);
-        const tenantIds = TENANT_NAMES.map((name) => scene.world.tenant(name));
-        const schedulesOf = (tenantId: string) => [`${tenantId}-s1`, `${tenantId}-s2`, `${tenantId}-s3`];
-        const rows = tenantIds.flatMap((tenantId) => genesysRows(tenantId, schedulesOf(tenantId), params.perTenant));
-        const runtimeOf = (tenantId: string) => scene.world.sim.state.requireOrg(tenantId).buSchedules;
-        const started = () => tenantIds.reduce((sum, id) => sum + runtimeOf(id).stats().updatesStarted, 0);
+        const {
+          tenantIds,
+          schedulesOf,
+          rows,
+          runtimeOf,
+          started,
+          processing,
+          stats: apiStats,
+        } = genesysTenants(scene, params.perTenant);
         const updatesNeeded = tenantIds.length * 3 * Math.ceil(params.perTenant / 3 / BATCH_SIZE);
 
         const { processes, before, input } = await openJob(scene, rows, {
@@ -90,16 +95,9 @@ export const genesysWriter: Scenario<GenesysWriterParams> = {
           for (let kill = 1; kill <= params.kills; kill++) {
             const moment = Math.ceil((updatesNeeded * kill) / (params.kills + 1));
             await waitFor(`${moment} updates started`, () => started() >= moment, 240_000);
-            const processing = tenantIds.reduce(
-              (sum, id) =>
-                sum +
-                runtimeOf(id)
-                  .operationLog()
-                  .filter((op) => op.status === 'Processing').length,
-              0,
-            );
+            const processingAtKill = processing();
             await worker.kill('SIGKILL');
-            killedAt.push(`${started()} updates started, ${processing} processing`);
+            killedAt.push(`${started()} updates started, ${processingAtKill} processing`);
             suite.log(`  kill ${kill}/${params.kills}: ${killedAt.at(-1)}`);
             worker = await scene.readyWorker();
           }
@@ -109,7 +107,7 @@ export const genesysWriter: Scenario<GenesysWriterParams> = {
           clearInterval(dropper);
         }
         const { figures, result } = measured;
-        const api = tenantIds.map((id) => runtimeOf(id).stats());
+        const api = apiStats();
         const sum = (field: keyof (typeof api)[number]) =>
           api.reduce((total, stats) => total + (typeof stats[field] === 'number' ? stats[field] : 0), 0);
         const status429 = tenantIds.reduce((total, id) => total + (scene.stats()[id]?.status429 ?? 0), 0);

@@ -4,6 +4,8 @@ import { apiFaults } from './api-faults';
 import { badInputs } from './bad-inputs';
 import { jobTerminated, tenantTerminated } from './containment';
 import { credentialsRevoked, credentialsRotated } from './credentials';
+import { genesysBadRows } from './genesys-bad-rows';
+import { genesysLenient } from './genesys-lenient';
 import { genesysWriter } from './genesys-writer';
 import { holdCannotStart } from './hold-cannot-start';
 import { clientKill } from './client-kill';
@@ -45,6 +47,8 @@ export const SCENARIOS: Scenario<any>[] = [
   stalledWorker,
   holdCannotStart,
   temporalFrozen,
+  genesysBadRows,
+  genesysLenient,
   secrets,
   isolation,
 ];
