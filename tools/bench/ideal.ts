@@ -41,6 +41,16 @@ export function throttleIdealSeconds(requests: number, throttle: ThrottleLimits 
   return dropAt + (requests - sentBeforeDrop) / drop.to.refillPerSecond;
 }
 
+/**
+ * Seconds from the first to the last of `requests` at fixed windows of `limit.requests` each, a window opening with
+ * the first request after the previous one ended: the last request's window opens no sooner than (windows − 1) ×
+ * the window's length after the first.
+ */
+export function fixedWindowIdealSeconds(requests: number, limit: { requests: number; windowSeconds: number }): number {
+  if (requests <= 0) return 0;
+  return (Math.ceil(requests / limit.requests) - 1) * limit.windowSeconds;
+}
+
 /** Seconds the requests take on the wire alone, `concurrency` at a time: the bound when nothing throttles. */
 export function latencyBoundSeconds(load: TenantLoad): number {
   return (load.requests * load.latencyMs) / 1000 / load.concurrency;

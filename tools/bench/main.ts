@@ -1,23 +1,32 @@
 /**
  * `npm run bench [-- --only a,c] [-- --quick] [-- --render]`: every scenario on every system against the API simulator and a
  * real Temporal dev server; see docs/PERFORMANCE.md. A full run writes results/bench/latest.json and the docs;
- * partial and quick runs print the table and write .data/bench/partial.json only, except the worker start-up rows
- * (`--only startup`), which a partial run merges into latest.json (see merge-latest.ts). Every figure of
- * a run, the docs-only ones included, is kept in .data/bench/full.json or partial.json. `BENCH_TRACE=1` logs
+ * partial and quick runs print the table and write .data/bench/partial.json only, except the stand-alone rows
+ * (worker start-up, `--only startup`, and the Genesys preset, `--only g`), which a full-size partial run merges into
+ * latest.json (see merge-latest.ts) and into the last full run's details, whose docs it writes again. Every figure
+ * of a run, the docs-only ones included, is kept in .data/bench/full.json or partial.json. `BENCH_TRACE=1` logs
  * each tenant's pacer every 2 s during wfm-bulk runs; `--render` publishes the last full run again.
  */
 import os from 'node:os';
 import { startDevServer } from '../temporal/dev-server';
 import { Cleanup } from '../harness/cleanup';
 import type { RunContext } from './run-control';
-import { publish, readRunDetails, writeRunDetails } from './publish';
+import { publish, publishStandAlone, readRunDetails, writeRunDetails } from './publish';
 import type { RunInfo } from './render/performance-doc';
 import { failedMeasurement, type Measurement } from './results';
 import { failureNotes, resultsTable, startupTable, targetsTable } from './render/tables';
 import { runBaseline } from './run/baseline';
 import { runCeiling } from './run/ceiling';
 import { runProduct } from './run/product';
-import { scenarioIdeal, scenarios as allScenarios, STARTUP_ID, type Scenario, type SystemName } from './scenarios';
+import {
+  GENESYS_PRESET_ID,
+  genesysPreset,
+  scenarioIdeal,
+  scenarios as allScenarios,
+  STARTUP_ID,
+  type Scenario,
+  type SystemName,
+} from './scenarios';
 import { runStartup, startupScenario } from './startup';
 import { mergeIntoLatest } from './merge-latest';
 import { checkTargets } from './targets';
@@ -74,14 +83,20 @@ function machine(): RunInfo['machine'] {
 
 const stamp = () => new Date().toISOString().slice(11, 19);
 
+/** Scenarios whose rows share nothing with the other scenarios' runs: a full-size partial run publishes them alone. */
+const STAND_ALONE = [STARTUP_ID, GENESYS_PRESET_ID];
+
+/** The job scenarios, (a)–(f) and the Genesys preset (g). */
+const jobScenarios = (quick: boolean) => [...allScenarios(quick), genesysPreset(quick)];
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   if (options.render) {
     const { run, measurements } = await readRunDetails('full');
-    await publish(measurements, allScenarios(false), run);
+    await publish(measurements, jobScenarios(false), run);
     return;
   }
-  const scenarios = [...allScenarios(options.quick), startupScenario].filter(
+  const scenarios = [...jobScenarios(options.quick), startupScenario].filter(
     (s) => !options.only || options.only.has(s.id),
   );
   if (scenarios.length === 0) throw new Error(`no scenario matches --only ${[...(options.only ?? [])].join(',')}`);
@@ -144,13 +159,26 @@ async function main(): Promise<void> {
       scenarios.filter((s) => s.id !== STARTUP_ID),
       run,
     );
-  else console.log(`bench: partial run, figures in ${details} (published files unchanged)`);
-  // Start-up rows share nothing with the other scenarios' runs: a partial run brings them up to date alone.
-  const startupRows = measurements.filter((m) => m.scenario === STARTUP_ID && m.error === undefined);
-  if (!full && !options.quick && startupRows.length > 0) {
-    await mergeIntoLatest(startupRows);
-    console.log('bench: start-up rows merged into results/bench/latest.json');
+  else await publishPartial(measurements, details, options.quick, run);
+}
+
+/**
+ * After a partial run: stand-alone rows share nothing with the other scenarios' runs, so a full-size run brings them
+ * up to date alone; every other published figure stays the last full run's.
+ */
+async function publishPartial(measurements: Measurement[], details: string, quick: boolean, run: RunInfo) {
+  console.log(`bench: partial run, figures in ${details}`);
+  const standAlone = measurements.filter((m) => STAND_ALONE.includes(m.scenario) && m.error === undefined);
+  if (quick || standAlone.length === 0) {
+    console.log('bench: published files unchanged');
+    return;
   }
+  await mergeIntoLatest(standAlone);
+  const ids = [...new Set(standAlone.map((m) => m.scenario))].join(', ');
+  console.log(`bench: rows of ${ids} merged into results/bench/latest.json`);
+  if (await publishStandAlone(standAlone, jobScenarios(false), run))
+    console.log('bench: and into .data/bench/full.json; wrote docs/PERFORMANCE.md, docs/performance.svg');
+  else console.log('bench: no full run on this machine (.data/bench/full.json): docs not written');
 }
 
 // Exits when done: a Temporal runtime or a kept-alive connection of a run must not hold the process open.

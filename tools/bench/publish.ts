@@ -37,12 +37,47 @@ export async function readRunDetails(kind: 'full' | 'partial'): Promise<{ run: R
 }
 
 export async function publish(measurements: Measurement[], scenarios: Scenario[], run: RunInfo): Promise<void> {
-  const checks = checkTargets(measurements);
   await mkdir(at('results', 'bench'), { recursive: true });
-  await mkdir(at('docs'), { recursive: true });
   await writeFile(at('results', 'bench', 'latest.json'), `${JSON.stringify(measurements.map(toResultRow), null, 2)}\n`);
+  await publishDocs(measurements, scenarios, run);
+  console.log('bench: wrote results/bench/latest.json, docs/PERFORMANCE.md, docs/performance.svg');
+}
+
+async function publishDocs(measurements: Measurement[], scenarios: Scenario[], run: RunInfo): Promise<void> {
+  const checks = checkTargets(measurements);
+  await mkdir(at('docs'), { recursive: true });
   const doc = at('docs', 'PERFORMANCE.md');
   await writeFile(doc, await prettyMarkdown(doc, performanceDoc(measurements, scenarios, checks, run)));
   await writeFile(at('docs', 'performance.svg'), renderChart(measurements, scenarios));
-  console.log('bench: wrote results/bench/latest.json, docs/PERFORMANCE.md, docs/performance.svg');
+}
+
+/**
+ * A partial run's stand-alone rows (see main.ts) into the last full run's details, replacing theirs, and the docs
+ * written again from them, naming the run they came from. False when this machine has no full run's details.
+ */
+export async function publishStandAlone(fresh: Measurement[], scenarios: Scenario[], later: RunInfo): Promise<boolean> {
+  let last;
+  try {
+    last = await readRunDetails('full');
+  } catch {
+    return false;
+  }
+  const key = (m: Measurement) => `${m.scenario}\u0000${m.system}`;
+  const byKey = new Map(fresh.map((m) => [key(m), m]));
+  const known = new Set(last.measurements.map(key));
+  const measurements = [
+    ...last.measurements.map((m) => byKey.get(key(m)) ?? m),
+    ...fresh.filter((m) => !known.has(key(m))),
+  ];
+  const ids = [...new Set(fresh.map((m) => m.scenario))];
+  const run: RunInfo = {
+    ...last.run,
+    later: [
+      ...(last.run.later ?? []).filter((entry) => !ids.includes(entry.scenario)),
+      ...ids.map((scenario) => ({ scenario, date: later.date, command: later.command })),
+    ],
+  };
+  await writeRunDetails('full', run, measurements);
+  await publishDocs(measurements, scenarios, run);
+  return true;
 }

@@ -22,6 +22,8 @@ export interface BenchResult {
 export interface Measurement extends BenchResult {
   /** First PUT's arrival to last PUT's arrival at the simulator, ms. */
   putSpanMs: number | null;
+  /** Genesys writer: the job's batches (one schedule update each when nothing is refused), for requests a batch. */
+  batches?: number;
   /** wfm-bulk: the worker process's peak before the job (start-up, bundling the workflow code included), MB. */
   startupRssMb?: number | null;
   /** Why the run produced no (or only partial) figures. */

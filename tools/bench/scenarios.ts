@@ -4,7 +4,8 @@
  * differs from the issue's wording, `summary` says how and why.
  */
 import type { ThrottleLimits } from '../simulator/config';
-import { jobIdeal, requestsFor, type Ideal, type LimitDrop } from './ideal';
+import { GENESYS_THROTTLE, type OrgProfile } from '../simulator/profile';
+import { fixedWindowIdealSeconds, jobIdeal, requestsFor, type Ideal, type LimitDrop } from './ideal';
 
 export const SYSTEMS = [
   'wfm-bulk',
@@ -24,6 +25,15 @@ export const STARTUP_ID = 'startup';
 
 /** Rows per schedule update when the Genesys writer runs a scenario: one update carries many shifts. */
 export const GENESYS_BATCH_SIZE = 50;
+
+/** The Genesys preset's id: like the start-up scenario, it stands apart from (a)–(f) and its rows stand alone. */
+export const GENESYS_PRESET_ID = 'g';
+/**
+ * Platform requests the Genesys writer makes for a batch when nothing goes wrong (read, upload URL, update, read
+ * back; (a) made 600 for 100 batches): (g)'s ideal and time limit before it runs. Its published ideal counts the
+ * requests the run made.
+ */
+export const GENESYS_REQUESTS_PER_BATCH = 6;
 
 export interface TenantSpec {
   /** Org name; the harness world appends its suffix. */
@@ -47,6 +57,8 @@ export interface Scenario {
   /** Fixed latency the simulator adds to every admitted PUT, ms. */
   latencyMs: number;
   systems: SystemName[];
+  /** Orgs of this simulator profile (its throttle, headers and permissions); `tenants[].throttle` is then unused. */
+  profile?: OrgProfile;
 }
 
 const USER_REPORT_THROTTLE = { burst: 50, refillPerSecond: 8 };
@@ -172,6 +184,31 @@ export function scenarios(quick: boolean): Scenario[] {
   ];
 }
 
+/**
+ * (g): the Genesys writer alone against orgs of the simulator's `genesys` profile, 300 requests a minute in fixed
+ * windows with `inin-ratelimit-*` headers and Retry-After up to 60 s.
+ */
+export function genesysPreset(quick: boolean): Scenario {
+  return {
+    id: GENESYS_PRESET_ID,
+    title: 'Genesys preset',
+    summary:
+      "20 tenants × 2,000 shifts through the Genesys writer alone, orgs of the simulator's `genesys` profile (300 " +
+      'requests a minute per org in fixed windows, `inin-ratelimit-*` headers, Retry-After up to 60 s), one week ' +
+      'schedule per tenant (its updates go one at a time). 25 rows an update: about 80 updates and 480 platform ' +
+      "requests a tenant, two of the limit's windows, so the limit comes into play; at the few hundred rows " +
+      'docs/genesys.md advises, 2,000 shifts take about 60 requests and never meet it. Ideal: per tenant, the ' +
+      "requests the run made, less its 429s, in windows of 300: (windows − 1) × 60 s; the job's is its busiest " +
+      "tenant's.",
+    tenants: quick ? tenants(3, 200, null) : tenants(20, 2_000, null),
+    batchSize: 25,
+    concurrency: 4,
+    latencyMs: 0,
+    systems: ['wfm-bulk (Genesys writer)'],
+    profile: 'genesys',
+  };
+}
+
 /** The load of one tenant: one schedule per tenant, so its PUTs are exactly ⌈assignments / batch size⌉. */
 export function load(tenant: TenantSpec, batchSize: number, concurrency: number, latencyMs: number) {
   return {
@@ -184,7 +221,22 @@ export function load(tenant: TenantSpec, batchSize: number, concurrency: number,
 }
 
 export function scenarioIdeal(scenario: Scenario): Ideal {
+  if (scenario.profile === 'genesys') {
+    const batches = Math.max(0, ...scenario.tenants.map((t) => requestsFor([t.assignments], scenario.batchSize)));
+    return genesysIdeal([batches * GENESYS_REQUESTS_PER_BATCH]);
+  }
   return jobIdeal(scenario.tenants.map((t) => load(t, scenario.batchSize, scenario.concurrency, scenario.latencyMs)));
+}
+
+/**
+ * The fastest the `genesys` profile's limit allows tenants making these requests (429s excluded): per tenant, its
+ * requests in fixed windows; the job's is its slowest tenant's. No ratio where every tenant's fit in one window.
+ */
+export function genesysIdeal(requestsPerTenant: readonly number[]): Ideal {
+  if (!('fixedWindow' in GENESYS_THROTTLE)) throw new Error('the genesys profile has no fixed-window throttle');
+  const window = GENESYS_THROTTLE.fixedWindow;
+  const idealMs = Math.max(0, ...requestsPerTenant.map((n) => fixedWindowIdealSeconds(n, window) * 1000));
+  return { idealMs, throttleBound: idealMs > 0 };
 }
 
 export function totalAssignments(scenario: Scenario): number {
@@ -201,5 +253,7 @@ export function totalRequests(scenario: Scenario): number {
  * slow run from eating the bench's 15-minute budget while still telling apart "a bit slow" from "far off".
  */
 export function runTimeoutMs(scenario: Scenario): number {
+  // (g): its estimated ideal twice over, plus two windows: room for requests beyond the estimate.
+  if (scenario.profile === 'genesys') return Math.round(2 * scenarioIdeal(scenario).idealMs + 120_000);
   return Math.round(Math.max(1.5 * scenarioIdeal(scenario).idealMs + 20_000, (totalRequests(scenario) / 20) * 1000));
 }

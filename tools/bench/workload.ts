@@ -6,6 +6,8 @@ import type { Scenario } from './scenarios';
 
 /** Org configs; ids as given (the harness world appends its suffix to them itself). */
 export function orgConfigs(scenario: Scenario): OrgConfigInput[] {
+  // A profile's orgs take its throttle (and the rest of it) from the simulator.
+  if (scenario.profile) return scenario.tenants.map((tenant) => ({ id: tenant.name, profile: scenario.profile }));
   return scenario.tenants.map((tenant) => ({
     id: tenant.name,
     throttle: tenant.throttle,

@@ -2,6 +2,7 @@
 import type { Measurement } from '../results';
 import { scenarioIdeal, totalRequests, type Scenario } from '../scenarios';
 import type { TargetCheck } from '../targets';
+import { percent, scenarioLabel, seconds } from './format';
 import { failureNotes, resultsTable, startupTable, targetsTable } from './tables';
 
 export interface RunInfo {
@@ -10,6 +11,8 @@ export interface RunInfo {
   command: string;
   durationMs: number;
   machine: { cores: number; cpuModel: string; memoryGb: number; node: string; os: string };
+  /** Scenarios whose rows come from a later partial run (stand-alone rows, see main.ts), and that run. */
+  later?: { scenario: string; date: string; command: string }[];
 }
 
 function throttleText(scenario: Scenario): string {
@@ -22,6 +25,12 @@ function scenarioLine(scenario: Scenario): string {
   const ideal = scenarioIdeal(scenario);
   const tenants = scenario.tenants.length;
   const assignments = [...new Set(scenario.tenants.map((t) => t.assignments.toLocaleString('en-US')))].join(', ');
+  if (scenario.profile)
+    return (
+      `- **(${scenario.id}) ${scenario.title}**: ${scenario.summary} ` +
+      `_${tenants} tenant${tenants === 1 ? '' : 's'} × ${assignments} assignments, batch size ${scenario.batchSize}, ` +
+      `orgs of the \`${scenario.profile}\` profile; ideal from the requests made (below the table)._`
+    );
   return (
     `- **(${scenario.id}) ${scenario.title}**: ${scenario.summary} ` +
     `_${tenants} tenant${tenants === 1 ? '' : 's'} × ${assignments} assignments, batch size ${scenario.batchSize}, ` +
@@ -38,10 +47,10 @@ const SYSTEMS_TEXT = `- **wfm-bulk**: the product as it is in the tree: a Tempor
   alone.
 - **wfm-bulk (rate configured)**: the same with the simulator's limit in the tenants file (\`ratePerSecond\` = the
   refill; \`burst\` = the bucket size, where the tenants file has that field).
-- **wfm-bulk (Genesys writer)** (in (a) only): the same job with every tenant on the \`genesys-schedule-update\`
-  writer: 50 rows a batch, each batch one asynchronous schedule update (read, upload URL, gzip upload, update,
-  completion on the notification channel, read back), the simulator processing each in 200 ms. Its requests are
-  those platform calls, so it has no ratio to the PUT ideal.
+- **wfm-bulk (Genesys writer)** (in (a) and (g)): the same with every tenant on the \`genesys-schedule-update\`
+  writer, each batch one asynchronous schedule update (read, upload URL, gzip upload, update, completion on the
+  notification channel, read back), processed in 200 ms; 50 rows a batch in (a). Its requests are those platform
+  calls: no ratio to the PUT ideal in (a); in (g) a ratio to the ideal of its own requests.
 - **forum**: the forum thread's algorithm as written (\`tools/bench/baselines/forum.ts\`): per tenant, all tenants at
   once, groups of 5 concurrent PUTs under \`Promise.all\`, a 429 sleeps \`Retry-After\` (default 5 s) and retries
   once without looking at the answer, errors logged and dropped, 200 ms between groups. It honours the scenario's
@@ -66,12 +75,14 @@ const COLUMNS_TEXT = `- **makespan**: wfm-bulk: the job workflow's start to its 
   (\`idealDurationSeconds\` of \`tools/simulator/throttle.ts\`; piecewise in (f), the drop timed from the first PUT); the
   job's is its slowest tenant's. Where that is 0 (every PUT fits in the burst, or no throttle) the ideal shown is
   the latency bound PUTs × latency ÷ concurrency and there is **no ratio**: a ratio to it would measure
-  orchestration overhead, which (e) reports as activities per second.
+  orchestration overhead, which (e) reports as activities per second. In (g): the requests the run made, at the
+  \`genesys\` profile's fixed windows (below the table).
 - **ratio**: makespan ÷ ideal.
 - **> N**: the run was stopped unfinished after N s (1.5 × ideal + 20 s, and at least 60 PUTs a second's worth,
   so that one slow run cannot eat the time budget); its ratio is at least the one shown, its other figures are
   those at that moment (activities/s: PUTs answered 2xx by then ÷ N), and nothing counts as lost.
-- **PUTs**: PUT requests the simulator received, retries included; **429 share**: those answered 429 ÷ PUTs.
+- **requests**: requests the simulator received, retries included (PUTs; the Genesys writer's platform calls, its
+  uploads not counted); **429 share**: those answered 429 ÷ requests.
 - **violations**: PUTs that arrived while the tenant's \`Retry-After\` window was open (25 ms grace for requests
   already on the wire).
 - **lost**: input assignments − distinct assignments the simulator holds at the end.
@@ -82,6 +93,34 @@ const COLUMNS_TEXT = `- **makespan**: wfm-bulk: the job workflow's start to its 
   worker is ready, so bundling the workflow code at start-up is not counted. Baselines and temporal-ceiling: their
   process's \`maxRSS\` over its whole life.
 - **first→last PUT**: arrival of the first PUT to arrival of the last one at the simulator.`;
+
+/** The Genesys writer's requests a batch and the ideal they allow, for each scenario of a profile's orgs. */
+function profileNote(rows: readonly Measurement[], scenarios: readonly Scenario[]): string {
+  return scenarios
+    .filter((scenario) => scenario.profile)
+    .flatMap((scenario) =>
+      rows
+        .filter((row) => row.scenario === scenario.id && row.requests !== null && row.batches)
+        .map(
+          (row) =>
+            `(${scenario.id}): ${row.requests!.toLocaleString('en-US')} platform requests for ` +
+            `${row.batches!.toLocaleString('en-US')} batches (${(row.requests! / row.batches!).toFixed(1)} a batch), ` +
+            `${percent(row.share429)} answered 429; the ideal, ${seconds(row.idealMs)} s, is the fastest the ` +
+            "profile's 300 requests a minute allow the busiest tenant's requests (its 429s left out).",
+        ),
+    )
+    .join('\n\n');
+}
+
+/** Where rows come from a later partial run than the one named above the table. */
+function laterNote(run: RunInfo, scenarios: readonly Scenario[]): string {
+  return (run.later ?? [])
+    .map(
+      (entry) =>
+        `Rows of ${scenarioLabel(entry.scenario, scenarios)} from a later run: **${entry.date}**, \`${entry.command}\`.`,
+    )
+    .join(' ');
+}
 
 /** The worker's memory before any job, which the table's peak RSS leaves out. */
 function startupNote(rows: readonly Measurement[]): string {
@@ -128,9 +167,13 @@ export function performanceDoc(
     '',
     '## Results',
     '',
+    laterNote(run, scenarios),
+    '',
     resultsTable(rows, scenarios),
     '',
     failureNotes(rows),
+    '',
+    profileNote(rows, scenarios),
     '',
     startupNote(rows),
     '',
@@ -157,7 +200,8 @@ export function performanceDoc(
     '',
     ...scenarios.map(scenarioLine),
     '',
-    'All assignments of a tenant go to one schedule, so PUTs per tenant are exactly ⌈assignments ÷ batch size⌉.',
+    'All assignments of a tenant go to one schedule, so PUTs per tenant are exactly ⌈assignments ÷ batch size⌉ (in',
+    '(g), batches: one update each).',
     '',
     '## Systems',
     '',
@@ -177,7 +221,8 @@ export function performanceDoc(
     '```',
     '',
     'Partial (`--only`) and `--quick` runs print the table and write `.data/bench/partial.json` only, so the figures',
-    'published here always come from one full run (whose every figure is also kept in `.data/bench/full.json`). Full',
+    'published here come from one full run (whose every figure is also kept in `.data/bench/full.json`), except the',
+    'stand-alone rows (start-up, (g)) of a later full-size `--only` run, named above the table. Full',
     'sizes were chosen to fit 15 minutes on this 2-core machine: the throttles of (c) and (d) are scaled, (e) and (f)',
     'are small, and a run that exceeds its time limit is stopped (see the columns); each scenario says how.',
     '',

@@ -44,7 +44,10 @@ function barOf(row: Measurement, scenarios: readonly Scenario[]): Bar | null {
 }
 
 export function renderChart(rows: readonly Measurement[], scenarios: readonly Scenario[]): string {
-  const ids = scenarios.map((s) => s.id).filter((id) => rows.some((row) => row.scenario === id));
+  // Scenarios with a charted system's row: one run by the Genesys writer alone ((g)) has no bar to draw.
+  const ids = scenarios
+    .map((s) => s.id)
+    .filter((id) => rows.some((row) => row.scenario === id && CHARTED.some((system) => system === row.system)));
   const bars = rows.flatMap((row) => barOf(row, scenarios) ?? []);
   const { top, step } = axisMax(Math.max(0, ...bars.map((bar) => bar.value)));
   const plotWidth = WIDTH - PLOT.left - PLOT.right;

@@ -10,7 +10,7 @@ const RESULT_HEADER = [
   'makespan s',
   'ideal s',
   'ratio',
-  'PUTs',
+  'requests',
   '429 share',
   'violations',
   'lost',

@@ -14,7 +14,7 @@ import { ratioToIdeal } from '../ideal';
 import { armLimitDrops } from '../limit-drop';
 import { round, simulatorFigures, timedOutMeasurement, type Measurement } from '../results';
 import { peakRssMb, resetPeakRss } from '../rss';
-import { GENESYS_BATCH_SIZE, runTimeoutMs, scenarioIdeal, type Scenario } from '../scenarios';
+import { GENESYS_BATCH_SIZE, genesysIdeal, runTimeoutMs, scenarioIdeal, type Scenario } from '../scenarios';
 import { inputRows, orgConfigs, plannedDrops } from '../workload';
 
 type TenantLimitsEntry = { concurrency: number; ratePerSecond?: number; burst?: number };
@@ -39,7 +39,8 @@ function tenantLimits(scenario: Scenario, rateConfigured: boolean): Record<strin
 
 /**
  * @param writer `genesys`: every tenant writes through Genesys' schedule update (`GENESYS_BATCH_SIZE` rows an
- *   update, processed in the simulator's default 200 ms); its requests are the platform calls of the updates
+ *   update, or the scenario's batch size for orgs of a profile, processed in the simulator's default 200 ms); its
+ *   requests are the platform calls of the updates, and for a profile's orgs its ideal counts them (`genesysIdeal`)
  */
 export async function runProduct(
   scenario: Scenario,
@@ -85,7 +86,7 @@ export async function runProduct(
       : inputRows(scenario, orgIdOf);
     const disarmDrops = armLimitDrops(world.sim, plannedDrops(scenario, orgIdOf));
     const input = await world.startJobFromRows(rows, {
-      batchSize: genesys ? GENESYS_BATCH_SIZE : scenario.batchSize,
+      batchSize: genesys && !scenario.profile ? GENESYS_BATCH_SIZE : scenario.batchSize,
     });
     const handle = world.client.workflow.getHandle<typeof bulkJob>(input.jobId);
     const timeoutMs = runTimeoutMs(scenario);
@@ -111,16 +112,28 @@ export async function runProduct(
     const { startTime, closeTime } = await handle.describe();
     const makespanMs = closeTime!.getTime() - startTime.getTime();
     const activities = input.tenants.reduce((sum, tenant) => sum + tenant.batchCount, 0);
+    const stats = world.sim.state.stats();
+    // A profile's ideal: the requests each tenant made (its 429s left out) at the profile's limit.
+    const made = scenario.profile
+      ? genesysIdeal(
+          scenario.tenants.map((tenant) => {
+            const org = stats.orgs[orgIdOf(tenant.name)];
+            return org ? org.putRequests - org.status429 : 0;
+          }),
+        )
+      : undefined;
     return {
       ...measured,
       makespanMs,
+      ...(made && { idealMs: made.idealMs }),
       // The ideal counts one PUT per batch; the Genesys writer's requests are the updates' platform calls.
-      ratio: genesys ? null : ratioToIdeal(makespanMs, ideal),
-      ...simulatorFigures(world.sim.state.stats(), rows.length),
+      ratio: made ? ratioToIdeal(makespanMs, made) : genesys ? null : ratioToIdeal(makespanMs, ideal),
+      ...simulatorFigures(stats, rows.length),
       // The Genesys writer's rows are held as shifts, not PUT assignments.
       ...(genesys && { lost: rows.length - genesysShiftsHeld(world) }),
       // Every batch ends in exactly one completed putBatch activity (applied or a final answer).
       activitiesPerSec: round(activities / (makespanMs / 1000), 1),
+      ...(genesys && { batches: activities }),
       peakRssMb: peakRssMb(worker.child.pid),
     };
   } catch (error) {
