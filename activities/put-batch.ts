@@ -50,8 +50,9 @@ export function createPutBatch(deps: ActivityDeps) {
       tenant.follow(workflowId, input.limits);
       tenant.adopt(input.pacing, input.limits);
     }
-    // Beats while waiting at the gate and while a request is out; cancellation reaches the attempt this way.
-    const progress: HeartbeatProgress = {};
+    // Beats while waiting at the gate and while a request is out; cancellation reaches the attempt this way. It
+    // starts from the earlier attempt's record, so a beat before the writer has read it does not erase it.
+    const progress: HeartbeatProgress = { details: context.info.heartbeatDetails };
     const heartbeat = setInterval(() => context.heartbeat(progress.details), PUT_HEARTBEAT_EVERY_MS);
     try {
       const facts = factsOf(context, tenant, key);

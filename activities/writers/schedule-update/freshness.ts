@@ -36,18 +36,22 @@ export class Freshness {
     }
   }
 
-  /** The schedule reached `version` (an update's ending said so). */
-  atLeast(version: number): void {
-    this.version = Math.max(this.version, version);
-  }
-
   /** `upload` took effect, producing the schedule's `version` when the platform said it. */
   landed(upload: ScheduleUpload, version?: number): void {
-    this.version = Math.max(this.version, version ?? upload.metadata.version + 1);
-    for (const agent of upload.agentSchedules) {
-      const floor = agent.metadata ? agent.metadata.version + 1 : 0;
-      this.agents.set(agent.userId, Math.max(this.agents.get(agent.userId) ?? 0, floor));
-    }
+    this.raise(agentFloorsOf(upload), version ?? upload.metadata.version + 1);
+  }
+
+  /** An update landed whose agents' floors are `agentFloors` and after which the schedule is at `version` or later. */
+  raise(agentFloors: readonly (readonly [string, number])[], version: number): void {
+    this.version = Math.max(this.version, version);
+    for (const [userId, floor] of agentFloors) this.agents.set(userId, Math.max(this.agents.get(userId) ?? 0, floor));
+  }
+
+  /** Drops the agents' floors (the schedule's version floor stays). @returns whether there were any */
+  forgetAgents(): boolean {
+    const had = this.agents.size > 0;
+    this.agents.clear();
+    return had;
   }
 
   /**
@@ -70,4 +74,9 @@ export class Freshness {
     if (this.version === Number.NEGATIVE_INFINITY && this.agents.size === 0) return undefined;
     return { version: Number.isFinite(this.version) ? this.version : -1, agents: [...this.agents] };
   }
+}
+
+/** What a read must show of each agent of `upload` once it landed: one past the version it was built on, or presence. */
+export function agentFloorsOf(upload: ScheduleUpload): [string, number][] {
+  return upload.agentSchedules.map((agent) => [agent.userId, agent.metadata ? agent.metadata.version + 1 : 0]);
 }

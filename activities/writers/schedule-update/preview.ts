@@ -12,7 +12,7 @@ import { checkRows, locate, weeksOf, type ScheduleBatch } from './locate';
 import { planRound } from './plan';
 import { Refused, ScheduleApi } from './schedule-api';
 import type { ScheduleUpdateTenant } from './tenant-state';
-import { outcome, refusedOutcome } from './write-schedule-batch';
+import { notPresent, outcome, refusedOutcome } from './write-schedule-batch';
 
 export async function previewScheduleBatch(
   batch: ScheduleBatch,
@@ -31,7 +31,8 @@ export async function previewScheduleBatch(
       place,
       located.rows.map((row) => row.assignment.userId),
     );
-    const refused = checkRows(located.rows, unit, weeksOf(state, place));
+    // As the writer does: a row already there is `already-present`, whatever its code is now.
+    const refused = checkRows(notPresent(located.rows, state), unit, located.weeks ?? weeksOf(state, place));
     for (const [offset, reason] of refused) classes.set(offset, reason);
     const plan = planRound(
       located.rows.filter((row) => !refused.has(row.offset)),

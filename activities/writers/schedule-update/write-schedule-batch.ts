@@ -19,10 +19,13 @@ import type { BatchOutcome } from '../../../contracts/batch';
 import type { FailureReason } from '../../../contracts/failures';
 import { failureTypes } from '../../../contracts/names';
 import { SCHEDULE_UPDATE_ATTEMPT_MARGIN_MS } from '../../../contracts/timing';
+import { GateWaitTooLong, LeaseNotHeldError } from '../../../pacing/waiting-room';
+import { OAuthError } from '../../auth/oauth';
+import { heartbeatNow } from '../../heartbeat-now';
 import { Fault, Throttled, type TenantRequests } from '../../http/gated-request';
 import type { HeartbeatProgress } from '../writer';
 import { RECHECK_AFTER_MS } from './business-units';
-import { Freshness, floorsSchema } from './freshness';
+import { Freshness, agentFloorsOf, floorsSchema } from './freshness';
 import { Isolation } from './isolation';
 import { checkRows, locate, weeksOf, type ScheduleBatch } from './locate';
 import { planRound, type PlannedRow, type ScheduleState } from './plan';
@@ -32,6 +35,8 @@ import type { ScheduleUpdateTenant } from './tenant-state';
 
 /** Rounds of one group after which rows still missing are a fault: the platform said Complete but lacks them. */
 const MAX_COMPLETED_ROUNDS = 3;
+/** How long recording an update in Temporal may take before the attempt gives up starting it. */
+const RECORD_DEADLINE_MS = 10_000;
 /** Rounds refused for a changed schedule (someone else's edit came first) before the attempt gives up. */
 const MAX_CONFLICTS = 5;
 /**
@@ -56,6 +61,8 @@ const pendingUpdateSchema = z.object({
   postedAt: z.number(),
   /** The rows it sends (offsets in the batch): found in the schedule, it has landed. */
   offsets: z.array(z.number().int()).optional(),
+  /** Its agents' floors (`agentFloorsOf`), raised once it is known to have landed. */
+  agentFloors: z.array(z.tuple([z.string(), z.number().int()])).optional(),
 });
 export type PendingUpdate = z.infer<typeof pendingUpdateSchema>;
 
@@ -118,7 +125,8 @@ export async function writeScheduleBatch(
         record(earlier.pending);
         const ended = await awaitEnding(earlier.pending, rowsOf(earlier.pending.offsets ?? []), reader, genesys);
         if (ended.ending === 'still-processing') throw stillProcessing(earlier.pending, place);
-        if (ended.version !== undefined) freshness.atLeast(ended.version);
+        if (ended.ending === 'Complete' || ended.ending === 'landed')
+          freshness.raise(earlier.pending.agentFloors ?? [], ended.version ?? earlier.pending.fromVersion + 1);
       }
       record();
 
@@ -134,16 +142,21 @@ export async function writeScheduleBatch(
         if (!isolation) {
           // The schedule's weeks come with the first read when the week was given, not derived.
           const weeks = located.weeks ?? weeksOf(state, place);
-          let refused = checkRows(located.rows, unit, weeks);
+          // Only rows still to send are checked: one already there counts applied, whatever its code is now.
+          const toCheck = notPresent(located.rows, state);
+          let refused = checkRows(toCheck, unit, weeks);
           if (refused.size > 0 && Date.now() - unit.readAt > RECHECK_AFTER_MS) {
             unit = await genesys.businessUnits.of(batch.businessUnitId, api, RECHECK_AFTER_MS);
-            refused = checkRows(located.rows, unit, weeks);
+            refused = checkRows(toCheck, unit, weeks);
           }
           for (const [offset, reason] of refused) fail(offset, reason);
           isolation = new Isolation(located.rows.map((row) => row.offset).filter((offset) => !refused.has(offset)));
           if (!isolation.current) return outcome(present, failures);
         }
-        const plan = planRound(rowsOf(isolation.current!), state, (code) => unit.activityCodes.get(code)?.paid ?? true);
+        // A row that failed in an earlier round (an overlap with a row of this batch) stays failed.
+        const planned = rowsOf(isolation.current!.filter((offset) => !failures.has(offset)));
+        const plan = planRound(planned, state, (code) => unit.activityCodes.get(code)?.paid ?? true);
+
         for (const offset of plan.present) present.add(offset);
         for (const { offset, reason } of plan.refused) fail(offset, reason);
         if (!plan.upload) {
@@ -164,16 +177,30 @@ export async function writeScheduleBatch(
         const topic = schedulesTopic(place.businessUnitId);
         if (tenant.settings.genesys.notifications === 'websocket') await genesys.scheduleEvents.listen(topic, api);
 
-        // Recorded before the start: its answer may be lost, and the next attempt must not start another blindly.
-        const pending: PendingUpdate = { fromVersion: state.version, postedAt: Date.now(), offsets: plan.sending };
-        context.heartbeat(record(pending));
+        // Recorded in Temporal before the start: its answer may be lost, and the next attempt must not start another
+        // blindly, even if this process dies the moment it is sent.
+        const pending: PendingUpdate = {
+          fromVersion: state.version,
+          postedAt: Date.now(),
+          offsets: plan.sending,
+          agentFloors: agentFloorsOf(plan.upload),
+        };
+        try {
+          await heartbeatNow(context, record(pending), Date.now() + RECORD_DEADLINE_MS);
+        } catch (error) {
+          context.heartbeat(record());
+          throw new Fault(
+            `could not record update of schedule ${place.scheduleId} in Temporal before starting it (` +
+              `${(error as Error).message}); nothing was started`,
+            failureTypes.networkError,
+          );
+        }
         let started;
         try {
           started = await api.startUpdate(place, ticket.uploadKey);
         } catch (error) {
-          // An answer that started nothing (429, 4xx) leaves nothing for the next attempt to wait for.
-          if (error instanceof Throttled || error instanceof Refused || error instanceof VersionConflict)
-            context.heartbeat(record());
+          // An answer that started nothing, or no request sent at all, leaves nothing for the next attempt to wait for.
+          if (startedNothing(error)) context.heartbeat(record());
           const keyRefused = error instanceof Refused && error.reason.status === 400;
           if (!(error instanceof VersionConflict) && !keyRefused) throw error;
           if (keyRefused && ++freshUploads > MAX_FRESH_UPLOADS) throw roundsRefused(error, freshUploads);
@@ -188,13 +215,16 @@ export async function writeScheduleBatch(
         if (ended.ending === 'still-processing') throw stillProcessing(pending, place);
         if (ended.ending === 'Complete' || ended.ending === 'landed') freshness.landed(plan.upload, ended.version);
         record();
-        if (ended.ending !== 'Error' && ended.ending !== 'Canceled') {
+        if (ended.ending === 'Complete' || ended.ending === 'landed') {
           completed++;
           continue;
         }
-        // Ended with no reason given. A schedule that moved on meanwhile was a conflict: go again.
-        if ((await api.readVersion(place)) !== pending.fromVersion) {
-          if (++conflicts > MAX_CONFLICTS) throw conflictFault(place, conflicts);
+        // Ended with no reason given, or nothing showed its end in time. A schedule that moved on meanwhile: a
+        // conflict (someone else's edit), or, unseen, perhaps this update: go again, reading first. A version not
+        // past the one it was built on: nothing of it was applied.
+        if ((await api.readVersion(place)) > pending.fromVersion) {
+          if (ended.ending === 'unknown') completed++;
+          else if (++conflicts > MAX_CONFLICTS) throw conflictFault(place, conflicts);
           continue;
         }
         // Refused for what it holds: split it until the refused rows stand alone.
@@ -205,7 +235,7 @@ export async function writeScheduleBatch(
           fail(offset, {
             code: 'refused-by-platform',
             message:
-              `the platform ended every update holding this row alone with ${ended.ending} and no reason ` +
+              `the platform ended every update holding this row alone with ${ended.ending === 'unknown' ? 'no change to the schedule' : ended.ending} and no reason ` +
               `(operations ${(refusedAlone.get(offset) ?? []).join(', ')}); the other rows of the update landed`,
           });
       }
@@ -242,6 +272,8 @@ class Reader {
   async read(rows: readonly PlannedRow[]): Promise<ScheduleState> {
     const userIds = rows.map((row) => row.assignment.userId);
     const asked = new Set(userIds);
+    const { pollMs, completionTimeoutMs } = this.requests.tenant.settings.genesys;
+    const since = Date.now();
     for (;;) {
       const state = await this.api.readState(this.place, userIds);
       const stale = this.freshness.stale(state, asked);
@@ -249,7 +281,16 @@ class Reader {
         this.freshness.saw(state);
         return state;
       }
-      const pollMs = this.requests.tenant.settings.genesys.pollMs;
+      // An agent's floor unmet for a whole completion timeout: someone else removed the agent, or the platform
+      // said Complete without applying it. No lag lasts that long: the read is taken, and what is missing is sent.
+      if (Date.now() - since >= completionTimeoutMs && this.freshness.forgetAgents()) {
+        this.requests.deps.log(
+          `tenant ${this.requests.tenant.settings.id}: schedule ${this.place.scheduleId} still read without an ` +
+            `update that landed (${stale}) after ${completionTimeoutMs} ms; reading on without the agents' floors`,
+          { tenantId: this.requests.tenant.settings.id },
+        );
+        continue;
+      }
       if (Date.now() + pollMs >= this.attemptEndsAt)
         throw new Fault(
           `schedule ${this.place.scheduleId} still read older than what this batch knows (${stale}) when the ` +
@@ -334,6 +375,24 @@ export function outcome(present: ReadonlySet<number>, failures: ReadonlyMap<numb
     applied: present.size,
     failures: [...failures].sort(([a], [b]) => a - b).map(([offset, reason]) => ({ offset, reason })),
   };
+}
+
+/** The rows whose shift the schedule does not hold yet. */
+export function notPresent(rows: readonly PlannedRow[], state: ScheduleState): PlannedRow[] {
+  const present = new Set(planRound(rows, state).present);
+  return rows.filter((row) => !present.has(row.offset));
+}
+
+/** An error of `…/update` after which the update surely did not start: an answer refusing it, or nothing sent. */
+function startedNothing(error: unknown): boolean {
+  return (
+    error instanceof Throttled ||
+    error instanceof Refused ||
+    error instanceof VersionConflict ||
+    error instanceof GateWaitTooLong ||
+    error instanceof LeaseNotHeldError ||
+    error instanceof OAuthError
+  );
 }
 
 function stillProcessing(pending: PendingUpdate, place: SchedulePlace): Fault {

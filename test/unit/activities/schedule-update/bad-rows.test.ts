@@ -9,6 +9,9 @@ import { describedUnit, heldShifts, shiftRows, writerWorld, type WriterWorld } f
 
 const MARKER = 'REFUSE-ME';
 
+/** Row 1's assignment of `shiftRows` (agent `user-1`), whatever row it is given. */
+const rows1 = (row: StoredItem) => ({ ...row.assignment, userId: 'user-1' });
+
 describe('the Genesys writer with bad rows in a batch', () => {
   let world: WriterWorld | undefined;
   afterEach(async () => {
@@ -54,6 +57,77 @@ describe('the Genesys writer with bad rows in a batch', () => {
     // One row refused among 28 sent: a path of halvings down to it, then its tries alone.
     const stats = world.sim.state.stats().orgs.acme!.scheduleApi;
     expect(stats.updatesStarted).toBeLessThanOrEqual(1 + 2 * Math.ceil(Math.log2(28)) + 3);
+  });
+
+  it('isolates a refused row though nothing shows the Error (no event, no answer): an unchanged schedule says so', async () => {
+    world = await writerWorld(
+      {
+        buSchedules: {
+          processingDelayMs: 100,
+          businessUnits: [describedUnit(2)],
+          faults: { refuseDescriptionMarker: MARKER },
+        },
+      },
+      { pollSeconds: 0.1, completionTimeoutSeconds: 1 },
+    );
+    const rows = shiftRows(2, (row, index) =>
+      index === 1 ? { ...row, assignment: { ...row.assignment, notes: MARKER } } : row,
+    );
+    const outcome = await world.write(rows);
+    expect(outcome).toMatchObject({ outcome: 'done', applied: 1 });
+    expect(outcome.outcome === 'done' && outcome.failures.map((failure) => failure.reason.code)).toEqual([
+      'refused-by-platform',
+    ]);
+    expect(heldShifts(world)).toEqual(['user-0 2027-01-05T08:00:00.000Z']);
+  }, 60_000);
+
+  it('counts a row already in the schedule applied though its code was retired since, and a repeated row once', async () => {
+    const unit = describedUnit(3);
+    world = await writerWorld({
+      buSchedules: {
+        processingDelayMs: 0,
+        answerCompleteWhenImmediate: true,
+        businessUnits: [{ ...unit, activityCodes: [...unit.activityCodes, { id: 'ac-old', active: false }] }],
+        initialSchedules: [
+          {
+            businessUnitId: 'bu-1',
+            scheduleId: 's1',
+            weekDate: '2027-01-04',
+            agents: [
+              {
+                userId: 'user-0',
+                shifts: [
+                  {
+                    startDate: '2027-01-05T08:00:00Z',
+                    lengthMinutes: 480,
+                    activities: [
+                      {
+                        startDate: '2027-01-05T08:00:00Z',
+                        lengthMinutes: 480,
+                        activityCodeId: 'ac-old',
+                        description: '',
+                      },
+                    ],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    });
+    const rows = shiftRows(3, (row, index) => {
+      if (index === 0) return { ...row, assignment: { ...row.assignment, activityCodeId: 'ac-old' } };
+      // The same shift as row 1, under another id.
+      if (index === 2) return { ...row, assignment: { ...rows1(row), id: 'r-2' } };
+      return row;
+    });
+    const outcome = await world.write(rows);
+    expect(outcome).toMatchObject({ outcome: 'done', applied: 2 });
+    expect(outcome.outcome === 'done' && outcome.failures.map((f) => [f.offset, f.reason.code])).toEqual([
+      [2, 'overlaps-existing-shift'],
+    ]);
+    expect(heldShifts(world).sort()).toEqual(['user-0 2027-01-05T08:00:00.000Z', 'user-1 2027-01-05T08:00:00.000Z']);
   });
 
   it('takes the week from the shift’s date when none is given, in the business unit’s calendar', async () => {
