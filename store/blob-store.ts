@@ -4,7 +4,7 @@
  * always names exactly one content, and retention can go job by job.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, rmdir, stat, utimes, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, rm, rmdir, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BlobNotFoundError, blobKey, newStoreId, parseBlobKey, STORE_ID_KEY, type BlobEntry } from './blob-keys';
 
@@ -111,11 +111,17 @@ export class FileBlobStore implements BlobStore {
   private async readOrCreateId(): Promise<string> {
     const marker = path.join(this.directory, STORE_ID_KEY);
     await mkdir(this.directory, { recursive: true });
+    // Written whole beside it, then linked into place: of processes starting on an empty store at once, one link
+    // wins and all read its id. (Creating the marker and writing it are two steps: another process could read it
+    // empty in between.)
+    const written = `${marker}.${randomUUID()}.tmp`;
+    await writeFile(written, `${newStoreId()}\n`);
     try {
-      // `wx`: of two processes starting on an empty store at once, one writes and both read its id.
-      await writeFile(marker, `${newStoreId()}\n`, { flag: 'wx' });
+      await link(written, marker);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      await rm(written, { force: true });
     }
     return (await readFile(marker, 'utf8')).trim();
   }

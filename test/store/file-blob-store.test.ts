@@ -74,7 +74,8 @@ describe('folder claim-check store', () => {
 
   it('has one identity, written on first use, shared by every process on the folder', async () => {
     const folder = path.join(dir, 'identity');
-    const ids = await Promise.all([1, 2, 3].map(() => new FileBlobStore(folder).identity()));
+    // Many at once, as processes starting together on an empty store: none may read the marker half-written.
+    const ids = await Promise.all(Array.from({ length: 20 }, () => new FileBlobStore(folder).identity()));
     expect(new Set(ids).size).toBe(1);
     expect(ids[0]).toMatch(/^wfm-store-[0-9a-f-]{36}$/);
     expect(await openStore({ WFM_STORE_URL: `file://${folder}` }).identity()).toBe(ids[0]);
