@@ -36,15 +36,17 @@ export class Freshness {
     }
   }
 
-  /** `upload` took effect, producing the schedule's `version` when the platform said it. */
-  landed(upload: ScheduleUpload, version?: number): void {
-    this.raise(agentFloorsOf(upload), version ?? upload.metadata.version + 1);
-  }
-
-  /** An update landed whose agents' floors are `agentFloors` and after which the schedule is at `version` or later. */
-  raise(agentFloors: readonly (readonly [string, number])[], version: number): void {
-    this.version = Math.max(this.version, version);
-    for (const [userId, floor] of agentFloors) this.agents.set(userId, Math.max(this.agents.get(userId) ?? 0, floor));
+  /**
+   * An update landed: built on schedule version `fromVersion`, with its agents' floors (`agentFloorsOf`); it
+   * produced `version` when the platform said so, else one past the version it was built on.
+   */
+  landed(
+    update: { fromVersion: number; agentFloors?: readonly (readonly [string, number])[] },
+    version?: number,
+  ): void {
+    this.version = Math.max(this.version, version ?? update.fromVersion + 1);
+    for (const [userId, floor] of update.agentFloors ?? [])
+      this.agents.set(userId, Math.max(this.agents.get(userId) ?? 0, floor));
   }
 
   /** Drops the agents' floors (the schedule's version floor stays). @returns whether there were any */

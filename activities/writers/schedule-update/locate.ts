@@ -4,10 +4,10 @@
  * row. Shared by the writer and its preview (`preview.ts`).
  */
 import type { FailureReason } from '../../../contracts/failures';
-import type { BusinessUnitFacts } from './business-units';
+import { RECHECK_AFTER_MS, type BusinessUnitFacts } from './business-units';
 import { weekStartOf } from './calendar';
 import { CHECK_CODES, checkRow, type ScheduleWeeks } from './checks';
-import type { PlannedRow, ScheduleState } from './plan';
+import { planRound, type PlannedRow, type ScheduleState } from './plan';
 import type { SchedulePlace } from './platform';
 import type { ScheduleApi } from './schedule-api';
 import type { ScheduleUpdateTenant } from './tenant-state';
@@ -56,7 +56,7 @@ export async function locate(
           code: CHECK_CODES.outsideSchedule,
           message:
             `no schedule ${scheduleId} of business unit ${businessUnitId} spans the week of ${week} ` +
-            `(${unit.startDayOfWeek} to ${unit.startDayOfWeek}, ${unit.timeZone}), which holds the shift's start ${row.assignment.start}`,
+            `(weeks from ${unit.startDayOfWeek}, ${unit.timeZone}), which holds the shift's start ${row.assignment.start}`,
         },
       });
       continue;
@@ -73,8 +73,8 @@ export function weeksOf(state: ScheduleState, place: SchedulePlace): ScheduleWee
   return { scheduleId: place.scheduleId, weekDate: state.weekDate ?? place.weekId, weekCount: state.weekCount ?? 1 };
 }
 
-export /** The rows the checks refuse, each with its reason. */
-function checkRows(
+/** The rows the checks refuse, each with its reason. */
+export function checkRows(
   rows: readonly PlannedRow[],
   unit: BusinessUnitFacts,
   weeks: ScheduleWeeks,
@@ -85,4 +85,33 @@ function checkRows(
     if (reason) refused.set(offset, reason);
   }
   return refused;
+}
+
+/**
+ * The located rows the checks refuse, against the schedule as read: only rows still to send are checked (one already
+ * there counts applied, whatever its code is now), and facts older than `RECHECK_AFTER_MS` are read again before a
+ * row fails on them. The writer and its preview decide alike.
+ * @returns the refused rows, and the facts they were judged on
+ */
+export async function refusedRows(
+  located: Located,
+  place: SchedulePlace,
+  state: ScheduleState,
+  unit: BusinessUnitFacts,
+  genesys: ScheduleUpdateTenant,
+  api: ScheduleApi,
+): Promise<{ refused: Map<number, FailureReason>; unit: BusinessUnitFacts }> {
+  // The schedule's weeks come with the read when the week was given, not derived.
+  const weeks = located.weeks ?? weeksOf(state, place);
+  const toCheck = notPresent(located.rows, state);
+  const refused = checkRows(toCheck, unit, weeks);
+  if (refused.size === 0 || Date.now() - unit.readAt <= RECHECK_AFTER_MS) return { refused, unit };
+  const fresh = await genesys.businessUnits.of(unit.id, api, RECHECK_AFTER_MS);
+  return { refused: checkRows(toCheck, fresh, weeks), unit: fresh };
+}
+
+/** The rows whose shift the schedule does not hold yet. */
+export function notPresent(rows: readonly PlannedRow[], state: ScheduleState): PlannedRow[] {
+  const present = new Set(planRound(rows, state).present);
+  return rows.filter((row) => !present.has(row.offset));
 }

@@ -8,11 +8,11 @@ import type { BatchOutcome } from '../../../contracts/batch';
 import type { FailureReason } from '../../../contracts/failures';
 import { PLAN_CLASSES } from '../../../contracts/plan-classes';
 import type { TenantRequests } from '../../http/gated-request';
-import { checkRows, locate, weeksOf, type ScheduleBatch } from './locate';
+import { locate, refusedRows, type ScheduleBatch } from './locate';
 import { planRound } from './plan';
 import { Refused, ScheduleApi } from './schedule-api';
 import type { ScheduleUpdateTenant } from './tenant-state';
-import { notPresent, outcome, refusedOutcome } from './write-schedule-batch';
+import { outcome, refusedOutcome } from './write-schedule-batch';
 
 export async function previewScheduleBatch(
   batch: ScheduleBatch,
@@ -31,13 +31,12 @@ export async function previewScheduleBatch(
       place,
       located.rows.map((row) => row.assignment.userId),
     );
-    // As the writer does: a row already there is `already-present`, whatever its code is now.
-    const refused = checkRows(notPresent(located.rows, state), unit, located.weeks ?? weeksOf(state, place));
+    const { refused, unit: judgedOn } = await refusedRows(located, place, state, unit, genesys, api);
     for (const [offset, reason] of refused) classes.set(offset, reason);
     const plan = planRound(
       located.rows.filter((row) => !refused.has(row.offset)),
       state,
-      (code) => unit.activityCodes.get(code)?.paid ?? true,
+      (code) => judgedOn.activityCodes.get(code)?.paid ?? true,
     );
     for (const offset of plan.present)
       classes.set(offset, {

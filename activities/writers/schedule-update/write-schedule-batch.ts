@@ -24,12 +24,11 @@ import { OAuthError } from '../../auth/oauth';
 import { heartbeatNow } from '../../heartbeat-now';
 import { Fault, Throttled, type TenantRequests } from '../../http/gated-request';
 import type { HeartbeatProgress } from '../writer';
-import { RECHECK_AFTER_MS } from './business-units';
 import { Freshness, agentFloorsOf, floorsSchema } from './freshness';
 import { Isolation } from './isolation';
-import { checkRows, locate, weeksOf, type ScheduleBatch } from './locate';
+import { locate, refusedRows, type ScheduleBatch } from './locate';
 import { planRound, type PlannedRow, type ScheduleState } from './plan';
-import { schedulesTopic, type SchedulePlace } from './platform';
+import { schedulesTopic, type ScheduleNotification, type SchedulePlace } from './platform';
 import { Refused, ScheduleApi, VersionConflict } from './schedule-api';
 import type { ScheduleUpdateTenant } from './tenant-state';
 
@@ -125,8 +124,7 @@ export async function writeScheduleBatch(
         record(earlier.pending);
         const ended = await awaitEnding(earlier.pending, rowsOf(earlier.pending.offsets ?? []), reader, genesys);
         if (ended.ending === 'still-processing') throw stillProcessing(earlier.pending, place);
-        if (ended.ending === 'Complete' || ended.ending === 'landed')
-          freshness.raise(earlier.pending.agentFloors ?? [], ended.version ?? earlier.pending.fromVersion + 1);
+        if (landed(ended.ending)) freshness.landed(earlier.pending, ended.version);
       }
       record();
 
@@ -140,15 +138,9 @@ export async function writeScheduleBatch(
         if (!group) return outcome(present, failures);
         const state = await reader.read(rowsOf(group));
         if (!isolation) {
-          // The schedule's weeks come with the first read when the week was given, not derived.
-          const weeks = located.weeks ?? weeksOf(state, place);
-          // Only rows still to send are checked: one already there counts applied, whatever its code is now.
-          const toCheck = notPresent(located.rows, state);
-          let refused = checkRows(toCheck, unit, weeks);
-          if (refused.size > 0 && Date.now() - unit.readAt > RECHECK_AFTER_MS) {
-            unit = await genesys.businessUnits.of(batch.businessUnitId, api, RECHECK_AFTER_MS);
-            refused = checkRows(toCheck, unit, weeks);
-          }
+          const checked = await refusedRows(located, place, state, unit, genesys, api);
+          unit = checked.unit;
+          const { refused } = checked;
           for (const [offset, reason] of refused) fail(offset, reason);
           isolation = new Isolation(located.rows.map((row) => row.offset).filter((offset) => !refused.has(offset)));
           if (!isolation.current) return outcome(present, failures);
@@ -213,12 +205,13 @@ export async function writeScheduleBatch(
             ? await awaitEnding(pending, rowsOf(plan.sending), reader, genesys)
             : { ending: started.status, ...(started.version !== undefined && { version: started.version }) };
         if (ended.ending === 'still-processing') throw stillProcessing(pending, place);
-        if (ended.ending === 'Complete' || ended.ending === 'landed') freshness.landed(plan.upload, ended.version);
-        record();
-        if (ended.ending === 'Complete' || ended.ending === 'landed') {
+        if (landed(ended.ending)) {
+          freshness.landed(pending, ended.version);
+          record();
           completed++;
           continue;
         }
+        record();
         // Ended with no reason given, or nothing showed its end in time. A schedule that moved on meanwhile: a
         // conflict (someone else's edit), or, unseen, perhaps this update: go again, reading first. A version not
         // past the one it was built on: nothing of it was applied.
@@ -337,11 +330,8 @@ async function awaitEnding(
   const events = genesys.scheduleEvents;
   const topic = schedulesTopic(place.businessUnitId);
   const givesUpAt = pending.postedAt + settings.completionTimeoutMs * UNSEEN_END_PATIENCE;
-  const fromEvent = (event: {
-    status: string;
-    result?: { metadata?: { version: number } | undefined } | undefined;
-  }) => ({
-    ending: (event.status === 'Processing' ? 'still-processing' : event.status) as Ending,
+  const fromEvent = (event: ScheduleNotification): { ending: Ending; version?: number } => ({
+    ending: event.status === 'Processing' ? 'still-processing' : event.status,
     ...(event.result?.metadata && { version: event.result.metadata.version }),
   });
   for (;;) {
@@ -377,10 +367,9 @@ export function outcome(present: ReadonlySet<number>, failures: ReadonlyMap<numb
   };
 }
 
-/** The rows whose shift the schedule does not hold yet. */
-export function notPresent(rows: readonly PlannedRow[], state: ScheduleState): PlannedRow[] {
-  const present = new Set(planRound(rows, state).present);
-  return rows.filter((row) => !present.has(row.offset));
+/** The update is known to have taken effect: its answer or event said Complete, or its rows were found. */
+function landed(ending: Ending): boolean {
+  return ending === 'Complete' || ending === 'landed';
 }
 
 /** An error of `…/update` after which the update surely did not start: an answer refusing it, or nothing sent. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Freshness } from '../../../../activities/writers/schedule-update/freshness';
+import { Freshness, agentFloorsOf } from '../../../../activities/writers/schedule-update/freshness';
 import type { ScheduleState } from '../../../../activities/writers/schedule-update/plan';
 import type { AgentSchedule, ScheduleUpload } from '../../../../activities/writers/schedule-update/platform';
 
@@ -19,6 +19,8 @@ const upload: ScheduleUpload = {
   ],
 };
 const asked = new Set(['ann', 'bob']);
+/** The update as the writer records it: the version it was built on and its agents' floors. */
+const sent = { fromVersion: upload.metadata.version, agentFloors: agentFloorsOf(upload) };
 
 describe('freshness of schedule reads', () => {
   it('takes any read before anything is known', () => {
@@ -34,7 +36,7 @@ describe('freshness of schedule reads', () => {
 
   it('after an update landed, refuses reads that miss it: its version, its agents’ versions, new agents', () => {
     const freshness = new Freshness();
-    freshness.landed(upload, 7);
+    freshness.landed(sent, 7);
     expect(freshness.stale(state(6, agent('ann', 3), agent('bob', 1)), asked)).toMatch(/version 6, known at 7/);
     expect(freshness.stale(state(7, agent('ann', 2), agent('bob', 1)), asked)).toMatch(/agent ann read at version 2/);
     expect(freshness.stale(state(7, agent('ann', 3)), asked)).toMatch(/agent bob is missing/);
@@ -45,14 +47,14 @@ describe('freshness of schedule reads', () => {
 
   it('without the version the update produced, one past the version it was built on', () => {
     const freshness = new Freshness();
-    freshness.landed(upload);
+    freshness.landed(sent);
     expect(freshness.stale(state(4, agent('ann', 3), agent('bob', 1)), asked)).toMatch(/known at 5/);
   });
 
   it('carries its floors to the next attempt', () => {
     const freshness = new Freshness();
     expect(freshness.floors).toBeUndefined();
-    freshness.landed(upload, 7);
+    freshness.landed(sent, 7);
     const next = new Freshness(freshness.floors);
     expect(next.stale(state(6), asked)).toMatch(/known at 7/);
     expect(next.stale(state(7, agent('ann', 2), agent('bob', 1)), asked)).toMatch(/agent ann/);
