@@ -3,7 +3,7 @@
  * `maxHeartbeatThrottleInterval` to be sent), so a record the next attempt must find, even if this process dies the
  * next moment, goes by the raw call as well and is waited for.
  */
-import type { Context } from '@temporalio/activity';
+import type { Context, Info } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { encodeToPayloads } from '@temporalio/common/lib/internal-non-workflow';
 
@@ -18,7 +18,19 @@ export async function heartbeatNow(context: Context, details: unknown, deadline:
   const client = clientOf(context);
   // An activity run outside a worker (tests' mock environment) has only the SDK's beat.
   if (!client) return false;
-  const { info } = context;
+  return (await recordHeartbeat(client, context.info, details, deadline)).cancelRequested;
+}
+
+/**
+ * The raw `RecordActivityTaskHeartbeat` call for this attempt, with `details` encoded as the SDK would.
+ * @throws what the call throws: Temporal out of reach or past `deadline`, NOT_FOUND for an attempt it no longer knows
+ */
+export async function recordHeartbeat(
+  client: Client,
+  info: Info,
+  details: unknown,
+  deadline: number,
+): Promise<{ cancelRequested: boolean }> {
   const payloads = await encodeToPayloads(client.options.loadedDataConverter, details);
   const response = await client.connection.withDeadline(deadline, () =>
     client.workflowService.recordActivityTaskHeartbeat({
@@ -28,7 +40,7 @@ export async function heartbeatNow(context: Context, details: unknown, deadline:
       ...(payloads && { details: { payloads } }),
     }),
   );
-  return Boolean(response.cancelRequested);
+  return { cancelRequested: Boolean(response.cancelRequested) };
 }
 
 function clientOf(context: Context): Client | undefined {

@@ -15,9 +15,9 @@
  */
 import type { Context } from '@temporalio/activity';
 import { isGrpcServiceError } from '@temporalio/client';
-import { encodeToPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import type { HoldBeat } from '../../contracts/lease';
 import { fenceMarginMs, leaseRenewEveryMs } from '../../contracts/timing';
+import { recordHeartbeat } from '../heartbeat-now';
 
 /** gRPC's NOT_FOUND: the activity attempt (or its workflow) no longer exists. */
 const GRPC_NOT_FOUND = 5;
@@ -86,15 +86,7 @@ export class LeaseRenewals {
     // of no other), and its answers bring a cancellation as well. Same details, so either may land last.
     this.context.heartbeat(beat);
     try {
-      const details = await encodeToPayloads(client.options.loadedDataConverter, beat);
-      const response = await client.connection.withDeadline(sentAt + this.timeoutMs, () =>
-        client.workflowService.recordActivityTaskHeartbeat({
-          namespace: info.namespace,
-          taskToken: info.taskToken,
-          identity: client.options.identity,
-          ...(details && { details: { payloads: details } }),
-        }),
-      );
+      const response = await recordHeartbeat(client, info, beat, sentAt + this.timeoutMs);
       this.failuresInARow = 0;
       if (this.stopped) return;
       this.confirmedUntil = Math.max(this.confirmedUntil, sentAt + this.timeoutMs - fenceMarginMs(this.timeoutMs));
