@@ -7,8 +7,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { leaseRenewEveryMs } from '../../contracts/timing';
 import { leaseStateQuery } from '../../contracts/messages';
-import { tenantLeaseWorkflowId } from '../../contracts/names';
+import { tenantLeaseWorkflowId, tenantWorkflowId } from '../../contracts/names';
 import type { bulkJob } from '../../workflows';
+import { eventTimeline } from '../../tools/harness/histories';
 import { spawnWorker, type WorkerProcess } from '../../tools/harness/processes';
 import { waitFor } from '../../tools/harness/wait';
 import { assignmentRows, createWorld, type World } from '../helpers/world';
@@ -101,7 +102,21 @@ describe('hand-over of a tenant', () => {
     expect(result).toMatchObject({ status: 'completed', applied: 60, failed: 0 });
     const log = world.sim.state.requestLog(tenantId).filter((record) => record.at >= stoppedAt - 1_000);
     const firstElsewhere = log.find((record) => record.worker !== holder && record.at > stoppedAt)!;
-    expect(firstElsewhere.at - stoppedAt).toBeLessThan(leaseTimeoutMs / 3);
+    const handOverMs = firstElsewhere.at - stoppedAt;
+    // Over the bound, the message says where the time went: both workflows' events and both processes' logs.
+    const where =
+      handOverMs < leaseTimeoutMs / 3
+        ? ''
+        : [
+            await eventTimeline(
+              world.client,
+              [tenantLeaseWorkflowId(tenantId), tenantWorkflowId(input.jobId, tenantId)],
+              stoppedAt - 1_000,
+              firstElsewhere.at + 500,
+            ),
+            ...workers.map((worker) => `worker ${worker.workerId()}:\n${worker.output().slice(-6_000)}`),
+          ].join('\n');
+    expect(handOverMs, where).toBeLessThan(leaseTimeoutMs / 3);
     // Given back after its last request ended: the two never wrote at once.
     expect(world.sim.state.stats().orgs[tenantId]!.overlappingWriters).toBe(0);
     expect(world.sim.state.stats().orgs[tenantId]!.staleLeaseRequests).toBe(0);

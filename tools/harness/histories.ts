@@ -65,3 +65,30 @@ export function historyText(history: temporal.api.history.v1.IHistory): string {
     value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value,
   );
 }
+
+/**
+ * The events of some workflows' latest runs between two moments, one line each, in milliseconds from `from`:
+ * where a hand-over spent its time, for a test's failure message.
+ */
+export async function eventTimeline(
+  client: Client,
+  workflowIds: readonly string[],
+  from: number,
+  to: number,
+): Promise<string> {
+  const { temporal: proto } = await import('@temporalio/proto');
+  const lines: { at: number; text: string }[] = [];
+  for (const workflowId of workflowIds) {
+    const history = await client.workflow.getHandle(workflowId).fetchHistory();
+    for (const event of history.events ?? []) {
+      const at = Number(event.eventTime?.seconds ?? 0) * 1_000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);
+      if (at < from || at > to) continue;
+      const type = proto.api.enums.v1.EventType[event.eventType ?? 0] ?? String(event.eventType);
+      lines.push({ at, text: `${workflowId} #${String(event.eventId)} ${type.replace('EVENT_TYPE_', '')}` });
+    }
+  }
+  return lines
+    .sort((a, b) => a.at - b.at)
+    .map((line) => `+${line.at - from} ms ${line.text}`)
+    .join('\n');
+}
