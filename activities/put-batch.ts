@@ -16,7 +16,7 @@ import { encodeFailureBlock } from '../contracts/failure-blocks';
 import type { BatchOutcome, PutBatchInput, PutBatchResult } from '../contracts/batch';
 import type { FailedRange, FailureReason } from '../contracts/failures';
 import { failureTypes } from '../contracts/names';
-import { PUT_HEARTBEAT_EVERY_MS } from '../contracts/timing';
+import { PUT_FIRST_HEARTBEAT_MS, PUT_HEARTBEAT_EVERY_MS } from '../contracts/timing';
 import type { TenantSettings } from '../contracts/tenants';
 import { faultsBefore, mayRetryFault, mayRetryThrottled, type AttemptFacts } from '../pacing/attempts';
 import { backoffDelayMs, retryAfterWithJitterMs } from '../pacing/backoff';
@@ -53,7 +53,7 @@ export function createPutBatch(deps: ActivityDeps) {
     // Beats while waiting at the gate and while a request is out; cancellation reaches the attempt this way. It
     // starts from the earlier attempt's record, so a beat before the writer has read it does not erase it.
     const progress: HeartbeatProgress = { details: context.info.heartbeatDetails };
-    const heartbeat = setInterval(() => context.heartbeat(progress.details), PUT_HEARTBEAT_EVERY_MS);
+    const stopBeating = beatWhileRunning(() => context.heartbeat(progress.details));
     try {
       const facts = factsOf(context, tenant, key);
       if (faultsBefore(facts) >= input.maxAttempts) {
@@ -70,8 +70,21 @@ export function createPutBatch(deps: ActivityDeps) {
     } catch (error) {
       throw retryDecision(error, input, context, tenant, key);
     } finally {
-      clearInterval(heartbeat);
+      stopBeating();
     }
+  };
+}
+
+/** Beats from `PUT_FIRST_HEARTBEAT_MS` on, every `PUT_HEARTBEAT_EVERY_MS`; returns what stops it. */
+function beatWhileRunning(beat: () => void): () => void {
+  let every: NodeJS.Timeout | undefined;
+  const first = setTimeout(() => {
+    beat();
+    every = setInterval(beat, PUT_HEARTBEAT_EVERY_MS);
+  }, PUT_FIRST_HEARTBEAT_MS);
+  return () => {
+    clearTimeout(first);
+    clearInterval(every);
   };
 }
 

@@ -51,6 +51,11 @@ export const PUT_HEARTBEAT_EVERY_MS = 2_000;
 /** The SDK sends a write's heartbeats at most this often: a cancellation reaches a batch at the gate in seconds. */
 export const PUT_HEARTBEAT_THROTTLE_MS = 5_000;
 /**
+ * A write attempt's first beat, and so the longest a cancellation waits to reach a batch at the gate. An attempt
+ * that ends sooner, as most do, costs Temporal no heartbeat: each one is a write of the tenant workflow's state.
+ */
+export const PUT_FIRST_HEARTBEAT_MS = PUT_HEARTBEAT_THROTTLE_MS;
+/**
  * A write attempt unheard of this long times out. A dead holder is noticed through its lease, not here: this ends an
  * attempt stuck in a process that is otherwise alive, and frees a batch out on a holder that died.
  */

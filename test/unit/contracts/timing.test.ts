@@ -9,6 +9,7 @@ import {
   HOLD_HEARTBEAT_THROTTLE_MS,
   LEGACY_PUT_HEARTBEAT_TIMEOUT_MS,
   MAX_GATE_WAIT_MS,
+  PUT_FIRST_HEARTBEAT_MS,
   PUT_HEARTBEAT_EVERY_MS,
   PUT_HEARTBEAT_THROTTLE_MS,
   PUT_HEARTBEAT_TIMEOUT_MS,
@@ -82,6 +83,11 @@ describe("a batch's write", () => {
     expect(PUT_HEARTBEAT_THROTTLE_MS).toBeLessThan(0.8 * timeoutMs);
     const worstGap = PUT_HEARTBEAT_EVERY_MS + sdkThrottleMs(timeoutMs, PUT_HEARTBEAT_THROTTLE_MS);
     expect(2 * worstGap).toBeLessThanOrEqual(timeoutMs);
+  });
+
+  it("an attempt's first beat goes out within half its heartbeat timeout, and no later than the SDK would send it", () => {
+    expect(PUT_FIRST_HEARTBEAT_MS).toBeLessThanOrEqual(PUT_HEARTBEAT_TIMEOUT_MS / 2);
+    expect(PUT_FIRST_HEARTBEAT_MS).toBeLessThanOrEqual(PUT_HEARTBEAT_THROTTLE_MS);
   });
 
   it("an attempt's start-to-close covers the longest gate wait and three requests of its timeout", () => {
