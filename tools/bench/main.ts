@@ -8,7 +8,7 @@
  * each tenant's pacer every 2 s during wfm-bulk runs; `--render` publishes the last full run again.
  */
 import os from 'node:os';
-import { startDevServer } from '../temporal/dev-server';
+import { freePort, startDevServer } from '../temporal/dev-server';
 import { Cleanup } from '../harness/cleanup';
 import type { RunContext } from './run-control';
 import { publish, publishStandAlone, readRunDetails, writeRunDetails } from './publish';
@@ -23,16 +23,20 @@ import {
   genesysPreset,
   scenarioIdeal,
   scenarios as allScenarios,
+  totalRequests,
   STARTUP_ID,
   type Scenario,
   type SystemName,
 } from './scenarios';
+import { costPerWrite, readServerCounts } from './server-requests';
 import { runStartup, startupScenario } from './startup';
 import { mergeIntoLatest } from './merge-latest';
 import { checkTargets } from './targets';
 
 interface Options {
   only?: Set<string>;
+  /** Only these systems of each scenario (`--systems wfm-bulk,temporal-ceiling`), for profiling. */
+  systems?: Set<string>;
   quick: boolean;
   /** Publish again from the last full run's figures, running nothing. */
   render: boolean;
@@ -46,7 +50,11 @@ function parseOptions(args: string[]): Options {
     else if (arg === '--render') options.render = true;
     else if (arg === '--only') options.only = new Set((args[++i] ?? '').split(',').filter(Boolean));
     else if (arg.startsWith('--only=')) options.only = new Set(arg.slice(7).split(',').filter(Boolean));
-    else throw new Error(`unknown option ${arg}; usage: npm run bench [-- --only a,c] [-- --quick] [-- --render]`);
+    else if (arg === '--systems') options.systems = new Set((args[++i] ?? '').split(',').filter(Boolean));
+    else
+      throw new Error(
+        `unknown option ${arg}; usage: npm run bench [-- --only a,c] [-- --systems wfm-bulk,forum] [-- --quick] [-- --render]`,
+      );
   }
   return options;
 }
@@ -100,7 +108,7 @@ async function main(): Promise<void> {
     (s) => !options.only || options.only.has(s.id),
   );
   if (scenarios.length === 0) throw new Error(`no scenario matches --only ${[...(options.only ?? [])].join(',')}`);
-  const full = !options.quick && !options.only;
+  const full = !options.quick && !options.only && !options.systems;
   const cleanup = new Cleanup();
   const interrupted = () => {
     console.error('\nbench: interrupted, cleaning up');
@@ -118,14 +126,18 @@ async function main(): Promise<void> {
     for (const scenario of scenarios) {
       // A fresh server per scenario: what earlier scenarios left in it (histories, hundreds of idle task queues)
       // would slow the later ones, and unevenly.
-      const server = await startDevServer();
+      const server = await startDevServer({ metricsPort: await freePort() });
       const stopServer = cleanup.add(() => server.stop());
-      for (const system of scenario.systems) {
+      for (const system of scenario.systems.filter((name) => !options.systems || options.systems.has(name))) {
         const log = (line: string) => console.log(`[${stamp()}] (${scenario.id}) ${system}: ${line}`);
         log('running');
         let measurement: Measurement;
         try {
+          const before = await readServerCounts(server);
           measurement = await runSystem(scenario, system, { address: server.address, cleanup, log });
+          // What each write cost the server, beside the Temporal ceiling's no-op activity (startup has no writes).
+          if (scenario.id !== STARTUP_ID)
+            measurement.serverPerWrite = costPerWrite(before, await readServerCounts(server), totalRequests(scenario));
         } catch (error) {
           measurement = failedMeasurement(scenario.id, system, scenarioIdeal(scenario).idealMs, error);
           log(`FAILED: ${measurement.error}`);
@@ -133,6 +145,7 @@ async function main(): Promise<void> {
         measurements.push(measurement);
         const { makespanMs, ratio, lost, violations, share429 } = measurement;
         log(`makespan ${makespanMs} ms, ratio ${ratio}, lost ${lost}, violations ${violations}, 429 share ${share429}`);
+        if (measurement.serverPerWrite) log(`server per write: ${JSON.stringify(measurement.serverPerWrite)}`);
       }
       await stopServer();
     }

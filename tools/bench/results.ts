@@ -1,6 +1,7 @@
 /** What one system's run of one scenario measured, and how it is written to results/bench/latest.json. */
 import type { SimulatorStats } from '../simulator';
 import type { SystemName } from './scenarios';
+import type { ServerCostPerWrite } from './server-requests';
 
 /** One row of latest.json: exactly these keys; null where a figure does not apply or the run failed. */
 export interface BenchResult {
@@ -30,6 +31,8 @@ export interface Measurement extends BenchResult {
   error?: string;
   /** The run was stopped after this long, unfinished; its simulator figures are those at that moment. */
   timedOutAfterMs?: number;
+  /** What each write asked of the Temporal server (`server-requests.ts`). */
+  serverPerWrite?: ServerCostPerWrite;
 }
 
 export function toResultRow(measurement: Measurement): BenchResult {

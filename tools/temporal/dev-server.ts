@@ -3,7 +3,7 @@
  * attributes registered. Used by `npm run dev-server`, the demo, the tests, the fault suite and the benchmark.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -25,11 +25,17 @@ export interface DevServerOptions {
   defaultLimits?: boolean;
   /** Remote codec endpoint the Web UI uses to decode payloads. */
   uiCodecEndpoint?: string;
+  /** Serves the server's Prometheus metrics on this port (`/metrics`); none when omitted. */
+  metricsPort?: number;
 }
 
 export interface DevServer {
   address: string;
   uiUrl?: string;
+  /** The server's Prometheus metrics, when asked for with `metricsPort`. */
+  metricsUrl?: string;
+  /** CPU time the server process has used so far (user + system), ms; undefined where /proc is not there. */
+  cpuMs(): number | undefined;
   /** Stops the server process (SIGTERM, then SIGKILL after 5 s). */
   stop(): Promise<void>;
   /** Stops and starts again on the same ports and database file, as a crash and restart would. */
@@ -87,6 +93,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     ...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
     ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
+    ...(options.metricsPort ? ['--metrics-port', String(options.metricsPort)] : []),
   ];
   if (options.dbFile) mkdirSync(path.dirname(options.dbFile), { recursive: true });
 
@@ -127,6 +134,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   return {
     address,
     ...(options.uiPort && { uiUrl: `http://127.0.0.1:${options.uiPort}` }),
+    ...(options.metricsPort && { metricsUrl: `http://127.0.0.1:${options.metricsPort}/metrics` }),
+    cpuMs: () => (child?.pid === undefined ? undefined : processCpuMs(child.pid)),
     stop: () => stopChild(),
     restart: async ({ kill = false } = {}) => {
       await stopChild(kill ? 'SIGKILL' : 'SIGTERM');
@@ -144,6 +153,20 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     },
   };
 }
+
+/** A process's CPU time from /proc (Linux), ms. */
+function processCpuMs(pid: number): number | undefined {
+  try {
+    // Fields 14 and 15 of /proc/<pid>/stat, after the command name in parentheses: user and system clock ticks.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1_000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat's times, is 100 on every architecture Node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 /** Resolves once the frontend answers and the default namespace exists. */
 async function waitUntilServing(address: string, timeoutMs = 60_000): Promise<void> {
