@@ -11,7 +11,7 @@ import { OAuthError } from './auth/oauth';
 import type { AccessToken } from './auth/token-cache';
 import { JobStoreCheck } from './store-identity';
 import { itemsCacheBytesFromEnv, StoredItemsCache, type TenantItems } from './stored-items';
-import { TenantUnavailableError, type TenantRuntime, type TenantRuntimes } from './tenant-runtime';
+import { TenantUnavailableError, type TenantRuntime, type TenantRuntimes, type TenantUse } from './tenant-runtime';
 import type { LogFields } from './log-fields';
 
 /** A tenant's task queue in this process, held open while a tenant workflow needs it. */
@@ -27,8 +27,11 @@ export interface ActivityDeps {
   workerId: string;
   /** The HTTP connection pool the PUTs go through (kept-alive connections per API host). */
   http: Dispatcher;
-  /** The tenant's runtime; a final failure when this process cannot serve it. */
-  tenant(tenantId: string): TenantRuntime;
+  /**
+   * The tenant's runtime, kept open until the use is released (a runtime nobody uses is closed after a while);
+   * a final failure when this process cannot serve it.
+   */
+  acquireTenant(tenantId: string): TenantUse;
   /** Opens (or shares) the tenant's task queue in this process: its PUTs will run here. */
   serveTenantQueue(tenantId: string): Promise<TenantQueueLease>;
   /** The claim-check store (input items, blocks of failure logs). */
@@ -61,6 +64,17 @@ export interface ActivityDepsOptions {
   notFoundRetryMs?: readonly number[];
 }
 
+/** What `take` gives; a tenant this process cannot serve is a final failure. */
+function servedHere<T>(take: () => T): T {
+  try {
+    return take();
+  } catch (error) {
+    if (error instanceof TenantUnavailableError)
+      throw ApplicationFailure.nonRetryable(error.message, failureTypes.tenantNotConfigured);
+    throw error;
+  }
+}
+
 /** A blob not found is looked for again after each of these waits (7 s in all) before the batch fails. */
 export const BLOB_NOT_FOUND_RETRY_MS: readonly number[] = [250, 500, 1_000, 2_000, 3_250];
 
@@ -71,16 +85,12 @@ export function createActivityDeps(options: ActivityDepsOptions): ActivityDeps {
     workerId: options.workerId,
     store: options.store,
     http: new Agent(),
-    tenant(tenantId) {
-      try {
-        return options.tenants.get(tenantId);
-      } catch (error) {
-        if (error instanceof TenantUnavailableError)
-          throw ApplicationFailure.nonRetryable(error.message, failureTypes.tenantNotConfigured);
-        throw error;
-      }
+    acquireTenant: (tenantId) => servedHere(() => options.tenants.acquire(tenantId)),
+    serveTenantQueue(tenantId) {
+      // Asked by a hold, whose use keeps the runtime open; only the tenant's settings are read.
+      const runtime = servedHere(() => options.tenants.get(tenantId));
+      return options.serveTenantQueue(tenantId, runtime);
     },
-    serveTenantQueue: (tenantId) => options.serveTenantQueue(tenantId, deps.tenant(tenantId)),
     async items(ref) {
       for (let look = 0; ; look++) {
         try {

@@ -40,8 +40,12 @@ export function createHoldTenant(deps: ActivityDeps) {
     const context = Context.current();
     const lease = context.info.workflowExecution;
     if (!lease) throw ApplicationFailure.nonRetryable('holdTenant is scheduled by a lease workflow only', 'LeaseLost');
-    const tenant = takeTenant(input.tenantId, context, deps);
-    return new TenantHold(input, context, lease, deps, tenant).run();
+    const use = takeTenant(input.tenantId, context, deps);
+    try {
+      return await new TenantHold(input, context, lease, deps, use.runtime).run();
+    } finally {
+      use.release();
+    }
   };
 }
 

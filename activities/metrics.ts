@@ -34,6 +34,9 @@ export const metricNames = {
   applied: 'wfm_assignments_applied_total',
   failed: 'wfm_assignments_failed_total',
   tokenRequests: 'wfm_token_requests_total',
+  tenantRuntimesOpen: 'wfm_tenant_runtimes_open',
+  notificationChannelsOpen: 'wfm_notification_channels_open',
+  activeResources: 'wfm_node_active_resources',
 } as const;
 
 /** Builds the instruments of one tenant on `meter` (the runtime's meter of this process). */
@@ -83,5 +86,37 @@ export function tenantMetrics(meter: MetricMeter, tenantId: string): TenantMetri
       );
       return request;
     },
+  };
+}
+
+/** Gauges of the process as a whole: what it keeps open, so a leak shows as a line that only climbs. */
+export interface ProcessMetrics {
+  /** Tenants this process keeps a runtime for now (`tenant-runtime.ts`). */
+  tenantRuntimesOpen(count: number): void;
+  /** Genesys notification channels this process keeps open now; each counts against its OAuth client's 20. */
+  notificationChannelsOpen(count: number): void;
+  /** Reads what keeps Node's event loop alive (handles, requests, timers) and reports how many. */
+  sampleActiveResources(): void;
+}
+
+/** Builds the process's gauges on `meter` (the runtime's meter of this process). */
+export function processMetrics(meter: MetricMeter): ProcessMetrics {
+  const runtimes = meter.createGauge(metricNames.tenantRuntimesOpen, 'int', '', 'Tenant runtimes kept by this process');
+  const channels = meter.createGauge(
+    metricNames.notificationChannelsOpen,
+    'int',
+    '',
+    'Genesys notification channels open in this process',
+  );
+  const resources = meter.createGauge(
+    metricNames.activeResources,
+    'int',
+    '',
+    "Resources keeping this process's event loop alive (process.getActiveResourcesInfo)",
+  );
+  return {
+    tenantRuntimesOpen: (count) => runtimes.set(count),
+    notificationChannelsOpen: (count) => channels.set(count),
+    sampleActiveResources: () => resources.set(process.getActiveResourcesInfo().length),
   };
 }

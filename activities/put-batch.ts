@@ -35,8 +35,17 @@ export function createPutBatch(deps: ActivityDeps) {
     'genesys-schedule-update': new ScheduleUpdateWriter(),
   };
   return async function putBatch(input: PutBatchInput): Promise<PutBatchResult> {
+    // The attempt uses the tenant's runtime until it ends: it is not closed as idle under it.
+    const use = deps.acquireTenant(input.tenantId);
+    try {
+      return await attempt(input, use.runtime);
+    } finally {
+      use.release();
+    }
+  };
+
+  async function attempt(input: PutBatchInput, tenant: TenantRuntime): Promise<PutBatchResult> {
     const context = Context.current();
-    const tenant = deps.tenant(input.tenantId);
     const workflowId = context.info.workflowExecution?.workflowId ?? input.jobId;
     const key = `${workflowId}/${context.info.workflowExecution?.runId}/${context.info.activityId}`;
     if (input.lease) {
@@ -72,7 +81,7 @@ export function createPutBatch(deps: ActivityDeps) {
     } finally {
       stopBeating();
     }
-  };
+  }
 }
 
 /** Beats from `PUT_FIRST_HEARTBEAT_MS` on, every `PUT_HEARTBEAT_EVERY_MS`; returns what stops it. */

@@ -30,10 +30,19 @@ const COOLDOWN_REPORT_SLACK_MS = 1_000;
 export function createServeTenant(deps: ActivityDeps) {
   return async function serveTenant(input: ServeTenantInput): Promise<void> {
     const context = Context.current();
-    const workflowId = tenantWorkflowId(input.jobId, input.tenantId);
     // A process with another claim-check store than the job's leaves the tenant to one with the right store.
     await deps.jobStores.check(input.jobId, context.client, context.info.attempt);
-    const tenant = takeTenant(input.tenantId, context, deps);
+    const use = takeTenant(input.tenantId, context, deps);
+    try {
+      await serve(input, context, use.runtime);
+    } finally {
+      use.release();
+    }
+  };
+
+  /** Holds the tenant for the run until the workflow cancels the hold or this process shuts down. */
+  async function serve(input: ServeTenantInput, context: Context, tenant: TenantRuntime): Promise<void> {
+    const workflowId = tenantWorkflowId(input.jobId, input.tenantId);
     const scopes = await checkAccess(tenant, () => loginOrWait(tenant, deps));
     tenant.takeOver(workflowId, input.limits, input.pacing);
     const queue = await deps.serveTenantQueue(input.tenantId);
@@ -84,7 +93,7 @@ export function createServeTenant(deps: ActivityDeps) {
       closeFence();
       queue.release();
     }
-  };
+  }
 }
 
 /** A token; a login 429 ends this attempt, retried by Temporal after the login service's Retry-After. */

@@ -9,15 +9,18 @@ import { failureTypes } from '../contracts/names';
 import { writeScopeOf } from '../contracts/writers';
 import type { AccessToken } from './auth/token-cache';
 import type { ActivityDeps } from './deps';
-import type { TenantRuntime } from './tenant-runtime';
+import type { TenantRuntime, TenantUse } from './tenant-runtime';
 
 /** A process that does not know a tenant gives another process this many tries before the tenant fails. */
 const UNKNOWN_TENANT_ATTEMPTS = 3;
 
-/** The tenant's runtime here; a process without the tenant lets another try a few times before giving up. */
-export function takeTenant(tenantId: string, context: Context, deps: ActivityDeps): TenantRuntime {
+/**
+ * A use of the tenant's runtime here, to release when the hold ends; a process without the tenant lets another
+ * try a few times before giving up.
+ */
+export function takeTenant(tenantId: string, context: Context, deps: ActivityDeps): TenantUse {
   try {
-    return deps.tenant(tenantId);
+    return deps.acquireTenant(tenantId);
   } catch (error) {
     if (
       error instanceof ApplicationFailure &&

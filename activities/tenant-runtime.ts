@@ -2,7 +2,9 @@
  * What a worker process keeps per tenant it serves: settings, the secret (in a closure, nowhere else), the
  * token cache, the gate with its line and pacer, the count of throttled attempts, and the metrics. Made when the
  * process first takes the tenant (not at start: a tenants file of 1,000 tenants costs nothing until they have
- * work) and kept while the process runs, so the gate remembers the tenant between jobs.
+ * work) and kept while anything uses it (a hold of the tenant, a batch) and a while after (`TENANT_IDLE_CLOSE_MS`),
+ * so a tenant's next job or a lease that continues as new finds it; then it is closed, its notification channel
+ * with it (an OAuth client may hold 20), so a long-lived process keeps only the tenants it serves lately.
  */
 import type { MetricMeter } from '@temporalio/common';
 import { Runtime } from '@temporalio/worker';
@@ -19,7 +21,7 @@ import { requestClientCredentialsToken } from './auth/oauth';
 import { readClientSecret } from './auth/secrets';
 import { TokenCache } from './auth/token-cache';
 import type { LogFields } from './log-fields';
-import { tenantMetrics, type TenantMetrics } from './metrics';
+import { processMetrics, tenantMetrics, type ProcessMetrics, type TenantMetrics } from './metrics';
 
 /** Token requests get this long; the login service answers in milliseconds when healthy. */
 const TOKEN_REQUEST_TIMEOUT_MS = 15_000;
@@ -30,6 +32,18 @@ const TOKEN_REQUEST_TIMEOUT_MS = 15_000;
 const RECENTLY_THROTTLED_MS = 5 * 60_000;
 /** From a request's write to the API's answer, at most (the window of a 429 opens with the answer). */
 const ANSWER_ALLOWANCE_MS = 1_000;
+/**
+ * Runs begun before the lease whose last limits revision a runtime remembers, the latest seen: a run keeps its
+ * entry while its batches come, and the runs that remain are few and finishing.
+ */
+const MAX_LEGACY_REVISIONS = 1_000;
+/**
+ * A tenant's runtime nobody has used for this long is closed and dropped. Well past a lease's wait for its next
+ * job (`DEFAULT_LEASE_IDLE_MS`) and a hold's retry, so a tenant in use keeps its runtime between holds.
+ */
+export const TENANT_IDLE_CLOSE_MS = 5 * 60_000;
+/** How often the count of Node's active resources is read for its gauge. */
+const SAMPLE_RESOURCES_EVERY_MS = 15_000;
 
 /** This process claimed the tenant's lease. */
 export interface LeaseClaim {
@@ -61,7 +75,10 @@ export class TenantRuntime {
   private currentRoom: WaitingRoom;
   /** Whether any request went through the gate yet: until then, what an earlier process learned may seed it. */
   private used = false;
-  /** Runs begun before the lease (patch `tenant-lease`): the last limits revision applied, per tenant workflow. */
+  /**
+   * Runs begun before the lease (patch `tenant-lease`): the last limits revision applied, per tenant workflow, the
+   * latest `MAX_LEGACY_REVISIONS` runs seen (oldest first).
+   */
   private readonly revisions = new Map<string, number>();
   /** The lease directive's revision last applied, counted afresh from each claim. */
   private directiveRevision = 0;
@@ -72,12 +89,15 @@ export class TenantRuntime {
   constructor(
     readonly settings: TenantSettings,
     clientSecret: () => string,
-    meter: MetricMeter,
+    /** The tenant's instruments (`tenantMetrics`), shared by every runtime of the tenant in this process. */
+    metrics: TenantMetrics,
     /** The process's log. */
     readonly log: (message: string, fields?: LogFields) => void,
+    /** Counts a notification channel opened for the tenant; the returned function, called once, uncounts it. */
+    private readonly countChannel: () => () => void = () => () => undefined,
   ) {
     const credentials = { loginUrl: settings.loginUrl, clientId: settings.clientId, clientSecret };
-    this.metrics = tenantMetrics(meter, settings.id);
+    this.metrics = metrics;
     this.tokens = new TokenCache(
       () => this.metrics.tokenRequest(requestClientCredentialsToken(credentials, TOKEN_REQUEST_TIMEOUT_MS)),
       {
@@ -97,9 +117,22 @@ export class TenantRuntime {
     this.closers.push(closer);
   }
 
-  /** Lets go of what keeps connections open (what writers registered with `onClose`). */
+  /** Lets go of what keeps connections open (what writers registered with `onClose`), once. */
   close(): void {
-    for (const closer of this.closers) closer();
+    for (const closer of this.closers.splice(0)) closer();
+  }
+
+  /** A writer opened a notification channel for the tenant; call the returned function once it is closed. */
+  channelOpened(): () => void {
+    return this.countChannel();
+  }
+
+  /**
+   * Whether the tenant is in use here whoever counted it: a lease held or being claimed (or a hold begun before
+   * the lease), requests out or in line. Such a runtime is not closed as idle.
+   */
+  get busy(): boolean {
+    return this.fence.verdict() !== 'closed' || this.currentGate.inFlight > 0 || this.currentRoom.waiting > 0;
   }
 
   get gate(): TenantGate {
@@ -115,14 +148,16 @@ export class TenantRuntime {
   /**
    * This process claimed the tenant's lease: it writes for the tenant from now on, for every job. Its gate starts
    * from what the predecessor knew when that was another process (its last beat is fresher than anything here),
-   * follows the lease's directive, and honours any window still open. A predecessor that did not give the lease back
-   * (it died or stalled) may have left a 429 unread: the first request goes alone, and when the tenant was at its
-   * limit lately, nothing goes before such a 429's window would have ended.
+   * or when this runtime has sent nothing yet (made afresh after the one that held before was closed as idle: the
+   * lease's beats carry the pacing, so nothing learned is lost with it), follows the lease's directive, and honours
+   * any window still open. A predecessor that did not give the lease back (it died or stalled) may have left a 429
+   * unread: the first request goes alone, and when the tenant was at its limit lately, nothing goes before such a
+   * 429's window would have ended.
    */
   beginLease(claim: LeaseClaim): void {
     const { predecessor, directive } = claim;
     const limits = directiveLimits(directive);
-    if (predecessor?.pacing && predecessor.elsewhere) this.startGate(predecessor.pacing, limits);
+    if (predecessor?.pacing && (predecessor.elsewhere || !this.used)) this.startGate(predecessor.pacing, limits);
     else this.currentGate.changeLimits(limits);
     this.directiveRevision = directive.revision;
     this.honourCooldown(predecessor?.pacing);
@@ -163,7 +198,7 @@ export class TenantRuntime {
     } else {
       // Even with nothing learned: the job's limits replace the tenants file's.
       this.startGate(learned, limits);
-      this.revisions.set(workflowId, limits.revision);
+      this.rememberRevision(workflowId, limits.revision);
     }
     this.honourCooldown(learned);
   }
@@ -212,10 +247,23 @@ export class TenantRuntime {
    * job's current limits).
    */
   follow(workflowId: string, limits: LimitsChange): void {
-    if ((this.revisions.get(workflowId) ?? 0) >= limits.revision) return;
-    this.revisions.set(workflowId, limits.revision);
+    const applied = this.revisions.get(workflowId) ?? 0;
+    this.rememberRevision(workflowId, Math.max(applied, limits.revision));
+    if (applied >= limits.revision) return;
     this.currentGate.changeLimits(limits);
     this.currentRoom.pump();
+  }
+
+  /** Runs begun before the lease whose revision this runtime remembers. */
+  get legacyRunsRemembered(): number {
+    return this.revisions.size;
+  }
+
+  /** Keeps the run's revision as the newest entry, forgetting the run least lately seen past the bound. */
+  private rememberRevision(workflowId: string, revision: number): void {
+    this.revisions.delete(workflowId);
+    this.revisions.set(workflowId, revision);
+    if (this.revisions.size > MAX_LEGACY_REVISIONS) this.revisions.delete(this.revisions.keys().next().value!);
   }
 }
 
@@ -242,15 +290,46 @@ export interface TenantRuntimesOptions {
   log?: (message: string, fields?: LogFields) => void;
   /** Where the tenants' metrics go; by default this process's Temporal runtime's meter (see `worker/runtime.ts`). */
   meter?: MetricMeter;
+  /** How long a runtime nobody uses is kept before it is closed (default `TENANT_IDLE_CLOSE_MS`). */
+  idleCloseMs?: number;
 }
 
-/** The tenants this process serves or has served, made on first use. */
+/** A use of a tenant's runtime: it stays open until every use is released. */
+export interface TenantUse {
+  readonly runtime: TenantRuntime;
+  /** This use is over (once; later calls do nothing). */
+  release(): void;
+}
+
+interface KeptRuntime {
+  readonly tenantId: string;
+  readonly runtime: TenantRuntime;
+  /** Uses not released yet. */
+  users: number;
+  /** Set while nobody uses the runtime: it closes the runtime unless the tenant is taken again first. */
+  idleTimer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * The tenants this process serves now, made on first use, closed and dropped once nobody has used them for the
+ * idle delay. A later use makes a fresh runtime: what its gate had learned comes back with the lease, whose holds
+ * carry the pacing in their beats (`HoldBeat.pacing`, adopted by `beginLease`), and a run begun before the lease
+ * brings its pacing along (`takeOver`).
+ */
 export class TenantRuntimes {
-  private readonly runtimes = new Map<string, TenantRuntime>();
+  private readonly runtimes = new Map<string, KeptRuntime>();
+  /** Temporal's meter cannot drop instruments: a tenant's are made once and serve each of its runtimes. */
+  private readonly metricsByTenant = new Map<string, TenantMetrics>();
   private tenants: ReadonlyMap<string, TenantSettings>;
+  private readonly idleCloseMs: number;
+  private channelsOpen = 0;
+  /** Made with the first runtime: the meter is the Temporal runtime's, installed by then (`worker/runtime.ts`). */
+  private gauges: ProcessMetrics | undefined;
+  private resourceSampling: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: TenantRuntimesOptions) {
     this.tenants = options.loadTenants();
+    this.idleCloseMs = options.idleCloseMs ?? TENANT_IDLE_CLOSE_MS;
   }
 
   /** Tenants in the tenants file as last read. */
@@ -258,20 +337,68 @@ export class TenantRuntimes {
     return this.tenants;
   }
 
-  /** Closes every tenant's open channels (the process is stopping). */
+  /** Closes every tenant's runtime and its open channels (the process is stopping). */
   close(): void {
-    for (const runtime of this.runtimes.values()) runtime.close();
+    clearInterval(this.resourceSampling);
+    this.resourceSampling = undefined;
+    for (const kept of this.runtimes.values()) {
+      clearTimeout(kept.idleTimer);
+      kept.runtime.close();
+    }
+    this.runtimes.clear();
+    this.reportCounts();
   }
 
-  /** Tenants this process has made a runtime for. */
+  /** Tenants this process keeps a runtime for now. */
   get active(): number {
     return this.runtimes.size;
   }
 
-  /** The tenant's runtime, made on first use; `TenantUnavailableError` when this process cannot serve it. */
+  /** Notification channels the tenants' writers keep open in this process now. */
+  get notificationChannels(): number {
+    return this.channelsOpen;
+  }
+
+  /**
+   * The tenant's runtime, made on first use, kept open until the returned use is released (and the idle delay
+   * after the last one); `TenantUnavailableError` when this process cannot serve it.
+   */
+  acquire(tenantId: string): TenantUse {
+    const kept = this.keep(tenantId);
+    kept.users++;
+    clearTimeout(kept.idleTimer);
+    kept.idleTimer = undefined;
+    let released = false;
+    return {
+      runtime: kept.runtime,
+      release: () => {
+        if (released) return;
+        released = true;
+        if (--kept.users === 0) this.closeWhenIdle(kept);
+      },
+    };
+  }
+
+  /**
+   * The tenant's runtime, made on first use, without counting a use: for a moment while a use holds it (or a
+   * test). Unused, it is closed after the idle delay unless busy (`TenantRuntime.busy`).
+   */
   get(tenantId: string): TenantRuntime {
+    const kept = this.keep(tenantId);
+    if (kept.users === 0) this.closeWhenIdle(kept);
+    return kept.runtime;
+  }
+
+  private keep(tenantId: string): KeptRuntime {
     const existing = this.runtimes.get(tenantId);
     if (existing) return existing;
+    const kept: KeptRuntime = { tenantId, runtime: this.make(tenantId), users: 0, idleTimer: undefined };
+    this.runtimes.set(tenantId, kept);
+    this.reportCounts();
+    return kept;
+  }
+
+  private make(tenantId: string): TenantRuntime {
     let settings = this.tenants.get(tenantId);
     if (!settings) {
       this.tenants = this.options.loadTenants();
@@ -290,13 +417,56 @@ export class TenantRuntimes {
     } catch (error) {
       throw new TenantUnavailableError((error as Error).message);
     }
-    const runtime = new TenantRuntime(
-      settings,
-      secret,
-      this.options.meter ?? Runtime.instance().metricMeter,
-      this.options.log ?? ((message) => console.warn(message)),
-    );
-    this.runtimes.set(tenantId, runtime);
-    return runtime;
+    const meter = this.options.meter ?? Runtime.instance().metricMeter;
+    this.startGauges(meter);
+    let metrics = this.metricsByTenant.get(tenantId);
+    if (!metrics) {
+      metrics = tenantMetrics(meter, settings.id);
+      this.metricsByTenant.set(tenantId, metrics);
+    }
+    const log = this.options.log ?? ((message) => console.warn(message));
+    return new TenantRuntime(settings, secret, metrics, log, () => this.countChannel());
+  }
+
+  /** Closes the runtime once nobody has used it for the idle delay, unless it is taken again meanwhile. */
+  private closeWhenIdle(kept: KeptRuntime): void {
+    if (kept.idleTimer) return;
+    kept.idleTimer = setTimeout(() => {
+      kept.idleTimer = undefined;
+      if (kept.users > 0 || this.runtimes.get(kept.tenantId) !== kept) return;
+      // A lease held or requests out with no use counted (looked at with `get` only): not idle, look again later.
+      if (kept.runtime.busy) return this.closeWhenIdle(kept);
+      this.runtimes.delete(kept.tenantId);
+      kept.runtime.close();
+      this.reportCounts();
+    }, this.idleCloseMs);
+    // Waiting to close something never keeps the process alive.
+    kept.idleTimer.unref();
+  }
+
+  private countChannel(): () => void {
+    this.channelsOpen++;
+    this.reportCounts();
+    let closed = false;
+    return () => {
+      if (closed) return;
+      closed = true;
+      this.channelsOpen--;
+      this.reportCounts();
+    };
+  }
+
+  private startGauges(meter: MetricMeter): void {
+    if (this.gauges) return;
+    const gauges = processMetrics(meter);
+    this.gauges = gauges;
+    gauges.sampleActiveResources();
+    this.resourceSampling = setInterval(() => gauges.sampleActiveResources(), SAMPLE_RESOURCES_EVERY_MS);
+    this.resourceSampling.unref();
+  }
+
+  private reportCounts(): void {
+    this.gauges?.tenantRuntimesOpen(this.runtimes.size);
+    this.gauges?.notificationChannelsOpen(this.channelsOpen);
   }
 }

@@ -7,7 +7,8 @@
  * Events sent while the socket is down are lost (the platform replays nothing), so nothing relies on them alone:
  * a waiter also reads the schedule's version back now and then (`awaitEnding` in `write-schedule-batch.ts`). A
  * silent socket (no heartbeat or pong for two periods), a closed one, or a `v2.system.socket_closing` notice drops
- * the channel; the next update opens a new one.
+ * the channel; the next update opens a new one. Closed with the tenant's runtime (idle, or the process stopping):
+ * then no channel opens any more.
  */
 import { WebSocket } from 'undici';
 import type { ActivityDeps } from '../../deps';
@@ -33,6 +34,8 @@ interface Channel {
   topics: Set<string>;
   lastMessageAt: number;
   timer: NodeJS.Timeout;
+  /** Uncounts the channel from the process's open channels (once). */
+  uncount: () => void;
 }
 
 export class ScheduleEvents {
@@ -42,10 +45,13 @@ export class ScheduleEvents {
   private readonly endings = new Map<string, { ending: ScheduleNotification; at: number }>();
   private readonly waiters = new Map<string, Set<Waiter>>();
   private readonly refusedTopics = new Map<string, number>();
+  private closed = false;
 
+  /** @param countChannel counts a channel as open in the process; the returned function uncounts it */
   constructor(
     private readonly tenantId: string,
     private readonly log: ActivityDeps['log'],
+    private readonly countChannel: () => () => void = () => () => undefined,
   ) {}
 
   /** Whether the channel is open and subscribed to `topic` now. */
@@ -100,17 +106,24 @@ export class ScheduleEvents {
     });
   }
 
-  /** Closes the channel's socket (process shutting down). */
+  /** Closes the channel's socket and its ping timer, for good (the tenant's runtime is closing). */
   close(): void {
+    this.closed = true;
     this.drop('closed by this process');
   }
 
   private async open(topic: string, api: ScheduleApi): Promise<boolean> {
+    if (this.closed) return false;
     const refusedAt = this.refusedTopics.get(topic);
     if (refusedAt !== undefined && Date.now() - refusedAt < REFUSED_TOPIC_RETRY_MS) return false;
     if (!this.channel || this.channel.socket.readyState !== WebSocket.OPEN) {
       this.drop('reopening');
       this.channel = await this.connect(api);
+      // Closed while the socket opened: it goes at once, or it would stay open with nothing to close it.
+      if (this.closed) {
+        this.drop('closed by this process');
+        return false;
+      }
     }
     const channel = this.channel;
     if (channel.topics.has(topic)) return true;
@@ -131,7 +144,11 @@ export class ScheduleEvents {
     const { id, connectUri } = await api.createChannel();
     const socket = new WebSocket(connectUri);
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the channel did not open in time')), OPEN_TIMEOUT_MS);
+      const timer = setTimeout(() => {
+        // Not left to open later, unwatched.
+        socket.close();
+        reject(new Error('the channel did not open in time'));
+      }, OPEN_TIMEOUT_MS);
       socket.addEventListener('open', () => (clearTimeout(timer), resolve()), { once: true });
       socket.addEventListener('error', () => (clearTimeout(timer), reject(new Error('the channel did not open'))), {
         once: true,
@@ -143,6 +160,7 @@ export class ScheduleEvents {
       topics: new Set(),
       lastMessageAt: Date.now(),
       timer: setInterval(() => this.keepAlive(channel), PING_EVERY_MS),
+      uncount: this.countChannel(),
     };
     channel.timer.unref();
     socket.addEventListener('message', (event) => this.receive(channel, event.data));
@@ -194,6 +212,7 @@ export class ScheduleEvents {
     if (!channel) return;
     this.channel = undefined;
     clearInterval(channel.timer);
+    channel.uncount();
     if (channel.socket.readyState === WebSocket.OPEN || channel.socket.readyState === WebSocket.CONNECTING)
       channel.socket.close();
     if (why !== 'reopening' && why !== 'closed by this process')

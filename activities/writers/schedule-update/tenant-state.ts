@@ -1,6 +1,7 @@
 /**
- * What the Genesys writer keeps per tenant in this process, from the tenant's first batch until the process stops:
- * the schedules' locks, the business units' facts and the notification channel.
+ * What the Genesys writer keeps per tenant in this process, from the tenant's first batch until the tenant's runtime
+ * closes (idle, or the process stopping): the schedules' locks, the business units' facts and the notification
+ * channel. The facts and locks go with the runtime (the writer keys this by it); the channel is closed with it.
  */
 import type { TenantRuntime } from '../../tenant-runtime';
 import { BusinessUnits } from './business-units';
@@ -14,14 +15,16 @@ export class ScheduleUpdateTenant {
   readonly businessUnits = new BusinessUnits();
   private events: ScheduleEvents | undefined;
 
-  /** Closed with the tenant's runtime (the process is stopping). */
+  /** Closed with the tenant's runtime. */
   constructor(private readonly tenant: TenantRuntime) {
     tenant.onClose(() => this.close());
   }
 
   /** The tenant's notification channel in this process, opened on first use. */
   get scheduleEvents(): ScheduleEvents {
-    return (this.events ??= new ScheduleEvents(this.tenant.settings.id, this.tenant.log));
+    return (this.events ??= new ScheduleEvents(this.tenant.settings.id, this.tenant.log, () =>
+      this.tenant.channelOpened(),
+    ));
   }
 
   /** Lets go of what keeps connections open (the notification channel). */
