@@ -146,6 +146,8 @@ async function main(): Promise<void> {
         const { makespanMs, ratio, lost, violations, share429 } = measurement;
         log(`makespan ${makespanMs} ms, ratio ${ratio}, lost ${lost}, violations ${violations}, 429 share ${share429}`);
         if (measurement.serverPerWrite) log(`server per write: ${JSON.stringify(measurement.serverPerWrite)}`);
+        if (measurement.workerCpuMsPerWrite !== undefined)
+          log(`worker CPU per write: ${measurement.workerCpuMsPerWrite} ms`);
       }
       await stopServer();
     }

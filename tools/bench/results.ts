@@ -33,6 +33,8 @@ export interface Measurement extends BenchResult {
   timedOutAfterMs?: number;
   /** What each write asked of the Temporal server (`server-requests.ts`). */
   serverPerWrite?: ServerCostPerWrite;
+  /** The worker process's CPU time during the job, per write (one activity), ms. */
+  workerCpuMsPerWrite?: number;
 }
 
 export function toResultRow(measurement: Measurement): BenchResult {
@@ -78,6 +80,17 @@ export function simulatorFigures(stats: SimulatorStats, inputAssignments: number
     peakConcurrency: Math.max(0, ...orgs.map((org) => org.peakConcurrency)),
     putSpanMs: firstPuts.length === 0 ? null : Math.max(...lastPuts) - Math.min(...firstPuts),
   };
+}
+
+/** The worker's CPU per write from two readings (absent where either could not be read). */
+export function cpuPerWrite(
+  before: number | undefined,
+  after: number | undefined,
+  writes: number,
+): { workerCpuMsPerWrite?: number } {
+  return before === undefined || after === undefined
+    ? {}
+    : { workerCpuMsPerWrite: round((after - before) / writes, 2) };
 }
 
 export function round(value: number, digits: number): number {

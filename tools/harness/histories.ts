@@ -3,7 +3,7 @@
  * and for secret scans.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { temporal } from '@temporalio/proto';
+import { temporal as proto, type temporal } from '@temporalio/proto';
 import type { JobInput } from '../../contracts/job';
 import { tenantLeaseWorkflowId, tenantWorkflowId } from '../../contracts/names';
 
@@ -66,6 +66,17 @@ export function historyText(history: temporal.api.history.v1.IHistory): string {
   );
 }
 
+/** When an event was written, ms since the epoch. */
+export function eventTimeMs(event: temporal.api.history.v1.IHistoryEvent): number {
+  return Number(event.eventTime?.seconds ?? 0) * 1_000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);
+}
+
+/** An event's type as Temporal names it, e.g. `ACTIVITY_TASK_SCHEDULED`. */
+export function eventTypeName(event: temporal.api.history.v1.IHistoryEvent): string {
+  const type = event.eventType ?? 0;
+  return (proto.api.enums.v1.EventType[type] ?? String(type)).replace('EVENT_TYPE_', '');
+}
+
 /**
  * The events of some workflows' latest runs between two moments, one line each, in milliseconds from `from`:
  * where a hand-over spent its time, for a test's failure message.
@@ -76,15 +87,13 @@ export async function eventTimeline(
   from: number,
   to: number,
 ): Promise<string> {
-  const { temporal: proto } = await import('@temporalio/proto');
   const lines: { at: number; text: string }[] = [];
   for (const workflowId of workflowIds) {
     const history = await client.workflow.getHandle(workflowId).fetchHistory();
     for (const event of history.events ?? []) {
-      const at = Number(event.eventTime?.seconds ?? 0) * 1_000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);
+      const at = eventTimeMs(event);
       if (at < from || at > to) continue;
-      const type = proto.api.enums.v1.EventType[event.eventType ?? 0] ?? String(event.eventType);
-      lines.push({ at, text: `${workflowId} #${String(event.eventId)} ${type.replace('EVENT_TYPE_', '')}` });
+      lines.push({ at, text: `${workflowId} #${String(event.eventId)} ${eventTypeName(event)}` });
     }
   }
   return lines

@@ -3,11 +3,12 @@
  * attributes registered. Used by `npm run dev-server`, the demo, the tests, the fault suite and the benchmark.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { searchAttributeRegistrations } from '../../contracts/names';
+import { processCpuMs } from '../harness/process-cpu';
 import { resolveTemporalCli } from './cli';
 
 export interface DevServerOptions {
@@ -135,7 +136,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     address,
     ...(options.uiPort && { uiUrl: `http://127.0.0.1:${options.uiPort}` }),
     ...(options.metricsPort && { metricsUrl: `http://127.0.0.1:${options.metricsPort}/metrics` }),
-    cpuMs: () => (child?.pid === undefined ? undefined : processCpuMs(child.pid)),
+    cpuMs: () => processCpuMs(child?.pid),
     stop: () => stopChild(),
     restart: async ({ kill = false } = {}) => {
       await stopChild(kill ? 'SIGKILL' : 'SIGTERM');
@@ -153,20 +154,6 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     },
   };
 }
-
-/** A process's CPU time from /proc (Linux), ms. */
-function processCpuMs(pid: number): number | undefined {
-  try {
-    // Fields 14 and 15 of /proc/<pid>/stat, after the command name in parentheses: user and system clock ticks.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1_000) / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Linux's USER_HZ, the unit of /proc/<pid>/stat's times, is 100 on every architecture Node runs on. */
-const CLOCK_TICKS_PER_SECOND = 100;
 
 /** Resolves once the frontend answers and the default namespace exists. */
 async function waitUntilServing(address: string, timeoutMs = 60_000): Promise<void> {

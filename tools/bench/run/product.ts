@@ -12,7 +12,8 @@ import { finishesWithin, withTimeout } from '../../harness/cleanup';
 import type { RunContext } from '../run-control';
 import { ratioToIdeal } from '../ideal';
 import { armLimitDrops } from '../limit-drop';
-import { round, simulatorFigures, timedOutMeasurement, type Measurement } from '../results';
+import { cpuPerWrite, round, simulatorFigures, timedOutMeasurement, type Measurement } from '../results';
+import { processCpuMs } from '../../harness/process-cpu';
 import { peakRssMb, resetPeakRss } from '../rss';
 import { GENESYS_BATCH_SIZE, genesysIdeal, runTimeoutMs, scenarioIdeal, type Scenario } from '../scenarios';
 import { inputRows, orgConfigs, plannedDrops } from '../workload';
@@ -77,6 +78,7 @@ export async function runProduct(
     const startupRssMb = peakRssMb(worker.child.pid);
     if (!resetPeakRss(worker.child.pid)) context.log('could not reset the peak RSS: it includes start-up');
     context.log(`worker ready, start-up peak RSS ${startupRssMb} MB`);
+    const cpuAtStart = processCpuMs(worker.child.pid);
 
     const rows = genesys
       ? scenario.tenants.flatMap((tenant) => {
@@ -135,6 +137,7 @@ export async function runProduct(
       activitiesPerSec: round(activities / (makespanMs / 1000), 1),
       ...(genesys && { batches: activities }),
       peakRssMb: peakRssMb(worker.child.pid),
+      ...cpuPerWrite(cpuAtStart, processCpuMs(worker.child.pid), activities),
     };
   } catch (error) {
     context.log(`worker output, last lines:\n${worker.output().slice(-1500)}`);

@@ -11,6 +11,7 @@ import { holdCannotStart } from './hold-cannot-start';
 import { clientKill } from './client-kill';
 import { isolation } from './isolation';
 import { longRetryAfter } from './long-retry-after';
+import { longThrottle } from './long-throttle';
 import { manyFailures } from './many-failures';
 import { scopeRemoved } from './scope-removed';
 import { secrets } from './secrets';
@@ -49,6 +50,7 @@ export const SCENARIOS: Scenario<any>[] = [
   temporalFrozen,
   genesysBadRows,
   genesysLenient,
+  longThrottle,
   secrets,
   isolation,
 ];
