@@ -3,7 +3,7 @@ import type { Measurement } from '../results';
 import { scenarioIdeal, totalRequests, type Scenario } from '../scenarios';
 import type { TargetCheck } from '../targets';
 import { percent, scenarioLabel, seconds } from './format';
-import { failureNotes, resultsTable, startupTable, targetsTable } from './tables';
+import { costTable, failureNotes, resultsTable, startupTable, targetsTable } from './tables';
 
 export interface RunInfo {
   /** ISO date and time the run started. */
@@ -59,11 +59,12 @@ const SYSTEMS_TEXT = `- **wfm-bulk**: the product as it is in the tree: a Tempor
   concurrency) over the batches, each PUT retried while 429 (its own \`Retry-After\`) or 5xx / network error
   (exponential backoff with jitter), at most 20 attempts. Nothing holds a tenant's other requests during a
   \`Retry-After\` window.
-- **temporal-ceiling** (in (e) only): the same shape with nothing in it (\`tools/bench/ceiling/\`): a parent workflow, a
-  child per tenant keeping the scenario's concurrency of activities in flight on the tenant's own queue, Workers with
-  wfm-bulk's slots and pollers, activities that return at once, in a worker process of its own on the same dev
-  server. Its activities per second are the most this machine and server orchestrate; wfm-bulk's (e) is measured as a
-  share of it.
+- **temporal-ceiling** (in (c) and (e)): the same shape with nothing in it (\`tools/bench/ceiling/\`): a parent
+  workflow, a child per tenant keeping the scenario's concurrency of activities in flight on the tenant's own queue,
+  Workers with wfm-bulk's slots and pollers, in a worker process of its own on the same dev server. Its activities do
+  no request: in (e) they return at once; in (c) each waits for its turn under the scenario's throttle (the burst,
+  then one per refill), as a write waits at wfm-bulk's gate when the limit is known. So it is Temporal's own cost of
+  the scenario's shape, and the fastest this machine runs it; wfm-bulk is measured as a share of it.
 
 The systems run one after another, each against a fresh simulator of the same configuration in the bench process;
 the baselines each in a child process (\`node --import tsx\`), as the product's worker is.`;
@@ -149,6 +150,33 @@ function startupSection(rows: readonly Measurement[]): string[] {
   ];
 }
 
+/** What a write costs Temporal and the worker, beside the ceiling; none without measured rows. */
+function costSection(rows: readonly Measurement[], scenarios: readonly Scenario[]): string[] {
+  const table = costTable(rows, scenarios);
+  if (!table) return [];
+  return [
+    '## Cost per write',
+    '',
+    "What one write (one `putBatch` activity; one no-op for the ceiling) cost, from the dev server's Prometheus",
+    "metrics and the processes' CPU time read before and after each run (`tools/bench/server-requests.ts`): the",
+    "server's CPU, the worker process's CPU during the job, the frontend's requests (polls, completions, heartbeats,",
+    "signals, updates) with the heartbeats and workflow task completions among them, and the server's database calls.",
+    'On this machine the dev server and the worker share two cores, so their CPU per write, times the writes, bounds',
+    'the makespan whatever the pacing allows.',
+    '',
+    table,
+    '',
+    "Where the difference to the ceiling goes: the heartbeats are almost all the leases' (each tenant's holder",
+    'renews every fifth of the lease timeout and the SDK beats besides, about 0.8 a second a tenant whatever the',
+    "writes); a write's own heartbeat comes only after 5 s at the gate. Workflow tasks: paced completions come one at",
+    "a time, so the ceiling of (c) also needs about one per write; wfm-bulk's extra are each tenant's fixed cost (its",
+    "lease joined, the holder's claim and view, search attributes), spread over (c)'s 25 writes a tenant. The",
+    "worker's extra CPU is the request itself, the gate and the claim-check read, the lease's renewals, and",
+    'larger workflow inputs and results (the lease directive and the pacing view ride with each batch).',
+    '',
+  ];
+}
+
 export function performanceDoc(
   rows: readonly Measurement[],
   scenarios: readonly Scenario[],
@@ -180,12 +208,13 @@ export function performanceDoc(
     '![makespan ÷ ideal per scenario and system](performance.svg)',
     '',
     ...startupSection(rows),
-    '## Targets (issue 6)',
+    '## Targets',
     '',
     targetsTable(checks),
     '',
     'The bench reports figures, not causes: a missed target is for profiling.',
     '',
+    ...costSection(rows, scenarios),
     '## One worker process here; limits hold across several',
     '',
     'Every wfm-bulk run above uses one worker process, so that its figures measure the product and not the',

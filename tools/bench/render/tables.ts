@@ -81,3 +81,35 @@ export function targetsTable(checks: readonly TargetCheck[]): string {
     checks.map((check) => [check.target, check.figure, mark[check.verdict]]),
   );
 }
+
+/** What one write cost Temporal and the worker, where measured ((c) and (e), product and ceiling). */
+export function costTable(rows: readonly Measurement[], scenarios: readonly Scenario[]): string {
+  const measured = rows.filter((row) => row.serverPerWrite && ['c', 'e'].includes(row.scenario));
+  if (measured.length === 0) return '';
+  const cell = (value: number | undefined) => (value === undefined ? '–' : value.toFixed(2));
+  return markdownTable(
+    [
+      'scenario',
+      'system',
+      'server CPU ms',
+      'worker CPU ms',
+      'server requests',
+      'heartbeats',
+      'workflow tasks',
+      'database calls',
+    ],
+    measured.map((row) => {
+      const cost = row.serverPerWrite!;
+      return [
+        scenarioLabel(row.scenario, scenarios),
+        row.system,
+        cell(cost.cpuMs),
+        cell(row.workerCpuMsPerWrite),
+        cell(cost.requests),
+        cell(cost.byOperation.RecordActivityTaskHeartbeat ?? 0),
+        cell(cost.byOperation.RespondWorkflowTaskCompleted ?? 0),
+        cell(cost.persistence),
+      ];
+    }),
+  );
+}
