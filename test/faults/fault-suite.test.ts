@@ -13,10 +13,12 @@ import { genesysLenient } from '../../tools/faults/scenarios/genesys-lenient';
 import { genesysWriter } from '../../tools/faults/scenarios/genesys-writer';
 import { holdCannotStart } from '../../tools/faults/scenarios/hold-cannot-start';
 import { isolation } from '../../tools/faults/scenarios/isolation';
+import { longThrottle } from '../../tools/faults/scenarios/long-throttle';
 import { manyFailures } from '../../tools/faults/scenarios/many-failures';
 import { scopeRemoved } from '../../tools/faults/scenarios/scope-removed';
 import { secrets } from '../../tools/faults/scenarios/secrets';
 import { sharedTenants } from '../../tools/faults/scenarios/shared-tenants';
+import { soak } from '../../tools/faults/scenarios/soak';
 import { stalledWorker } from '../../tools/faults/scenarios/stalled-worker';
 import { temporalFrozen } from '../../tools/faults/scenarios/temporal-frozen';
 import { thousandTenants } from '../../tools/faults/scenarios/thousand-tenants';
@@ -144,6 +146,18 @@ describe('fault suite, CI size', () => {
     expect(result.applied).toBe(result.assignments);
     expect(result.lost).toBe(0);
   }, 300_000);
+
+  it(
+    '26. throttled for a long spell: no history grows with it, everything lands after',
+    () => passes(longThrottle),
+    300_000,
+  );
+
+  it(
+    '27. job after job on one worker process: memory, handles and tenants kept stay flat',
+    () => passes(soak),
+    300_000,
+  );
 
   it('17. no secret or token in any history or log of the scenarios above', async () => {
     const result = await passes(secrets);

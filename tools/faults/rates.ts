@@ -15,9 +15,15 @@ export function peakInWindow(log: readonly RequestRecord[], windowMs: number): n
 
 /** PUTs a worker process has sent since it started (its `wfm_requests_total`, all tenants and statuses). */
 export async function requestsSent(metricsUrl: string): Promise<number> {
+  return metricSum(metricsUrl, 'wfm_requests_total');
+}
+
+/** A metric of a worker's Prometheus endpoint, summed over its labels (0 when it has none yet). */
+export async function metricSum(metricsUrl: string, name: string): Promise<number> {
   const text = await (await fetch(metricsUrl)).text();
   let sum = 0;
-  for (const match of text.matchAll(/^wfm_requests_total(?:\{[^}]*\})? (\d+(?:\.\d+)?)$/gm)) sum += Number(match[1]);
+  for (const match of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+(?:\\.\\d+)?)$`, 'gm')))
+    sum += Number(match[1]);
   return sum;
 }
 

@@ -16,6 +16,7 @@ import { manyFailures } from './many-failures';
 import { scopeRemoved } from './scope-removed';
 import { secrets } from './secrets';
 import { sharedTenants } from './shared-tenants';
+import { soak } from './soak';
 import { stalledWorker } from './stalled-worker';
 import { temporalFrozen } from './temporal-frozen';
 import { serverRestarts } from './server-restarts';
@@ -51,6 +52,7 @@ export const SCENARIOS: Scenario<any>[] = [
   genesysBadRows,
   genesysLenient,
   longThrottle,
+  soak,
   secrets,
   isolation,
 ];
