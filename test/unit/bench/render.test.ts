@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { performanceDoc, type RunInfo } from '../../../tools/bench/render/performance-doc';
 import { replaceBetweenMarkers } from '../../../tools/bench/render/readme';
 import { axisMax, renderChart } from '../../../tools/bench/render/svg';
-import { failureNotes, resultsTable } from '../../../tools/bench/render/tables';
+import { costTable, failureNotes, resultsTable } from '../../../tools/bench/render/tables';
 import { toResultRow, type Measurement } from '../../../tools/bench/results';
 import { scenarios } from '../../../tools/bench/scenarios';
 import { checkTargets } from '../../../tools/bench/targets';
@@ -100,6 +100,32 @@ describe('bench rendering', () => {
       "PUT activities/s in (e) ≥ 0.8 × temporal-ceiling's": 'missed: 0.70 (e) (280/s of 400/s)',
       "worker peak RSS in (c) ≤ 1.25 × temporal-ceiling's": 'met: 1.12 (c) (560 MB against 500 MB)',
     });
+  });
+
+  it("shows each write's cost for the product and the ceiling, not for baselines that ask nothing of Temporal", () => {
+    const cost = (requests: number) => ({
+      cpuMs: 10,
+      requests,
+      persistence: 16,
+      byOperation: {},
+      persistenceByOperation: {},
+    });
+    const table = costTable(
+      [
+        row({
+          scenario: 'c',
+          serverPerWrite: { ...cost(5.3), byOperation: { RecordActivityTaskHeartbeat: 1.05 } },
+          workerCpuMsPerWrite: 11.2,
+        }),
+        row({ scenario: 'c', system: 'temporal-ceiling', serverPerWrite: cost(4) }),
+        row({ scenario: 'c', system: 'forum', serverPerWrite: cost(0) }),
+        row({ scenario: 'a', serverPerWrite: cost(5) }),
+      ],
+      scenarios(false),
+    ).split('\n');
+    expect(table).toHaveLength(4);
+    expect(table[2]).toBe('| (c) 100 tenants | wfm-bulk | 10.00 | 11.20 | 5.30 | 1.05 | 0.00 | 16.00 |');
+    expect(table[3]).toContain('| temporal-ceiling | 10.00 | – |');
   });
 
   it('draws a bar per ratio, n/a where there is none, and the ideal line', () => {

@@ -84,7 +84,10 @@ export function targetsTable(checks: readonly TargetCheck[]): string {
 
 /** What one write cost Temporal and the worker, where measured ((c) and (e), product and ceiling). */
 export function costTable(rows: readonly Measurement[], scenarios: readonly Scenario[]): string {
-  const measured = rows.filter((row) => row.serverPerWrite && ['c', 'e'].includes(row.scenario));
+  // The baselines ask nothing of Temporal: only the product's and the ceiling's rows.
+  const measured = rows.filter(
+    (row) => row.serverPerWrite && row.serverPerWrite.requests > 0 && ['c', 'e'].includes(row.scenario),
+  );
   if (measured.length === 0) return '';
   const cell = (value: number | undefined) => (value === undefined ? '–' : value.toFixed(2));
   return markdownTable(
