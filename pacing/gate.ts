@@ -130,7 +130,7 @@ export class TenantGate {
     this.outstanding = Math.max(0, this.outstanding - 1);
     switch (answer.kind) {
       case 'answered':
-        recordSuccess(this.pacer);
+        recordSuccess(this.pacer, 1, answer.at ?? this.now());
         this.unhinted = 0;
         // One more for each answer to a request sent since the last cooldown: the window doubles per round trip.
         if (ticket.cooldowns === this.cooldowns) this.slowStartWindow++;

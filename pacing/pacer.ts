@@ -45,6 +45,12 @@ export interface PacerState {
   provisionalProbes?: number;
   /** The latest refill rate measured between two 429s. */
   estimatedPerSecond?: number;
+  /**
+   * Set when a whole window went by without a success (the API let nothing through: throttled for a long spell),
+   * which measures no refill: the Retry-After its 429s gave, ms (0: none). The first success after that climbs
+   * back from one request per Retry-After with the quick provisional probes.
+   */
+  starvedRetryAfterMs?: number;
 }
 
 /** Sends this share of the measured refill rate: a little under, so the API's bucket never quite runs dry. */
@@ -144,9 +150,23 @@ export function reserve(state: PacerState, now: number): number {
   return now + Math.ceil((-state.tokens / state.ratePerSecond) * 1000);
 }
 
-/** Requests that the API answered without a 429: paid by its bucket. */
-export function recordSuccess(state: PacerState, count = 1): void {
+/**
+ * Requests that the API answered without a 429: paid by its bucket.
+ * @param now when they were answered (epoch ms): after a spell in which nothing went through, the rate starts
+ *   climbing back from then
+ */
+export function recordSuccess(state: PacerState, count = 1, now?: number): void {
   state.windowSuccesses += count;
+  // The first success after a spell in which nothing went through: the rate fell to the floor without measuring
+  // anything. It starts again from what the Retry-After said the API takes (one request per window) and climbs as
+  // after a first measurement (quick probes up to the next 429), not by the slow probe that takes hours from the
+  // floor.
+  const retryAfterMs = state.starvedRetryAfterMs;
+  if (retryAfterMs === undefined || count === 0) return;
+  delete state.starvedRetryAfterMs;
+  state.provisionalProbes = 0;
+  if (now !== undefined && state.ratePerSecond !== undefined)
+    setRate(state, Math.max(state.ratePerSecond, retryAfterPace(retryAfterMs || undefined)), now);
 }
 
 /**
@@ -197,6 +217,7 @@ export function recordThrottle(state: PacerState, at: number, retryAfterMs?: num
   setRate(state, firstCycle ? firstRate : Math.max(floor, estimate * RATE_MARGIN), at);
   if (firstCycle) state.provisionalProbes = 0;
   else delete state.provisionalProbes;
+  if (state.windowSuccesses === 0) state.starvedRetryAfterMs = retryAfterMs ?? 0;
   state.windowStartedAt = at;
   state.windowSuccesses = 0;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { idealDurationSeconds } from '../../../tools/simulator/throttle';
 import {
   MAX_PROVISIONAL_STEP,
+  MIN_RATE,
   PROBE_EVERY_MS,
   PROVISIONAL_PROBE_EVERY_MS,
   RATE_MARGIN,
@@ -91,6 +92,34 @@ describe('pacer rules', () => {
     recordThrottle(pacer, 1_200, 1_000); // a retry of the burst's last requests, throttled again
     expect(pacer.mode).toBe('learned');
     expect(pacer.ratePerSecond).toBeCloseTo(RATE_MARGIN);
+  });
+
+  it('after a long spell in which nothing went through, climbs back quickly once requests succeed again', () => {
+    const pacer = initialPacer({}, 0);
+    recordThrottle(pacer, 0, 1_000);
+    for (let i = 0; i < 20; i++) recordSuccess(pacer);
+    recordThrottle(pacer, 1_000, 1_000); // 20/s measured
+    // Ten minutes of 429s to every probe, Retry-After 1 s: each long window measures nothing, the rate falls.
+    let t = 1_000;
+    while (t < 601_000) {
+      t = Math.max(t + 1_000, reserve(pacer, t));
+      recordThrottle(pacer, t, 1_000);
+    }
+    expect(pacer.ratePerSecond).toBeCloseTo(MIN_RATE);
+    expect(pacer.starvedRetryAfterMs).toBe(1_000);
+    // The throttle lifts: every request succeeds. From one request per Retry-After, quick probes (5, 10, then 20 %
+    // every 3 s), not 2 % every 10 s from the floor.
+    const liftedAt = t;
+    let sent = 0;
+    while (sent < 100) {
+      t = Math.max(t + 1, reserve(pacer, t));
+      recordSuccess(pacer, 1, t);
+      sent++;
+    }
+    expect(pacer.provisionalProbes).toBeGreaterThan(0);
+    // From the floor by the slow probe alone, 100 requests would take over half an hour.
+    expect(t - liftedAt).toBeLessThan(90_000);
+    expect(pacer.ratePerSecond).toBeGreaterThan(2);
   });
 
   it('treats 429s close together as one event', () => {
