@@ -3,6 +3,7 @@
  * the per-tenant `wfm_*` series, which agree with what the simulator counted and carry no secret.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metricNames } from '../../activities/metrics';
 import { tenantTaskQueue } from '../../contracts/names';
 import { freePort } from '../../tools/temporal/dev-server';
 import type { bulkJob } from '../../workflows';
@@ -92,8 +93,19 @@ describe('worker metrics', () => {
     expect(valueOf(samples, 'wfm_token_requests_total', { ...of, outcome: 'ok' })).toBe(stats.tokensIssued);
     expect(valueOf(samples, 'wfm_token_requests_total', { ...of, outcome: 'error' })).toBeUndefined();
 
-    // Our series carry the tenant and their own small labels, nothing else; no secret anywhere in the scrape.
-    const ours = samples.filter((sample) => sample.name.startsWith('wfm_'));
+    // What the process keeps open: the one tenant it served, no Genesys channel, some handles.
+    expect(valueOf(samples, metricNames.tenantRuntimesOpen, {})).toBe(1);
+    expect(valueOf(samples, metricNames.notificationChannelsOpen, {})).toBe(0);
+    expect(valueOf(samples, metricNames.activeResources, {})).toBeGreaterThan(0);
+
+    // Our per-tenant series carry the tenant and their own small labels, nothing else; the process's gauges no
+    // label; no secret anywhere in the scrape.
+    const processGauges: string[] = [
+      metricNames.tenantRuntimesOpen,
+      metricNames.notificationChannelsOpen,
+      metricNames.activeResources,
+    ];
+    const ours = samples.filter((sample) => sample.name.startsWith('wfm_') && !processGauges.includes(sample.name));
     const labelKeys = new Set(ours.flatMap((sample) => Object.keys(sample.labels)));
     expect([...labelKeys].sort()).toEqual(['le', 'outcome', 'status', 'tenant']);
     expect(new Set(ours.map((sample) => sample.labels.tenant))).toEqual(new Set([tenant]));
