@@ -4,6 +4,7 @@
  * and reads it made to its database. Divided by the run's writes, it says what one write costs the server, for the
  * product beside the Temporal ceiling of the same shape.
  */
+import { round } from './results';
 
 /** Counts by operation at one moment: `frontend` requests and `persistence` calls. */
 export interface ServerCounts {
@@ -56,7 +57,7 @@ export function parseServerCounts(text: string): ServerCounts {
 
 /** Pure: what happened between two readings, per write. */
 export function costPerWrite(before: ServerCounts, after: ServerCounts, writes: number): ServerCostPerWrite {
-  const per = (count: number) => Math.round((count / Math.max(1, writes)) * 100) / 100;
+  const per = (count: number) => round(count / Math.max(1, writes), 2);
   const split = (now: Map<string, number>, then: Map<string, number>) => {
     const operations = [...now].map(([operation, count]) => ({ operation, count: count - (then.get(operation) ?? 0) }));
     const byOperation: Record<string, number> = {};
@@ -67,10 +68,7 @@ export function costPerWrite(before: ServerCounts, after: ServerCounts, writes: 
   const requests = split(after.frontend, before.frontend);
   const persistence = split(after.persistence, before.persistence);
   return {
-    ...(before.cpuMs !== undefined &&
-      after.cpuMs !== undefined && {
-        cpuMs: Math.round(((after.cpuMs - before.cpuMs) / Math.max(1, writes)) * 100) / 100,
-      }),
+    ...(before.cpuMs !== undefined && after.cpuMs !== undefined && { cpuMs: per(after.cpuMs - before.cpuMs) }),
     requests: requests.total,
     persistence: persistence.total,
     byOperation: requests.byOperation,

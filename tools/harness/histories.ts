@@ -3,7 +3,7 @@
  * and for secret scans.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { temporal as proto, type temporal } from '@temporalio/proto';
+import { temporal } from '@temporalio/proto';
 import type { JobInput } from '../../contracts/job';
 import { tenantLeaseWorkflowId, tenantWorkflowId } from '../../contracts/names';
 
@@ -74,7 +74,18 @@ export function eventTimeMs(event: temporal.api.history.v1.IHistoryEvent): numbe
 /** An event's type as Temporal names it, e.g. `ACTIVITY_TASK_SCHEDULED`. */
 export function eventTypeName(event: temporal.api.history.v1.IHistoryEvent): string {
   const type = event.eventType ?? 0;
-  return (proto.api.enums.v1.EventType[type] ?? String(type)).replace('EVENT_TYPE_', '');
+  return (temporal.api.enums.v1.EventType[type] ?? String(type)).replace('EVENT_TYPE_', '');
+}
+
+/** The history's events written in `[from, to]` (epoch ms), each with its time. */
+export function eventsBetween(
+  history: temporal.api.history.v1.IHistory,
+  from: number,
+  to: number,
+): { at: number; event: temporal.api.history.v1.IHistoryEvent }[] {
+  return (history.events ?? [])
+    .map((event) => ({ at: eventTimeMs(event), event }))
+    .filter(({ at }) => at >= from && at <= to);
 }
 
 /**
@@ -90,11 +101,8 @@ export async function eventTimeline(
   const lines: { at: number; text: string }[] = [];
   for (const workflowId of workflowIds) {
     const history = await client.workflow.getHandle(workflowId).fetchHistory();
-    for (const event of history.events ?? []) {
-      const at = eventTimeMs(event);
-      if (at < from || at > to) continue;
+    for (const { at, event } of eventsBetween(history, from, to))
       lines.push({ at, text: `${workflowId} #${String(event.eventId)} ${eventTypeName(event)}` });
-    }
   }
   return lines
     .sort((a, b) => a.at - b.at)

@@ -8,7 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { searchAttributeRegistrations } from '../../contracts/names';
-import { processCpuMs } from '../harness/process-cpu';
+import { processCpuMs } from '../harness/process-stats';
 import { resolveTemporalCli } from './cli';
 
 export interface DevServerOptions {

@@ -13,7 +13,7 @@ import type { RunContext } from '../run-control';
 import { ratioToIdeal } from '../ideal';
 import { armLimitDrops } from '../limit-drop';
 import { cpuPerWrite, round, simulatorFigures, timedOutMeasurement, type Measurement } from '../results';
-import { processCpuMs } from '../../harness/process-cpu';
+import { processCpuMs } from '../../harness/process-stats';
 import { peakRssMb, resetPeakRss } from '../rss';
 import { GENESYS_BATCH_SIZE, genesysIdeal, runTimeoutMs, scenarioIdeal, type Scenario } from '../scenarios';
 import { inputRows, orgConfigs, plannedDrops } from '../workload';

@@ -6,7 +6,7 @@
  * lands.
  */
 import type { temporal } from '@temporalio/proto';
-import { eventTimeMs, eventTypeName, jobHistories } from '../../harness/histories';
+import { eventTypeName, eventsBetween, jobHistories } from '../../harness/histories';
 import { allAppliedCheck, retryAfterCheck } from '../checks';
 import { measureJob } from '../measure';
 import { inScene, org } from '../scene';
@@ -85,7 +85,7 @@ export const longThrottle: Scenario<LongThrottleParams> = {
         const measured = await measureJob(scene, input.jobId, rows, before, 600_000);
 
         const histories = await jobHistories(scene.world.client, input);
-        const counted = eventsBetween(
+        const counted = countEvents(
           histories.map((recorded) => recorded.history),
           spellStart + SETTLE_MS,
           spellEnd,
@@ -141,7 +141,7 @@ export const longThrottle: Scenario<LongThrottleParams> = {
 };
 
 /** Events of the histories written in `[from, to]`, in all and by type. */
-function eventsBetween(
+function countEvents(
   histories: readonly temporal.api.history.v1.IHistory[],
   from: number,
   to: number,
@@ -149,9 +149,7 @@ function eventsBetween(
   const byType = new Map<string, number>();
   let total = 0;
   for (const history of histories)
-    for (const event of history.events ?? []) {
-      const at = eventTimeMs(event);
-      if (at < from || at > to) continue;
+    for (const { event } of eventsBetween(history, from, to)) {
       total++;
       const type = eventTypeName(event);
       byType.set(type, (byType.get(type) ?? 0) + 1);

@@ -3,7 +3,7 @@
  * open stays flat (its memory, the handles and timers that keep Node alive, the tenants it keeps state for), so a
  * process that runs for weeks does not creep towards its limits.
  */
-import { readdirSync } from 'node:fs';
+import { openFileDescriptors } from '../../harness/process-stats';
 import { freePort } from '../../temporal/dev-server';
 import { currentRssMb } from '../../bench/rss';
 import { metricSum } from '../rates';
@@ -34,14 +34,6 @@ interface Reading {
 
 /** Sockets come and go with connections kept alive: a few either way. */
 const FDS_SLACK = 10;
-
-function openFds(pid: number | undefined): number {
-  try {
-    return pid === undefined ? 0 : readdirSync(`/proc/${pid}/fd`).length;
-  } catch {
-    return 0;
-  }
-}
 
 export const soak: Scenario<SoakParams> = {
   id: 27,
@@ -75,7 +67,7 @@ export const soak: Scenario<SoakParams> = {
           total += rows.length;
           readings.push({
             rssMb: currentRssMb(worker.child.pid) ?? 0,
-            fds: openFds(worker.child.pid),
+            fds: openFileDescriptors(worker.child.pid) ?? 0,
             activeResources: await metricSum(metrics, 'wfm_node_active_resources'),
             runtimesOpen: await metricSum(metrics, 'wfm_tenant_runtimes_open'),
           });
