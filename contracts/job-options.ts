@@ -49,6 +49,8 @@ export function jobOptionsOf(options: JobOptions): JobOptions {
 export interface JobTuning {
   /** Tenant workflows continue as new past this many history events (default 8,000). */
   historyEventLimit?: number;
+  /** The job workflow continues as new past this many history events (default 8,000: some 1,300 tenants). */
+  jobHistoryEventLimit?: number;
   /**
    * A process that Temporal has not heard from for this long loses the tenant's lease to another (default
    * `DEFAULT_HOLD_HEARTBEAT_TIMEOUT_MS`, 10 s); it stops writing a fifth of this earlier. The lease takes it from

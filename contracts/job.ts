@@ -24,6 +24,24 @@ export interface JobInput {
   tuning?: JobTuning;
 }
 
+/**
+ * What a job carries into its next run when it continues as new (its history bounded however many tenants it
+ * has): the tenants that ended so far, compactly, and the steering state. The input stays as it was.
+ */
+export interface JobCarry {
+  runNumber: number;
+  /** The tenants before this index of `JobInput.tenants` have ended; the next run starts from here. */
+  nextTenant: number;
+  /** Their summaries, in input order. */
+  done: TenantSummary[];
+  paused: boolean;
+  /** Limits changed by `setLimits`, per tenant (the others are as in the input). */
+  limits: Record<string, TenantLimits>;
+}
+
+/** A tenant's result as its job keeps it: without failure detail, which stays in the tenant workflow's result. */
+export type TenantSummary = Omit<TenantResult, 'failures' | 'failureLog'>;
+
 export type JobStatus = 'running' | 'completed' | 'completed-with-failures' | 'failed' | 'cancelled';
 
 export interface JobProgress {
@@ -38,7 +56,7 @@ export interface JobProgress {
     limits: TenantLimits;
     /** Not started yet: waiting for one of the job's `maxActiveTenants` places. */
     queued: boolean;
-    done?: Omit<TenantResult, 'failures' | 'failureLog'>;
+    done?: TenantSummary;
   }[];
 }
 
@@ -49,5 +67,5 @@ export interface JobResult {
   applied: number;
   failed: number;
   /** Per tenant, without failure detail (that stays in each tenant workflow's result). */
-  tenants: Omit<TenantResult, 'failures' | 'failureLog'>[];
+  tenants: TenantSummary[];
 }

@@ -4,22 +4,30 @@
  * once (each holds a worker process's slot and a Worker there); the others wait their turn, in input order.
  * Steering signals land here and are forwarded to the tenants; the job keeps the steering state so tenants that
  * start later get it too.
+ *
+ * History stays bounded however many tenants a job has: past a limit the job starts no more tenants, waits for
+ * those out (a child does not outlive its parent's run: continuing as new would cancel it) and continues as new,
+ * carrying compact summaries of the tenants that ended and the steering state.
  */
 import {
   CancellationScope,
   ParentClosePolicy,
   condition,
   getExternalWorkflowHandle,
+  allHandlersFinished,
+  continueAsNew,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
   upsertSearchAttributes,
+  workflowInfo,
   type SignalDefinition,
 } from '@temporalio/workflow';
 import type { FailureReason } from '../contracts/failures';
-import type { JobInput, JobProgress, JobResult } from '../contracts/job';
+import type { JobCarry, JobInput, JobProgress, JobResult, TenantSummary } from '../contracts/job';
 import { DEFAULT_JOB_OPTIONS } from '../contracts/job-options';
 import type { TenantPlan } from '../contracts/tenant';
 import { cancelSignal, jobProgressQuery, pauseSignal, resumeSignal, setLimitsSignal } from '../contracts/messages';
@@ -27,7 +35,7 @@ import { ORCHESTRATION_TASK_QUEUE, searchAttributes, tenantWorkflowId } from '..
 import type { TenantLimits } from '../contracts/tenants';
 import type { Activities } from '../activities';
 import { mergeLimits } from './limits';
-import { closedTenantResult, jobStatusOf, summaryOf, tenantClosureReason, type TenantSummary } from './outcome';
+import { closedTenantResult, jobStatusOf, summaryOf, tenantClosureReason } from './outcome';
 import { tenantAssignments } from './tenant';
 
 const { accountForTenant } = proxyActivities<Activities>({
@@ -37,6 +45,16 @@ const { accountForTenant } = proxyActivities<Activities>({
   retry: { maximumAttempts: 5, initialInterval: '1s', backoffCoefficient: 2 },
 });
 
+/** Jobs begun with this patch continue as new past `historyEventLimit`; older runs never do. */
+const JOB_CONTINUE_AS_NEW_PATCH = 'job-continue-as-new';
+/**
+ * Events a job's run may reach before it continues as new: about 6 per tenant, so some 1,300 tenants a run. Each
+ * continue-as-new waits for the tenants out, so the job does it only when it must (not at Temporal's suggestion).
+ */
+const DEFAULT_JOB_HISTORY_EVENT_LIMIT = 8_000;
+/** Bytes likewise, far below Temporal's 50 MB (each tenant's summary is small; its failure detail stays with it). */
+const JOB_HISTORY_BYTES_LIMIT = 8 * 1024 * 1024;
+
 /** A signal to pass on to tenants (all of them, or one). */
 interface Forward {
   tenantId?: string;
@@ -45,16 +63,25 @@ interface Forward {
   args: unknown[];
 }
 
-export async function bulkJob(input: JobInput): Promise<JobResult> {
+export async function bulkJob(input: JobInput, carry?: JobCarry): Promise<JobResult> {
   const total = input.tenants.reduce((sum, tenant) => sum + tenant.total, 0);
-  const limits = new Map<string, TenantLimits>(input.tenants.map((tenant) => [tenant.tenantId, tenant.limits]));
-  const done = new Map<string, TenantSummary>();
-  /** Tenants whose start was issued (each holds one of the job's places), and those whose child has started. */
+  const limits = new Map<string, TenantLimits>(
+    input.tenants.map((tenant) => [tenant.tenantId, carry?.limits[tenant.tenantId] ?? tenant.limits]),
+  );
+  const done = new Map<string, TenantSummary>(carry?.done.map((summary) => [summary.tenantId, summary]));
+  /** Tenants whose start this run issued, and those whose child has started. */
   const launched = new Set<string>();
   const started = new Set<string>();
+  /** Tenants of this run not ended yet: each holds one of the job's places. */
+  let active = 0;
   const outbox: Forward[] = [];
-  let paused = false;
+  let paused = carry?.paused ?? false;
   let cancel: FailureReason | undefined;
+  const mayContinueAsNew = patched(JOB_CONTINUE_AS_NEW_PATCH);
+  const historyEventLimit = input.tuning?.jobHistoryEventLimit ?? DEFAULT_JOB_HISTORY_EVENT_LIMIT;
+  const historyFull = () =>
+    mayContinueAsNew &&
+    (workflowInfo().historyLength >= historyEventLimit || workflowInfo().historySize >= JOB_HISTORY_BYTES_LIMIT);
 
   setHandler(pauseSignal, () => {
     paused = true;
@@ -93,16 +120,18 @@ export async function bulkJob(input: JobInput): Promise<JobResult> {
         tenantId: tenant.tenantId,
         total: tenant.total,
         limits: limits.get(tenant.tenantId)!,
-        queued: !launched.has(tenant.tenantId),
+        queued: !launched.has(tenant.tenantId) && !done.has(tenant.tenantId),
         ...(summary && { done: summary }),
       };
     }),
   }));
 
-  upsertSearchAttributes([
-    { key: searchAttributes.status, value: 'running' },
-    { key: searchAttributes.total, value: total },
-  ]);
+  if (!carry) {
+    upsertSearchAttributes([
+      { key: searchAttributes.status, value: 'running' },
+      { key: searchAttributes.total, value: total },
+    ]);
+  }
 
   // Forward steering in the background, still after a cancellation request (a cancel must reach the tenants).
   void CancellationScope.nonCancellable(() => forwardSteering(input.jobId, started, outbox, done));
@@ -110,12 +139,16 @@ export async function bulkJob(input: JobInput): Promise<JobResult> {
   let publishedDecile = -1;
   const maxActive = Math.max(1, input.options.maxActiveTenants ?? DEFAULT_JOB_OPTIONS.maxActiveTenants);
   const running: Promise<void>[] = [];
+  let nextTenant = carry?.nextTenant ?? 0;
   try {
-    for (const plan of input.tenants) {
+    for (; nextTenant < input.tenants.length; nextTenant++) {
+      const plan = input.tenants[nextTenant]!;
       // A place frees when a running tenant finishes; cancellation stops starting more.
-      await condition(() => cancel !== undefined || launched.size - done.size < maxActive);
-      if (cancel) break;
+      await condition(() => cancel !== undefined || active < maxActive);
+      // A full history: the rest start in the next run.
+      if (cancel || historyFull()) break;
       launched.add(plan.tenantId);
+      active++;
       // Started side by side: a job of 1,000 tenants issues its first 200 starts in one workflow task.
       running.push(CancellationScope.nonCancellable(() => runTenant(plan)));
     }
@@ -125,6 +158,23 @@ export async function bulkJob(input: JobInput): Promise<JobResult> {
   }
 
   await CancellationScope.nonCancellable(() => Promise.all(running));
+  if (!cancel && nextTenant < input.tenants.length) {
+    await condition(allHandlersFinished);
+    // A cancel handled while waiting ends the job here instead.
+    if (!cancel) {
+      return continueAsNew<typeof bulkJob>(input, {
+        runNumber: (carry?.runNumber ?? 1) + 1,
+        nextTenant,
+        done: input.tenants.slice(0, nextTenant).map((plan) => done.get(plan.tenantId)!),
+        paused,
+        limits: Object.fromEntries(
+          input.tenants
+            .filter((plan) => limits.get(plan.tenantId) !== plan.limits)
+            .map((plan) => [plan.tenantId, limits.get(plan.tenantId)!]),
+        ),
+      });
+    }
+  }
 
   /** Runs one tenant to its outcome: its result, or, when it ended without one, an account of it. */
   async function runTenant(plan: TenantPlan) {
@@ -135,6 +185,7 @@ export async function bulkJob(input: JobInput): Promise<JobResult> {
       summary = await closedTenantSummary(plan, error);
     }
     done.set(plan.tenantId, summary);
+    active--;
     publishCounts();
   }
 

@@ -12,12 +12,9 @@ import {
   WorkflowExecutionAlreadyStartedError,
 } from '@temporalio/common';
 import type { FailureLog, FailureReason } from '../contracts/failures';
-import type { JobStatus } from '../contracts/job';
+import type { JobStatus, TenantSummary } from '../contracts/job';
 import type { TenantAccount, TenantPlan, TenantResult } from '../contracts/tenant';
 import { addFailedRange } from './failures';
-
-/** A tenant's result as its job keeps it: without failure detail, which stays in the tenant workflow's result. */
-export type TenantSummary = Omit<TenantResult, 'failures' | 'failureLog'>;
 
 export function summaryOf({ failures: _failures, failureLog: _failureLog, ...summary }: TenantResult): TenantSummary {
   return summary;

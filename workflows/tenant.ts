@@ -79,6 +79,10 @@ import { LeaseViewState } from './tenant/lease-view';
 /** Runs begun with this patch write through the tenant's lease; older runs keep their own hold to the end. */
 const LEASE_PATCH = 'tenant-lease';
 
+/** Runs begun with this patch return at most `RESULT_INLINE_RANGES` failed ranges; the rest go to the store. */
+const COMPACT_RESULT_PATCH = 'compact-tenant-result';
+/** Failed ranges a result carries itself (a few hundred bytes each at most): the job's history records it. */
+const RESULT_INLINE_RANGES = 10;
 const DEFAULT_HISTORY_EVENT_LIMIT = 8_000;
 /** A batch with more items refused one by one than this stores them itself (a ref comes back, not the items). */
 const ITEM_FAILURES_INLINE = 10;
@@ -417,6 +421,10 @@ async function leasedTenant(input: TenantWorkflowInput): Promise<TenantResult> {
         log.info('the tenant lease did not take the leave', { tenantId, error: String(error) }),
       );
     if (stopReason && hasWork()) failRemaining(stopReason);
+    if (patched(COMPACT_RESULT_PATCH)) {
+      ledger.seal(RESULT_INLINE_RANGES);
+      await condition(() => !ledger.busy);
+    }
     const status: TenantStatus =
       stopReason?.code === 'cancelled'
         ? 'cancelled'

@@ -1,8 +1,8 @@
 /**
  * The jobs whose histories are a release's replay fixtures (`record.ts`), also run by the replay test so the
- * current code's own histories are checked the same way: throttling and learned pacing, steering, continue-as-new,
- * API refusals (items, schedules, a tenant without access), faults that exhaust attempts, a cancel with tenants
- * still queued, and a tenant cancelled on its own.
+ * current code's own histories are checked the same way: throttling and learned pacing, steering, continue-as-new
+ * (tenants and job), API refusals (items, schedules, a tenant without access), faults that exhaust attempts, a
+ * cancel with tenants still queued, and a tenant cancelled on its own.
  */
 import type { JobInput } from '../../contracts/job';
 import { cancelSignal, pauseSignal, resumeSignal, setLimitsSignal } from '../../contracts/messages';
@@ -39,7 +39,10 @@ export async function throttledAndSteered(world: World): Promise<JobInput> {
   return input;
 }
 
-/** A job whose API refuses items, a tenant without the write scope, and a tenant whose 503s exhaust attempts. */
+/**
+ * A job whose API refuses items, a tenant without the write scope, and a tenant whose 503s exhaust attempts; the
+ * job continues as new between tenants.
+ */
 async function refusalsAndFaults(world: World): Promise<JobInput> {
   const initech = world.tenant('initech');
   const hooli = world.tenant('hooli');
@@ -52,7 +55,13 @@ async function refusalsAndFaults(world: World): Promise<JobInput> {
     ...assignmentRows(hooli, [`${hooli}-s1`], 10),
     ...assignmentRows(umbrella, [`${umbrella}-s1`], 12),
   ];
-  const input = await world.startJobFromRows(rows, { batchSize: 5, maxAttempts: 2 });
+  // One tenant at a time and a short job history: the job continues as new between tenants.
+  const input = await world.startJobFromRows(rows, {
+    batchSize: 5,
+    maxAttempts: 2,
+    maxActiveTenants: 1,
+    tuning: { jobHistoryEventLimit: 20 },
+  });
   await world.client.workflow.getHandle<typeof bulkJob>(input.jobId).result();
   return input;
 }

@@ -3,6 +3,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { bulkJob } from '../../workflows';
+import { jobProgressQuery, setLimitsSignal } from '../../contracts/messages';
+import { jobHistories } from '../../tools/harness/histories';
 import { assignmentRows, createWorld, type World } from '../helpers/world';
 
 function sortById<T extends { id: string }>(rows: T[]): T[] {
@@ -65,5 +67,35 @@ describe('a bulk job across tenants', () => {
         expect(later.every((next) => next.at >= windowEnd)).toBe(true);
       }
     }
+  });
+
+  it('continues as new past its history limit, carrying the ended tenants and the steering', async () => {
+    const names = ['acme', 'globex', 'initech'];
+    const rows = names.flatMap((name) => {
+      const tenantId = world.tenant(name);
+      const schedules = world.sim.state.config.orgs.find((org) => org.id === tenantId)!.schedules;
+      return assignmentRows(tenantId, schedules, 10);
+    });
+    // One tenant at a time and a run ends after a few events: a run per tenant or so.
+    const input = await world.startJobFromRows(rows, {
+      batchSize: 5,
+      maxActiveTenants: 1,
+      tuning: { jobHistoryEventLimit: 12 },
+    });
+    const handle = world.client.workflow.getHandle<typeof bulkJob>(input.jobId);
+    const initech = world.tenant('initech');
+    // Taken by the first run (the first tenant takes longer than that), so it must cross every continue-as-new.
+    await handle.signal(setLimitsSignal, { tenantId: initech, concurrency: 1 });
+    const result = await handle.result();
+
+    expect(result).toMatchObject({ status: 'completed', total: 30, applied: 30, failed: 0 });
+    expect(result.tenants.map((tenant) => tenant.tenantId)).toEqual(names.map((name) => world.tenant(name)));
+    expect(result.tenants.every((tenant) => tenant.status === 'completed' && tenant.applied === 10)).toBe(true);
+    const jobRuns = (await jobHistories(world.client, input)).filter((run) => run.workflowId === input.jobId);
+    expect(jobRuns.length).toBeGreaterThanOrEqual(2);
+    // The last run (replayed to answer) has the change from the first.
+    const progress = await handle.query(jobProgressQuery);
+    expect(progress.tenants.find((tenant) => tenant.tenantId === initech)?.limits.concurrency).toBe(1);
+    expect(progress.tenants.every((tenant) => !tenant.queued && tenant.done)).toBe(true);
   });
 });

@@ -32,6 +32,15 @@ export class FailureLedger {
     return this.storing > 0;
   }
 
+  /**
+   * Before the tenant returns: ranges past `inline` move to the store as one block (the workflow waits until the
+   * ledger is not `busy`), so the result its job's history records carries counts and refs, not up to
+   * `FAILURE_LOG_BOUND` messages.
+   */
+  seal(inline: number): void {
+    if (this.log.recent.length > inline) this.storeBlock();
+  }
+
   /** A batch's answer: what landed, what was refused and why, and the 429s it met. */
   recordResult(batch: number, result: PutBatchResult): void {
     this.counts.throttled += result.throttled;

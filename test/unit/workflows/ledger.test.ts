@@ -89,4 +89,23 @@ describe('FailureLedger', () => {
     expect(log.recent).toHaveLength(5);
     expect(counts.failed).toBe(FAILURE_LOG_BOUND + 5);
   });
+
+  it('seals a log longer than what a result carries into the store, and leaves a short one inline', async () => {
+    const { ledger: l, log, blocks } = ledger([12], 1);
+    for (let batch = 0; batch < 3; batch++) l.recordBatches(batch, batch, reason(`reason ${batch}`));
+    l.seal(3);
+    expect(l.busy).toBe(false);
+    expect(log).toMatchObject({ stored: [], recent: [{ start: 0 }, { start: 1 }, { start: 2 }] });
+
+    for (let batch = 3; batch < 12; batch++) l.recordBatches(batch, batch, reason(`reason ${batch}`));
+    l.seal(3);
+    expect(l.busy).toBe(true);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(l.busy).toBe(false);
+    expect(blocks).toEqual([
+      Array.from({ length: 12 }, (_, i) => ({ start: i, end: i + 1, reason: reason(`reason ${i}`) })),
+    ]);
+    expect(log).toEqual({ stored: ['block-1'], recent: [] });
+  });
 });
