@@ -25,18 +25,17 @@ export interface JobInput {
 }
 
 /**
- * What a job carries into its next run when it continues as new (its history bounded however many tenants it
- * has): the tenants that ended so far, compactly, and the steering state. The input stays as it was.
+ * What a job carries into its next run when it continues as new (so its history stays bounded however many
+ * tenants it has). The next run's input lists only the tenants still to start, each with its limits as they are
+ * now; the tenants that ended are carried as summaries, so each run's first event is no larger than the job's.
  */
 export interface JobCarry {
   runNumber: number;
-  /** The tenants before this index of `JobInput.tenants` have ended; the next run starts from here. */
-  nextTenant: number;
-  /** Their summaries, in input order. */
-  done: TenantSummary[];
+  /** The job's assignments over all its tenants. */
+  total: number;
+  /** Summaries of the tenants that ended in earlier runs, in input order (they precede the input's tenants). */
+  ended: TenantSummary[];
   paused: boolean;
-  /** Limits changed by `setLimits`, per tenant (the others are as in the input). */
-  limits: Record<string, TenantLimits>;
 }
 
 /** A tenant's result as its job keeps it: without failure detail, which stays in the tenant workflow's result. */
@@ -53,7 +52,8 @@ export interface JobProgress {
   tenants: {
     tenantId: string;
     total: number;
-    limits: TenantLimits;
+    /** Absent for a tenant that ended in an earlier run of the job (continue-as-new). */
+    limits?: TenantLimits;
     /** Not started yet: waiting for one of the job's `maxActiveTenants` places. */
     queued: boolean;
     done?: TenantSummary;

@@ -64,11 +64,11 @@ interface Forward {
 }
 
 export async function bulkJob(input: JobInput, carry?: JobCarry): Promise<JobResult> {
-  const total = input.tenants.reduce((sum, tenant) => sum + tenant.total, 0);
-  const limits = new Map<string, TenantLimits>(
-    input.tenants.map((tenant) => [tenant.tenantId, carry?.limits[tenant.tenantId] ?? tenant.limits]),
-  );
-  const done = new Map<string, TenantSummary>(carry?.done.map((summary) => [summary.tenantId, summary]));
+  const total = carry?.total ?? input.tenants.reduce((sum, tenant) => sum + tenant.total, 0);
+  /** Tenants that ended in earlier runs; `input.tenants` are the rest. */
+  const ended = carry?.ended ?? [];
+  const limits = new Map<string, TenantLimits>(input.tenants.map((tenant) => [tenant.tenantId, tenant.limits]));
+  const done = new Map<string, TenantSummary>();
   /** Tenants whose start this run issued, and those whose child has started. */
   const launched = new Set<string>();
   const started = new Set<string>();
@@ -102,7 +102,7 @@ export async function bulkJob(input: JobInput, carry?: JobCarry): Promise<JobRes
   setHandler(setLimitsSignal, (change) => {
     const current = limits.get(change.tenantId);
     if (!current) {
-      log.warn('limits for a tenant that is not in this job ignored', { tenantId: change.tenantId });
+      log.warn('limits for a tenant that is not in this job, or has ended, ignored', { tenantId: change.tenantId });
       return;
     }
     limits.set(change.tenantId, mergeLimits(current, change));
@@ -110,20 +110,24 @@ export async function bulkJob(input: JobInput, carry?: JobCarry): Promise<JobRes
   });
   setHandler(jobProgressQuery, (): JobProgress => ({
     jobId: input.jobId,
-    status: done.size === input.tenants.length ? jobStatusOf([...done.values()], cancel !== undefined) : 'running',
+    status:
+      done.size === input.tenants.length ? jobStatusOf([...ended, ...done.values()], cancel !== undefined) : 'running',
     paused,
     cancelRequested: cancel !== undefined,
     total,
-    tenants: input.tenants.map((tenant) => {
-      const summary = done.get(tenant.tenantId);
-      return {
-        tenantId: tenant.tenantId,
-        total: tenant.total,
-        limits: limits.get(tenant.tenantId)!,
-        queued: !launched.has(tenant.tenantId) && !done.has(tenant.tenantId),
-        ...(summary && { done: summary }),
-      };
-    }),
+    tenants: [
+      ...ended.map((summary) => ({ tenantId: summary.tenantId, total: summary.total, queued: false, done: summary })),
+      ...input.tenants.map((tenant) => {
+        const summary = done.get(tenant.tenantId);
+        return {
+          tenantId: tenant.tenantId,
+          total: tenant.total,
+          limits: limits.get(tenant.tenantId)!,
+          queued: !launched.has(tenant.tenantId),
+          ...(summary && { done: summary }),
+        };
+      }),
+    ],
   }));
 
   if (!carry) {
@@ -139,7 +143,7 @@ export async function bulkJob(input: JobInput, carry?: JobCarry): Promise<JobRes
   let publishedDecile = -1;
   const maxActive = Math.max(1, input.options.maxActiveTenants ?? DEFAULT_JOB_OPTIONS.maxActiveTenants);
   const running: Promise<void>[] = [];
-  let nextTenant = carry?.nextTenant ?? 0;
+  let nextTenant = 0;
   try {
     for (; nextTenant < input.tenants.length; nextTenant++) {
       const plan = input.tenants[nextTenant]!;
@@ -162,17 +166,18 @@ export async function bulkJob(input: JobInput, carry?: JobCarry): Promise<JobRes
     await condition(allHandlersFinished);
     // A cancel handled while waiting ends the job here instead.
     if (!cancel) {
-      return continueAsNew<typeof bulkJob>(input, {
-        runNumber: (carry?.runNumber ?? 1) + 1,
-        nextTenant,
-        done: input.tenants.slice(0, nextTenant).map((plan) => done.get(plan.tenantId)!),
-        paused,
-        limits: Object.fromEntries(
-          input.tenants
-            .filter((plan) => limits.get(plan.tenantId) !== plan.limits)
-            .map((plan) => [plan.tenantId, limits.get(plan.tenantId)!]),
-        ),
-      });
+      return continueAsNew<typeof bulkJob>(
+        {
+          ...input,
+          tenants: input.tenants.slice(nextTenant).map((plan) => ({ ...plan, limits: limits.get(plan.tenantId)! })),
+        },
+        {
+          runNumber: (carry?.runNumber ?? 1) + 1,
+          total,
+          ended: [...ended, ...input.tenants.slice(0, nextTenant).map((plan) => done.get(plan.tenantId)!)],
+          paused,
+        },
+      );
     }
   }
 
@@ -247,7 +252,7 @@ export async function bulkJob(input: JobInput, carry?: JobCarry): Promise<JobRes
 
   /** The job's counts for the Web UI, every tenth of the way (an update per tenant would fill its history). */
   function publishCounts() {
-    const summaries = [...done.values()];
+    const summaries = [...ended, ...done.values()];
     const applied = summaries.reduce((sum, t) => sum + t.applied, 0);
     const failed = summaries.reduce((sum, t) => sum + t.failed, 0);
     const decile = Math.floor(((applied + failed) / Math.max(1, total)) * 10);
@@ -266,15 +271,18 @@ export async function bulkJob(input: JobInput, carry?: JobCarry): Promise<JobRes
     if (cancel) outbox.push({ tenantId, signal: cancelSignal, args: [{ reason: cancel.message }] });
   }
 
-  const tenants = input.tenants.map((plan): TenantSummary => {
-    const summary = done.get(plan.tenantId);
-    if (summary) return summary;
-    const notStarted = {
-      code: 'cancelled',
-      message: `${cancel?.message ?? 'job cancelled'} (before the tenant started)`,
-    };
-    return summaryOf(closedTenantResult(plan, undefined, notStarted));
-  });
+  const tenants = [
+    ...ended,
+    ...input.tenants.map((plan): TenantSummary => {
+      const summary = done.get(plan.tenantId);
+      if (summary) return summary;
+      const notStarted = {
+        code: 'cancelled',
+        message: `${cancel?.message ?? 'job cancelled'} (before the tenant started)`,
+      };
+      return summaryOf(closedTenantResult(plan, undefined, notStarted));
+    }),
+  ];
   const status = jobStatusOf(tenants, cancel !== undefined);
   const applied = tenants.reduce((sum, t) => sum + t.applied, 0);
   const failed = tenants.reduce((sum, t) => sum + t.failed, 0);

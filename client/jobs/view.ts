@@ -199,9 +199,12 @@ async function tenantProgress(client: Client, workflowId: string): Promise<Tenan
   }
 }
 
-/** The job's own input, from the first event of its history (the job workflow never continues as new). */
+/** The job's own input, from the first event of its first run's history. */
 export async function jobInput(client: Client, jobId: string): Promise<JobInput> {
-  const history = await client.workflow.getHandle(jobId).fetchHistory();
+  // The first run's input lists every tenant (a run continued as new lists only those still to start).
+  const description = await client.workflow.getHandle(jobId).describe();
+  const firstRunId = description.raw.workflowExecutionInfo?.firstRunId || description.runId;
+  const history = await client.workflow.getHandle(jobId, firstRunId).fetchHistory();
   const payloads = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
   // Through the client's data converter, codec included, as the worker read it.
   const input = await decodePayload<JobInput>(client, payloads?.[0]);

@@ -15,6 +15,7 @@ import { holdCannotStart } from '../../tools/faults/scenarios/hold-cannot-start'
 import { isolation } from '../../tools/faults/scenarios/isolation';
 import { longThrottle } from '../../tools/faults/scenarios/long-throttle';
 import { manyFailures } from '../../tools/faults/scenarios/many-failures';
+import { manyTenantsRefused } from '../../tools/faults/scenarios/many-tenants-refused';
 import { scopeRemoved } from '../../tools/faults/scenarios/scope-removed';
 import { secrets } from '../../tools/faults/scenarios/secrets';
 import { sharedTenants } from '../../tools/faults/scenarios/shared-tenants';
@@ -157,6 +158,12 @@ describe('fault suite, CI size', () => {
     '27. job after job on one worker process: memory, handles and tenants kept stay flat',
     () => passes(soak),
     300_000,
+  );
+
+  it(
+    '28. thousands of tenants, every assignment refused with its own reason: the job continues as new, bounded',
+    () => passes(manyTenantsRefused),
+    600_000,
   );
 
   it('17. no secret or token in any history or log of the scenarios above', async () => {

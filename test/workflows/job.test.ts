@@ -95,7 +95,7 @@ describe('a bulk job across tenants', () => {
     expect(jobRuns.length).toBeGreaterThanOrEqual(2);
     // The last run (replayed to answer) has the change from the first.
     const progress = await handle.query(jobProgressQuery);
-    expect(progress.tenants.find((tenant) => tenant.tenantId === initech)?.limits.concurrency).toBe(1);
+    expect(progress.tenants.find((tenant) => tenant.tenantId === initech)?.limits?.concurrency).toBe(1);
     expect(progress.tenants.every((tenant) => !tenant.queued && tenant.done)).toBe(true);
   });
 });

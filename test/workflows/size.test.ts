@@ -7,23 +7,14 @@ import { tenantProgressQuery } from '../../contracts/messages';
 import { tenantWorkflowId } from '../../contracts/names';
 import type { bulkJob } from '../../workflows';
 import { failedAssignments } from '../../client/jobs/failures';
-import { jobHistories } from '../../tools/harness/histories';
+import { TEMPORAL_LIMITS, eventBytes, jobHistories } from '../../tools/harness/histories';
 import { assignmentRows, createWorld, type World } from '../helpers/world';
-
-/** Temporal's limits: 2 MB per payload; histories warn at 10,240 events. */
-const MAX_PAYLOAD_BYTES = 2 * 1024 * 1024;
-const MAX_EVENTS_PER_RUN = 10_240;
 
 async function expectWithinLimits(world: World, input: Parameters<typeof jobHistories>[1]) {
   for (const { workflowId, history } of await jobHistories(world.client, input)) {
-    expect(history.events!.length, workflowId).toBeLessThan(MAX_EVENTS_PER_RUN);
-    const largest = Math.max(
-      ...history.events!.map(
-        (event) =>
-          JSON.stringify(event, (_k, v: unknown) => (v instanceof Uint8Array ? 'x'.repeat(v.length) : v)).length,
-      ),
-    );
-    expect(largest, workflowId).toBeLessThan(MAX_PAYLOAD_BYTES);
+    expect(history.events!.length, workflowId).toBeLessThan(TEMPORAL_LIMITS.historyWarnEvents);
+    const largest = Math.max(...history.events!.map(eventBytes));
+    expect(largest, workflowId).toBeLessThan(TEMPORAL_LIMITS.payloadBytes);
   }
 }
 

@@ -66,6 +66,25 @@ export function historyText(history: temporal.api.history.v1.IHistory): string {
   );
 }
 
+/** Temporal's limits a history must stay far below (server defaults). */
+export const TEMPORAL_LIMITS = {
+  /** One payload (an input, a result, a signal's arguments). */
+  payloadBytes: 2 * 1024 * 1024,
+  /** A run's history: the server warns here, and terminates the run at 50 MB. */
+  historyWarnBytes: 10 * 1024 * 1024,
+  historyBytes: 50 * 1024 * 1024,
+  /** Events of a run: the server warns here, and terminates the run at 51,200. */
+  historyWarnEvents: 10_240,
+  historyEvents: 51_200,
+} as const;
+
+/** The size of a history event as stored, its binary payloads counted by their length. */
+export function eventBytes(event: temporal.api.history.v1.IHistoryEvent): number {
+  return JSON.stringify(event, (_key, value: unknown) =>
+    value instanceof Uint8Array ? 'x'.repeat(value.length) : value,
+  ).length;
+}
+
 /** When an event was written, ms since the epoch. */
 export function eventTimeMs(event: temporal.api.history.v1.IHistoryEvent): number {
   return Number(event.eventTime?.seconds ?? 0) * 1_000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);

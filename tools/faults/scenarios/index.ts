@@ -13,6 +13,7 @@ import { isolation } from './isolation';
 import { longRetryAfter } from './long-retry-after';
 import { longThrottle } from './long-throttle';
 import { manyFailures } from './many-failures';
+import { manyTenantsRefused } from './many-tenants-refused';
 import { scopeRemoved } from './scope-removed';
 import { secrets } from './secrets';
 import { sharedTenants } from './shared-tenants';
@@ -53,6 +54,7 @@ export const SCENARIOS: Scenario<any>[] = [
   genesysLenient,
   longThrottle,
   soak,
+  manyTenantsRefused,
   secrets,
   isolation,
 ];

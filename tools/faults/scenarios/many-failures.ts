@@ -5,7 +5,7 @@
  */
 import type { AssignmentRow } from '../../harness/world';
 import { assignmentRows } from '../../harness/world';
-import { jobHistories } from '../../harness/histories';
+import { TEMPORAL_LIMITS, eventBytes, jobHistories } from '../../harness/histories';
 import { measureJob } from '../measure';
 import { inScene, org } from '../scene';
 import { check, type Scenario } from '../types';
@@ -15,14 +15,7 @@ export interface ManyFailuresParams {
   items: number;
 }
 
-/** Temporal's limits: 2 MB per payload, 50 MB per history (it warns at 10 MB). */
-const MAX_PAYLOAD_BYTES = 2 * 1024 * 1024;
-const HISTORY_WARN_BYTES = 10 * 1024 * 1024;
-
-/** The size of a history event as stored, its binary payloads counted by length. */
-const eventBytes = (event: unknown) =>
-  JSON.stringify(event, (_key, value: unknown) => (value instanceof Uint8Array ? 'x'.repeat(value.length) : value))
-    .length;
+const { payloadBytes: MAX_PAYLOAD_BYTES, historyWarnBytes: HISTORY_WARN_BYTES } = TEMPORAL_LIMITS;
 
 export const manyFailures: Scenario<ManyFailuresParams> = {
   id: 16,
