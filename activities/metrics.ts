@@ -37,6 +37,8 @@ export const metricNames = {
   tenantRuntimesOpen: 'wfm_tenant_runtimes_open',
   notificationChannelsOpen: 'wfm_notification_channels_open',
   activeResources: 'wfm_node_active_resources',
+  heapUsedBytes: 'wfm_node_heap_used_bytes',
+  externalBytes: 'wfm_node_external_bytes',
 } as const;
 
 /** Builds the instruments of one tenant on `meter` (the runtime's meter of this process). */
@@ -95,8 +97,11 @@ export interface ProcessMetrics {
   tenantRuntimesOpen(count: number): void;
   /** Genesys notification channels this process keeps open now; each counts against its OAuth client's 20. */
   notificationChannelsOpen(count: number): void;
-  /** Reads what keeps Node's event loop alive (handles, requests, timers) and reports how many. */
-  sampleActiveResources(): void;
+  /**
+   * Reads what keeps Node's event loop alive (handles, requests, timers) and how much memory the JavaScript heap
+   * and the buffers outside it hold, so a climbing RSS shows which of them climbs.
+   */
+  sampleProcess(): void;
 }
 
 /** Builds the process's gauges on `meter` (the runtime's meter of this process). */
@@ -114,9 +119,21 @@ export function processMetrics(meter: MetricMeter): ProcessMetrics {
     '',
     "Resources keeping this process's event loop alive (process.getActiveResourcesInfo)",
   );
+  const heapUsed = meter.createGauge(metricNames.heapUsedBytes, 'int', 'By', 'JavaScript heap in use (V8)');
+  const external = meter.createGauge(
+    metricNames.externalBytes,
+    'int',
+    'By',
+    'Memory of buffers and other objects held outside the JavaScript heap',
+  );
   return {
     tenantRuntimesOpen: (count) => runtimes.set(count),
     notificationChannelsOpen: (count) => channels.set(count),
-    sampleActiveResources: () => resources.set(process.getActiveResourcesInfo().length),
+    sampleProcess: () => {
+      resources.set(process.getActiveResourcesInfo().length);
+      const memory = process.memoryUsage();
+      heapUsed.set(memory.heapUsed);
+      external.set(memory.external);
+    },
   };
 }

@@ -460,8 +460,8 @@ export class TenantRuntimes {
     if (this.gauges) return;
     const gauges = processMetrics(meter);
     this.gauges = gauges;
-    gauges.sampleActiveResources();
-    this.resourceSampling = setInterval(() => gauges.sampleActiveResources(), SAMPLE_RESOURCES_EVERY_MS);
+    gauges.sampleProcess();
+    this.resourceSampling = setInterval(() => gauges.sampleProcess(), SAMPLE_RESOURCES_EVERY_MS);
     this.resourceSampling.unref();
   }
 

@@ -97,6 +97,8 @@ describe('worker metrics', () => {
     expect(valueOf(samples, metricNames.tenantRuntimesOpen, {})).toBe(1);
     expect(valueOf(samples, metricNames.notificationChannelsOpen, {})).toBe(0);
     expect(valueOf(samples, metricNames.activeResources, {})).toBeGreaterThan(0);
+    expect(valueOf(samples, metricNames.heapUsedBytes, {})).toBeGreaterThan(1_000_000);
+    expect(valueOf(samples, metricNames.externalBytes, {})).toBeGreaterThan(0);
 
     // Our per-tenant series carry the tenant and their own small labels, nothing else; the process's gauges no
     // label; no secret anywhere in the scrape.
@@ -104,6 +106,8 @@ describe('worker metrics', () => {
       metricNames.tenantRuntimesOpen,
       metricNames.notificationChannelsOpen,
       metricNames.activeResources,
+      metricNames.heapUsedBytes,
+      metricNames.externalBytes,
     ];
     const ours = samples.filter((sample) => sample.name.startsWith('wfm_') && !processGauges.includes(sample.name));
     const labelKeys = new Set(ours.flatMap((sample) => Object.keys(sample.labels)));

@@ -3,6 +3,7 @@
  * open stays flat (its memory, the handles and timers that keep Node alive, the tenants it keeps state for), so a
  * process that runs for weeks does not creep towards its limits.
  */
+import { metricNames } from '../../../activities/metrics';
 import { openFileDescriptors } from '../../harness/process-stats';
 import { freePort } from '../../temporal/dev-server';
 import { currentRssMb } from '../../bench/rss';
@@ -30,7 +31,12 @@ interface Reading {
   fds: number;
   activeResources: number;
   runtimesOpen: number;
+  /** The JavaScript heap in use and the memory held outside it, as last sampled (every 15 s), MB. */
+  heapMb: number;
+  externalMb: number;
 }
+
+const MB = 1024 * 1024;
 
 /** Sockets come and go with connections kept alive: a few either way. */
 const FDS_SLACK = 10;
@@ -68,8 +74,10 @@ export const soak: Scenario<SoakParams> = {
           readings.push({
             rssMb: currentRssMb(worker.child.pid) ?? 0,
             fds: openFileDescriptors(worker.child.pid) ?? 0,
-            activeResources: await metricSum(metrics, 'wfm_node_active_resources'),
-            runtimesOpen: await metricSum(metrics, 'wfm_tenant_runtimes_open'),
+            activeResources: await metricSum(metrics, metricNames.activeResources),
+            runtimesOpen: await metricSum(metrics, metricNames.tenantRuntimesOpen),
+            heapMb: Math.round((await metricSum(metrics, metricNames.heapUsedBytes)) / MB),
+            externalMb: Math.round((await metricSum(metrics, metricNames.externalBytes)) / MB),
           });
         }
         const held = scene.applied(tenantIds);
@@ -119,6 +127,8 @@ export const soak: Scenario<SoakParams> = {
             ),
           ],
           notes: [
+            `Where the memory is (sampled every 15 s, so a reading may predate the job's end): JavaScript heap in ` +
+              `use after each job (MB) ${series('heapMb')}; outside the heap ${series('externalMb')}.`,
             'A tenant nobody has used in a process for 5 minutes is let go there (its token cache, gate and Genesys ' +
               'channel); the jobs here follow each other closely, so the same tenants stay open throughout, and the ' +
               'unit tests (`test/unit/activities/tenant-runtimes-eviction.test.ts`) show the letting go.',
