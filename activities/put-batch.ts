@@ -13,6 +13,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { encodeFailureBlock } from '../contracts/failure-blocks';
+import type { StoredItem } from '../contracts/assignment';
 import type { BatchOutcome, PutBatchInput, PutBatchResult } from '../contracts/batch';
 import type { FailedRange, FailureReason } from '../contracts/failures';
 import { failureTypes } from '../contracts/names';
@@ -217,6 +218,19 @@ async function writeBatch(
   writers: Record<TenantSettings['writer'], Writer>,
   progress: HeartbeatProgress,
 ): Promise<BatchOutcome> {
+  const { scheduleId, rows } = await batchRows(input, deps);
+  const requests = new TenantRequests(tenant, deps, context, input.requestTimeoutMs);
+  return writers[tenant.settings.writer].write(requests, { input, scheduleId, rows, progress });
+}
+
+/**
+ * The batch's rows, copied out of the tenant's items: the write holds only these, so the tenant's whole array can
+ * leave the cache (and memory) while the write runs.
+ */
+async function batchRows(
+  input: PutBatchInput,
+  deps: ActivityDeps,
+): Promise<{ scheduleId: string; rows: StoredItem[] }> {
   const stored = await deps.items(input.itemsRef);
   const range = input.items ?? stored.batchesOf(input.batchSize)[input.batchIndex];
   if (!range || range.start < 0 || range.end > stored.items.length || range.start >= range.end)
@@ -230,7 +244,5 @@ async function writeBatch(
       `batch ${input.batchIndex} (items ${range.start}-${range.end}) spans two schedules of ${input.itemsRef}`,
       failureTypes.inputUnavailable,
     );
-  const requests = new TenantRequests(tenant, deps, context, input.requestTimeoutMs);
-  const rows = stored.items.slice(range.start, range.end);
-  return writers[tenant.settings.writer].write(requests, { input, scheduleId, rows, progress });
+  return { scheduleId, rows: stored.items.slice(range.start, range.end) };
 }

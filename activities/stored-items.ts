@@ -2,10 +2,12 @@
  * A tenant's stored items, read once per process and kept while batches of it run: a 20,000-item tenant is
  * read from the store once, not once per batch.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import pLimit from 'p-limit';
 import { ENV } from '../config/environment';
 import type { StoredItem } from '../contracts/assignment';
 import { planBatches, scheduleSizes, type BatchRange } from '../contracts/plan';
-import { decodeStoredItems } from '../contracts/stored-items';
+import { decodeStoredItemsInSlices } from '../contracts/stored-items';
 import type { BlobStore } from '../store/blob-store';
 
 export interface TenantItems {
@@ -15,8 +17,8 @@ export interface TenantItems {
 }
 
 /**
- * Default bound of the cache, in MB of stored (decoded) items: what a worker keeps at most, counted as the items'
- * NDJSON; decoded objects take a few times that on the heap. 128 MB holds about 600,000 items.
+ * Default bound of the cache, in MB of stored items: what a worker keeps at most, counted as the items' NDJSON;
+ * decoded, they take about 1.5 times that on the heap. 128 MB holds about 600,000 items.
  */
 export const DEFAULT_ITEMS_CACHE_MB = 128;
 
@@ -32,6 +34,12 @@ export function itemsCacheBytesFromEnv(env: NodeJS.ProcessEnv = process.env): nu
   return mb * 1024 * 1024;
 }
 
+/**
+ * Tenants' items read and decoded at once: each read holds its whole blob until decoded, outside the bound, and
+ * decoding is CPU that heartbeats and sockets wait behind.
+ */
+export const MAX_CONCURRENT_LOADS = 2;
+
 interface Entry {
   items: Promise<TenantItems>;
   /** Size of the stored items, once read; 0 while the read is under way. */
@@ -46,6 +54,7 @@ interface Entry {
 export class StoredItemsCache {
   private readonly cache = new Map<string, Entry>();
   private total = 0;
+  private readonly loads = pLimit(MAX_CONCURRENT_LOADS);
 
   constructor(
     private readonly store: BlobStore,
@@ -73,7 +82,7 @@ export class StoredItemsCache {
     // The callbacks run once the read settles, by when `entry` is this one (still cached unless evicted).
     const entry: Entry = {
       bytes: 0,
-      items: this.load(ref).then(
+      items: this.loads(() => this.load(ref)).then(
         ({ items, bytes }) => {
           if (this.cache.get(ref) === entry) {
             entry.bytes = bytes;
@@ -104,7 +113,7 @@ export class StoredItemsCache {
 
   private async load(ref: string): Promise<{ items: TenantItems; bytes: number }> {
     const stored = await this.store.get(ref);
-    const items = decodeStoredItems(stored);
+    const items = await decodeStoredItemsInSlices(stored, () => nextTurn());
     const scheduleIds = items.map((item) => item.scheduleId);
     const sizes = scheduleSizes(scheduleIds);
     const plans = new Map<number, BatchRange[]>();

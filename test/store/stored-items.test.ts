@@ -1,5 +1,6 @@
 /**
- * The worker's cache of decoded tenant items is bounded by bytes, least recently used out; a blob not found is
+ * The worker's cache of decoded tenant items is bounded by bytes, least recently used out, read two at a time and
+ * decoded a slice at a time; a blob not found is
  * looked for again for a few seconds before the batch fails, with the store named; one sealed under a key the worker
  * lacks is a retryable fault named for what it is.
  */
@@ -11,9 +12,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivityDeps } from '../../activities/deps';
 import { codecFromEnv } from '../../codec/data-converter';
-import { itemsCacheBytesFromEnv, StoredItemsCache } from '../../activities/stored-items';
+import { itemsCacheBytesFromEnv, MAX_CONCURRENT_LOADS, StoredItemsCache } from '../../activities/stored-items';
 import { TenantRuntimes } from '../../activities/tenant-runtime';
-import { encodeStoredItems } from '../../contracts/stored-items';
+import { decodeStoredItems, decodeStoredItemsInSlices, encodeStoredItems } from '../../contracts/stored-items';
 import { failureTypes } from '../../contracts/names';
 import { FileBlobStore, type BlobStore } from '../../store/blob-store';
 import { EncryptedBlobStore } from '../../store/encrypted-blob-store';
@@ -72,6 +73,50 @@ describe('stored items of a worker', () => {
     expect(cache.refs).toEqual([refs.big]);
     await cache.get(refs.big);
     expect(store.reads.filter((ref) => ref === refs.big)).toHaveLength(1);
+  });
+
+  it('are decoded a slice at a time, the event loop free between slices, a bad line named', async () => {
+    const blob = items('x', 1_000);
+    let pauses = 0;
+    const pause = () => {
+      pauses++;
+      return Promise.resolve();
+    };
+    expect(await decodeStoredItemsInSlices(blob, pause, 250)).toEqual(decodeStoredItems(blob));
+    expect(pauses).toBe(4); // 1,000 lines and the empty one after the last newline: five slices
+
+    // The worker's cache decodes so: a callback queued before the read runs before the decode ends.
+    const big = items('y', 20_000);
+    const inMemory = Object.assign(Object.create(files) as BlobStore, { get: () => Promise.resolve(big) });
+    let decoded = false;
+    let ranDuringDecode = false;
+    setImmediate(() => (ranDuringDecode = !decoded));
+    await new StoredItemsCache(inMemory).get('big').then(() => (decoded = true));
+    expect(ranDuringDecode).toBe(true);
+
+    const lines = blob.toString('utf8').split('\n');
+    lines[600] = '{"line": "six hundred"}';
+    await expect(decodeStoredItemsInSlices(Buffer.from(lines.join('\n')), pause)).rejects.toThrow(
+      /stored items, line 601/,
+    );
+  });
+
+  it(`are read and decoded at most ${MAX_CONCURRENT_LOADS} at once`, async () => {
+    const refs = await Promise.all([1, 2, 3, 4, 5].map((n) => files.put(items(`c${n}`, 5), 'job')));
+    let reading = 0;
+    let most = 0;
+    const store = Object.assign(Object.create(files) as BlobStore, {
+      get: async (key: string) => {
+        most = Math.max(most, ++reading);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        reading--;
+        return files.get(key);
+      },
+    });
+    const cache = new StoredItemsCache(store);
+    const all = await Promise.all(refs.map((ref) => cache.get(ref)));
+    expect(all.map((tenant) => tenant.items.length)).toEqual([5, 5, 5, 5, 5]);
+    expect(most).toBe(MAX_CONCURRENT_LOADS);
   });
 
   it('bound comes from WFM_ITEMS_CACHE_MB', () => {
