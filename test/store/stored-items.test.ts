@@ -1,8 +1,7 @@
 /**
  * The worker's cache of decoded tenant items is bounded by bytes, least recently used out, read two at a time and
- * decoded a slice at a time; a blob not found is
- * looked for again for a few seconds before the batch fails, with the store named; one sealed under a key the worker
- * lacks is a retryable fault named for what it is.
+ * decoded a slice at a time; a blob not found is looked for again for a few seconds before the batch fails, with
+ * the store named; one sealed under a key the worker lacks is a retryable fault named for what it is.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
