@@ -224,25 +224,36 @@ async function writeBatch(
 }
 
 /**
- * The batch's rows, copied out of the tenant's items: the write holds only these, so the tenant's whole array can
- * leave the cache (and memory) while the write runs.
+ * The batch's rows, copied out of the tenant's items (of the chunks that hold them): the write holds only these, so
+ * what the cache holds can leave it (and memory) while the write runs.
  */
 async function batchRows(
   input: PutBatchInput,
   deps: ActivityDeps,
 ): Promise<{ scheduleId: string; rows: StoredItem[] }> {
-  const stored = await deps.items(input.itemsRef);
-  const range = input.items ?? stored.batchesOf(input.batchSize)[input.batchIndex];
-  if (!range || range.start < 0 || range.end > stored.items.length || range.start >= range.end)
-    throw ApplicationFailure.nonRetryable(
-      `batch ${input.batchIndex} (items ${range ? `${range.start}-${range.end}` : '?'}) is not in ${input.itemsRef}`,
-      failureTypes.inputUnavailable,
-    );
-  const scheduleId = stored.scheduleIds[range.start]!;
-  if (stored.scheduleIds[range.end - 1] !== scheduleId)
-    throw ApplicationFailure.nonRetryable(
-      `batch ${input.batchIndex} (items ${range.start}-${range.end}) spans two schedules of ${input.itemsRef}`,
-      failureTypes.inputUnavailable,
-    );
-  return { scheduleId, rows: stored.items.slice(range.start, range.end) };
+  const where = input.chunks ? `chunks ${input.chunks.refs.join(', ')}` : (input.itemsRef ?? 'no stored items');
+  const batch = `batch ${input.batchIndex} (items ${input.items?.start ?? '?'}-${input.items?.end ?? '?'})`;
+  let range = input.items;
+  let items: readonly StoredItem[];
+  let scheduleIds: readonly string[];
+  if (input.chunks) {
+    const chunks = await Promise.all(input.chunks.refs.map((ref) => deps.items(ref)));
+    items = chunks.length === 1 ? chunks[0]!.items : chunks.flatMap((chunk) => chunk.items);
+    scheduleIds = chunks.length === 1 ? chunks[0]!.scheduleIds : chunks.flatMap((chunk) => chunk.scheduleIds);
+    // The chunks' items start at `firstItem` of the tenant's.
+    const offset = input.chunks.firstItem;
+    range = range && { start: range.start - offset, end: range.end - offset };
+  } else {
+    if (input.itemsRef === undefined)
+      throw ApplicationFailure.nonRetryable(`${batch} names no stored items`, failureTypes.inputUnavailable);
+    const stored = await deps.items(input.itemsRef);
+    ({ items, scheduleIds } = stored);
+    range ??= stored.batchesOf(input.batchSize)[input.batchIndex];
+  }
+  if (!range || range.start < 0 || range.end > items.length || range.start >= range.end)
+    throw ApplicationFailure.nonRetryable(`${batch} is not in ${where}`, failureTypes.inputUnavailable);
+  const scheduleId = scheduleIds[range.start]!;
+  if (scheduleIds[range.end - 1] !== scheduleId)
+    throw ApplicationFailure.nonRetryable(`${batch} spans two schedules of ${where}`, failureTypes.inputUnavailable);
+  return { scheduleId, rows: items.slice(range.start, range.end) };
 }

@@ -5,11 +5,15 @@
 import type { FailureReason, ItemFailure } from './failures';
 import type { LeaseDirective, LeaseEpoch } from './lease';
 import type { LimitsChange, PacingView } from './pacing';
+import type { BatchChunks } from './plan';
 
 export interface PutBatchInput {
   jobId: string;
   tenantId: string;
-  itemsRef: string;
+  /** The chunks of the tenant's stored items that hold the batch's `items` (jobs started with chunks). */
+  chunks?: BatchChunks;
+  /** The tenant's stored items in one blob (jobs started before chunks). */
+  itemsRef?: string;
   batchSize: number;
   /** The batch's place in the tenant's plan (for logs and metrics). */
   batchIndex: number;

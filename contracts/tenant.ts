@@ -7,13 +7,18 @@
 import type { FailureReason, TenantFailures } from './failures';
 import type { JobOptions, JobTuning } from './job-options';
 import type { PacingView } from './pacing';
+import type { ItemChunks } from './plan';
 import type { TenantLimits } from './tenants';
 
-/** One tenant's share of a job: a reference to its stored items, never the items themselves. */
+/** One tenant's share of a job: references to its stored items, never the items themselves. */
 export interface TenantPlan {
   tenantId: string;
-  /** Claim-check key of the tenant's items (NDJSON of `StoredItem`, grouped by schedule). */
-  itemsRef: string;
+  /**
+   * Claim-check keys of the tenant's items (NDJSON of `StoredItem`, grouped by schedule), in chunks. Jobs started
+   * before chunks have `itemsRef` instead: all the items in one blob.
+   */
+  itemChunks?: ItemChunks;
+  itemsRef?: string;
   total: number;
   /** Items per schedule, in stored order: with the batch size it fixes every batch (see `planBatches`). */
   scheduleSizes: number[];
@@ -114,4 +119,9 @@ export interface TenantAccount extends Pick<TenantCounts, 'applied' | 'throttled
   unfinished: { start: number; end: number }[];
   /** The first item of the batches not sent yet (`total` when all were sent). */
   nextItem: number;
+}
+
+/** Every claim-check key of a tenant's items, chunked or not. */
+export function storedItemRefs(plan: Pick<TenantPlan, 'itemChunks' | 'itemsRef'>): string[] {
+  return plan.itemChunks ? plan.itemChunks.refs : plan.itemsRef ? [plan.itemsRef] : [];
 }

@@ -61,7 +61,7 @@ import {
   tenantProgressQuery,
 } from '../contracts/messages';
 import { ORCHESTRATION_TASK_QUEUE, failureTypes, searchAttributes, tenantLeaseWorkflowId } from '../contracts/names';
-import { planBatches } from '../contracts/plan';
+import { chunksOf, planBatches } from '../contracts/plan';
 import {
   DEFAULT_HOLD_HEARTBEAT_TIMEOUT_MS,
   DEFAULT_SCHEDULE_TO_START_MS,
@@ -325,7 +325,9 @@ async function leasedTenant(input: TenantWorkflowInput): Promise<TenantResult> {
         putBatch({
           jobId,
           tenantId,
-          itemsRef: plan.itemsRef,
+          ...(plan.itemChunks
+            ? { chunks: chunksOf(plan.itemChunks, batches[batch]!) }
+            : plan.itemsRef !== undefined && { itemsRef: plan.itemsRef }),
           batchSize: options.batchSize,
           batchIndex: batch,
           items: { start: batches[batch]!.start, end: batches[batch]!.end },

@@ -4,7 +4,7 @@
  */
 import type { StoredItem } from '../../contracts/assignment';
 import type { FailedRange, FailureLog, FailureReason } from '../../contracts/failures';
-import type { TenantPlan, TenantResult } from '../../contracts/tenant';
+import { storedItemRefs, type TenantPlan, type TenantResult } from '../../contracts/tenant';
 import { planBatches } from '../../contracts/plan';
 import { decodeStoredItems } from '../../contracts/stored-items';
 import type { BlobStore } from '../../store/blob-store';
@@ -17,13 +17,14 @@ export interface FailedAssignment extends StoredItem {
 
 export async function failedAssignments(
   store: BlobStore,
-  plan: Pick<TenantPlan, 'tenantId' | 'itemsRef' | 'scheduleSizes'>,
+  plan: Pick<TenantPlan, 'tenantId' | 'itemsRef' | 'itemChunks' | 'scheduleSizes'>,
   batchSize: number,
   result: Pick<TenantResult, 'failures' | 'failureLog'>,
 ): Promise<FailedAssignment[]> {
   const ranges = await failedRanges(store, result.failureLog);
   if (result.failures.length === 0 && ranges.length === 0) return [];
-  const items = decodeStoredItems(await store.get(plan.itemsRef));
+  const items: StoredItem[] = [];
+  for (const ref of storedItemRefs(plan)) items.push(...decodeStoredItems(await store.get(ref)));
   const failed: FailedAssignment[] = [];
   const add = (position: number, reason: FailureReason) => {
     const item = items[position];

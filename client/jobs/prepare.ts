@@ -1,13 +1,13 @@
 /**
- * From a validated input file to a job's workflow input: each tenant's items are stored once (claim check)
- * and the workflow gets keys and counts only, whatever the size of the input.
+ * From a validated input file to a job's workflow input: each tenant's items are stored once (claim check), in
+ * chunks a worker reads one at a time, and the workflow gets keys and counts only, whatever the size of the input.
  */
 import path from 'node:path';
 import type { StoredItem } from '../../contracts/assignment';
 import type { JobInput } from '../../contracts/job';
 import { jobOptionsOf, type JobOptions } from '../../contracts/job-options';
 import type { TenantPlan } from '../../contracts/tenant';
-import { planBatches, scheduleSizes } from '../../contracts/plan';
+import { ITEM_CHUNK_SIZE, planBatches, scheduleSizes } from '../../contracts/plan';
 import { encodeStoredItems } from '../../contracts/stored-items';
 import type { TenantSettings } from '../../contracts/tenants';
 import type { BlobStore } from '../../store/blob-store';
@@ -19,7 +19,7 @@ export interface PrepareOptions extends JobOptions {
 }
 
 /** A tenant's share of a job before its items are stored: what `start` prints, and what the job is given. */
-export type TenantDraft = Omit<TenantPlan, 'itemsRef'> & { items: StoredItem[] };
+export type TenantDraft = Omit<TenantPlan, 'itemsRef' | 'itemChunks'> & { items: StoredItem[] };
 
 /** The plan of a job: per tenant, in input order, its items, schedules, batch count and limits. */
 export function planJob(
@@ -52,8 +52,12 @@ export async function prepareJob(
   // Every blob under the job's own key: kept while the job runs, removed by `wfm-bulk gc` once it closed long ago.
   const inputRef = await store.put(input.bytes, options.jobId);
   const plans: TenantPlan[] = [];
-  for (const { items, ...draft } of drafts)
-    plans.push({ ...draft, itemsRef: await store.put(encodeStoredItems(items), options.jobId) });
+  for (const { items, ...draft } of drafts) {
+    const refs: string[] = [];
+    for (let start = 0; start < items.length; start += ITEM_CHUNK_SIZE)
+      refs.push(await store.put(encodeStoredItems(items.slice(start, start + ITEM_CHUNK_SIZE)), options.jobId));
+    plans.push({ ...draft, itemChunks: { refs, size: ITEM_CHUNK_SIZE } });
+  }
   return {
     jobId: options.jobId,
     source: {

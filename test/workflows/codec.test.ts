@@ -21,6 +21,7 @@ import { findSecrets, secretsOf } from '../../tools/harness/secrets';
 import { waitFor } from '../../tools/harness/wait';
 import type { bulkJob } from '../../workflows';
 import { createWorld, type World } from '../helpers/world';
+import { storedItemRefs } from '../../contracts/tenant';
 
 const key1 = `k1:${randomBytes(32).toString('base64')}`;
 const key2 = `k2:${randomBytes(32).toString('base64')}`;
@@ -107,7 +108,7 @@ function expectUnreadable(world: World, input: JobInput, histories: RecordedHist
   const raw = Object.values(texts).join('\n');
   expect(raw).not.toContain(MARK);
   // The job's input holds the store keys and its memo the input file's name; raw, neither shows.
-  for (const tenant of input.tenants) expect(raw).not.toContain(tenant.itemsRef);
+  for (const ref of input.tenants.flatMap(storedItemRefs)) expect(raw).not.toContain(ref);
   expect(raw).not.toContain(input.source.fileName);
   expect(raw).not.toContain('json/plain');
   expect(secretsOf(world).length).toBeGreaterThan(2);
@@ -176,7 +177,7 @@ describe('payload encryption', () => {
     const converter = world.client.options.loadedDataConverter;
     const started = histories[0]!.history.events![0]!.workflowExecutionStartedEventAttributes!;
     const decodedInput = await decodeFromPayloadsAtIndex<JobInput>(converter, 0, started.input!.payloads);
-    expect(decodedInput.tenants.map((tenant) => tenant.itemsRef)).toEqual(input.tenants.map((t) => t.itemsRef));
+    expect(decodedInput.tenants.map(storedItemRefs)).toEqual(input.tenants.map(storedItemRefs));
     const signals = histories.flatMap(({ history }) =>
       (history.events ?? []).flatMap((event) => {
         const signaled = event.workflowExecutionSignaledEventAttributes;

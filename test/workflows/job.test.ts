@@ -69,6 +69,19 @@ describe('a bulk job across tenants', () => {
     }
   });
 
+  it('reads a big tenant’s items chunk by chunk, batches across two chunks included', async () => {
+    const acme = world.tenant('acme');
+    const schedules = world.sim.state.config.orgs.find((org) => org.id === acme)!.schedules;
+    // 2,100 items in one schedule, 48 a batch: batch 20 holds items 960-1008, in chunks 0 and 1.
+    const rows = assignmentRows(acme, [schedules[0]!], 2_100, 'big');
+    const input = await world.startJobFromRows(rows, { batchSize: 48 });
+    expect(input.tenants[0]!.itemChunks?.refs).toHaveLength(3);
+    const result = await world.client.workflow.getHandle<typeof bulkJob>(input.jobId).result();
+    expect(result).toMatchObject({ status: 'completed', applied: 2_100, failed: 0 });
+    const stored = new Map(readBack(world, acme).map((row) => [row.id, row]));
+    expect(rows.every((row) => JSON.stringify(stored.get(row.id)) === JSON.stringify(row))).toBe(true);
+  });
+
   it('continues as new past its history limit, carrying the ended tenants and the steering', async () => {
     const names = ['acme', 'globex', 'initech'];
     const rows = names.flatMap((name) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planBatches, scheduleSizes } from '../../../contracts/plan';
+import { chunksOf, planBatches, scheduleSizes } from '../../../contracts/plan';
 import { addBatchFailure, addItemFailures } from '../../../workflows/failures';
 import type { FailureRecord } from '../../../contracts/failures';
 
@@ -26,6 +26,31 @@ describe('planBatches', () => {
     }
     expect(planBatches([], 25)).toEqual([]);
     expect(() => planBatches([3], 0)).toThrow(RangeError);
+  });
+});
+
+describe('chunksOf', () => {
+  const chunks = { refs: ['c0', 'c1', 'c2'], size: 10 };
+
+  it('names the chunks that hold a batch, and where the first one starts', () => {
+    expect(chunksOf(chunks, { start: 0, end: 10 })).toEqual({ refs: ['c0'], firstItem: 0 });
+    expect(chunksOf(chunks, { start: 12, end: 15 })).toEqual({ refs: ['c1'], firstItem: 10 });
+    expect(chunksOf(chunks, { start: 8, end: 12 })).toEqual({ refs: ['c0', 'c1'], firstItem: 0 });
+    expect(chunksOf(chunks, { start: 9, end: 25 })).toEqual({ refs: ['c0', 'c1', 'c2'], firstItem: 0 });
+    expect(chunksOf(chunks, { start: 20, end: 21 })).toEqual({ refs: ['c2'], firstItem: 20 });
+  });
+
+  it('gives every item of every batch of a plan from its chunks', () => {
+    const sizes = [7, 1, 25, 26];
+    const all = Array.from({ length: 59 }, (_, i) => i);
+    const stored = { refs: [0, 1, 2, 3, 4, 5].map(String), size: 10 };
+    for (const batchSize of [1, 5, 25, 50]) {
+      for (const batch of planBatches(sizes, batchSize)) {
+        const { refs, firstItem } = chunksOf(stored, batch);
+        const held = refs.flatMap((ref) => all.slice(Number(ref) * 10, Number(ref) * 10 + 10));
+        expect(held.slice(batch.start - firstItem, batch.end - firstItem)).toEqual(all.slice(batch.start, batch.end));
+      }
+    }
   });
 });
 
