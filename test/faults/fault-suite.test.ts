@@ -16,6 +16,7 @@ import { isolation } from '../../tools/faults/scenarios/isolation';
 import { longThrottle } from '../../tools/faults/scenarios/long-throttle';
 import { manyFailures } from '../../tools/faults/scenarios/many-failures';
 import { manyTenantsRefused } from '../../tools/faults/scenarios/many-tenants-refused';
+import { largeItems } from '../../tools/faults/scenarios/large-items';
 import { scopeRemoved } from '../../tools/faults/scenarios/scope-removed';
 import { secrets } from '../../tools/faults/scenarios/secrets';
 import { sharedTenants } from '../../tools/faults/scenarios/shared-tenants';
@@ -163,6 +164,12 @@ describe('fault suite, CI size', () => {
   it(
     '28. thousands of tenants, every assignment refused with its own reason: the job continues as new, bounded',
     () => passes(manyTenantsRefused),
+    600_000,
+  );
+
+  it(
+    '29. many big tenants on one worker process: memory bounded, the event loop never held long',
+    () => passes(largeItems),
     600_000,
   );
 

@@ -10,6 +10,7 @@ import { genesysWriter } from './genesys-writer';
 import { holdCannotStart } from './hold-cannot-start';
 import { clientKill } from './client-kill';
 import { isolation } from './isolation';
+import { largeItems } from './large-items';
 import { longRetryAfter } from './long-retry-after';
 import { longThrottle } from './long-throttle';
 import { manyFailures } from './many-failures';
@@ -55,6 +56,7 @@ export const SCENARIOS: Scenario<any>[] = [
   longThrottle,
   soak,
   manyTenantsRefused,
+  largeItems,
   secrets,
   isolation,
 ];

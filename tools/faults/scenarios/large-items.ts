@@ -1,0 +1,80 @@
+/**
+ * 29. Many big tenants on one worker process (200 tenants × 20,000 assignments): the process reads each tenant's
+ * items a chunk at a time and keeps a bounded cache of them, so its memory does not grow with the items, and
+ * decoding them never holds its event loop for long (heartbeats and sockets wait behind it).
+ */
+import { peakRssMb } from '../../bench/rss';
+import { allAppliedCheck } from '../checks';
+import { measureJob } from '../measure';
+import { inScene, org } from '../scene';
+import { check, type Scenario } from '../types';
+import { rowsFor } from './common';
+
+export interface LargeItemsParams {
+  tenants: number;
+  perTenant: number;
+}
+
+/** The worker's peak resident memory over the job, MB: its Workers and their pollers, plus a bounded cache. */
+const PEAK_RSS_MB = 1_024;
+/** The longest the event loop may stall (the worker's own measure): well inside a write's 10 s heartbeat timeout. */
+const MAX_LOOP_DELAY_MS = 1_000;
+const BATCH_SIZE = 50;
+
+export const largeItems: Scenario<LargeItemsParams> = {
+  id: 29,
+  title: 'Many big tenants on one worker process: memory bounded, the event loop never held long',
+  full: { tenants: 200, perTenant: 20_000 },
+  ci: { tenants: 20, perTenant: 2_000 },
+  run: (suite, params) => {
+    const names = Array.from({ length: params.tenants }, (_, i) => `b${i + 1}`);
+    return inScene(
+      suite,
+      'large items',
+      {
+        orgs: names.map((name) => org(name, { throttle: null, faults: { latencyMs: 5 } })),
+        limits: Object.fromEntries(names.map((name) => [name, { concurrency: 4 }])),
+      },
+      async (scene) => {
+        const rows = rowsFor(scene.world, names, params.perTenant, 'L');
+        const worker = await scene.readyWorker();
+        const rssAtStart = peakRssMb(worker.child.pid);
+        const startedAt = Date.now();
+        const input = await scene.startJob(rows, { batchSize: BATCH_SIZE });
+        const measured = await measureJob(scene, input.jobId, rows, {}, 3_600_000);
+        const jobSeconds = (Date.now() - startedAt) / 1000;
+        const peakRss = peakRssMb(worker.child.pid);
+        await worker.kill('SIGTERM');
+        const delay = /event loop delay max (\d+) ms, p99 (\d+) ms/.exec(worker.output());
+        const maxDelayMs = delay ? Number(delay[1]) : undefined;
+        const chunks = input.tenants.reduce((sum, plan) => sum + (plan.itemChunks?.refs.length ?? 0), 0);
+
+        return {
+          ...measured.figures,
+          runs: 1,
+          did: [
+            `One job of ${params.tenants} tenants × ${params.perTenant} assignments (${rows.length} in all, ` +
+              `${chunks} stored chunks), ${BATCH_SIZE} a PUT, 4 PUTs at once a tenant, on one worker process with ` +
+              'its default items cache (128 MB).',
+          ],
+          checks: [
+            allAppliedCheck(measured, rows.length),
+            check(
+              `the worker's peak resident memory ≤ ${PEAK_RSS_MB} MB`,
+              peakRss != null && peakRss <= PEAK_RSS_MB,
+              `${peakRss ?? '?'} MB (${rssAtStart ?? '?'} MB when ready)`,
+            ),
+            check(
+              `the event loop never held longer than ${MAX_LOOP_DELAY_MS} ms`,
+              maxDelayMs !== undefined && maxDelayMs <= MAX_LOOP_DELAY_MS,
+              delay ? `max ${delay[1]} ms, p99 ${delay[2]} ms` : 'the worker did not report its event loop delay',
+            ),
+          ],
+          notes: [
+            `The job took ${jobSeconds.toFixed(0)} s: ${Math.round(rows.length / jobSeconds)} assignments a second.`,
+          ],
+        };
+      },
+    );
+  },
+};
