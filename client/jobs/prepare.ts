@@ -11,6 +11,8 @@ import { ITEM_CHUNK_SIZE, planBatches, scheduleSizes } from '../../contracts/pla
 import { encodeStoredItems } from '../../contracts/stored-items';
 import type { TenantSettings } from '../../contracts/tenants';
 import type { BlobStore } from '../../store/blob-store';
+import { blobKey } from '../../store/blob-keys';
+import { CliError } from '../errors';
 import type { ParsedInput } from '../input';
 import { groupByTenant } from '../input/normalize';
 
@@ -42,6 +44,34 @@ export function planJob(
   });
 }
 
+/**
+ * The most a job's workflow input may weigh: Temporal takes 2 MB a payload, and the codec's envelope needs room.
+ * Some 300 bytes a tenant (plus about 85 a chunk of 1,000 items): 5,000 tenants fit.
+ */
+export const MAX_JOB_INPUT_BYTES = 1_600_000;
+
+/** The job's workflow input as it will be, its refs stood in for by keys of the same length: its size in bytes. */
+export function plannedInputBytes(drafts: readonly TenantDraft[], jobId: string, fileName: string): number {
+  const key = blobKey(Buffer.alloc(0), jobId);
+  const plans = drafts.map(({ items: _items, ...draft }) => ({
+    ...draft,
+    itemChunks: { refs: Array.from({ length: Math.ceil(draft.total / ITEM_CHUNK_SIZE) }, () => key), size: 0 },
+  }));
+  return Buffer.byteLength(JSON.stringify({ jobId, source: { fileName, inputRef: key }, tenants: plans }));
+}
+
+/** Refuses, before anything is stored, a job whose input Temporal would not take; says how to split it. */
+function refuseOversizedJob(drafts: readonly TenantDraft[], input: ParsedInput, jobId: string): void {
+  const bytes = plannedInputBytes(drafts, jobId, path.basename(input.file));
+  if (bytes <= MAX_JOB_INPUT_BYTES) return;
+  const fits = Math.floor((drafts.length * MAX_JOB_INPUT_BYTES) / bytes);
+  throw new CliError(
+    `${input.file}: a job of ${drafts.length} tenants needs a workflow input of ` +
+      `${(bytes / 1e6).toFixed(1)} MB, more than the ${MAX_JOB_INPUT_BYTES / 1e6} MB a job may have (Temporal ` +
+      `takes 2 MB at most); split the file into jobs of at most ${fits} tenants`,
+  );
+}
+
 export async function prepareJob(
   input: ParsedInput,
   tenants: ReadonlyMap<string, TenantSettings>,
@@ -49,6 +79,7 @@ export async function prepareJob(
   options: PrepareOptions,
 ): Promise<JobInput> {
   const drafts = planJob(input, tenants, options.batchSize);
+  refuseOversizedJob(drafts, input, options.jobId);
   // Every blob under the job's own key: kept while the job runs, removed by `wfm-bulk gc` once it closed long ago.
   const inputRef = await store.put(input.bytes, options.jobId);
   const plans: TenantPlan[] = [];
