@@ -27,7 +27,7 @@ import { Fault, TenantRequests, Throttled } from './http/gated-request';
 import type { TenantRuntime } from './tenant-runtime';
 import { putWriter } from './writers/put';
 import { ScheduleUpdateWriter } from './writers/schedule-update/writer';
-import type { HeartbeatProgress, Writer } from './writers/writer';
+import { startingProgress, type HeartbeatProgress, type Writer } from './writers/writer';
 
 export function createPutBatch(deps: ActivityDeps) {
   /** The writer of each kind, kept for the process: the Genesys writer keeps state per tenant. */
@@ -62,7 +62,7 @@ export function createPutBatch(deps: ActivityDeps) {
     }
     // Beats while waiting at the gate and while a request is out; cancellation reaches the attempt this way. It
     // starts from the earlier attempt's record, so a beat before the writer has read it does not erase it.
-    const progress: HeartbeatProgress = { details: context.info.heartbeatDetails };
+    const progress = startingProgress(context.info.heartbeatDetails as unknown, input.resumeFrom);
     const stopBeating = beatWhileRunning(() => context.heartbeat(progress.details));
     try {
       const facts = factsOf(context, tenant, key);

@@ -14,6 +14,12 @@ export interface PutBatchInput {
   chunks?: BatchChunks;
   /** The tenant's stored items in one blob (jobs started before chunks). */
   itemsRef?: string;
+  /**
+   * What an earlier activity of this batch recorded (its last heartbeat details) when it ended without an answer,
+   * its process having lost the lease: the writer takes up from there as a retry of that activity would (a
+   * Genesys update it started is awaited, not started again).
+   */
+  resumeFrom?: unknown;
   batchSize: number;
   /** The batch's place in the tenant's plan (for logs and metrics). */
   batchIndex: number;

@@ -3,7 +3,7 @@
  * older ranges moved to the claim-check store past a bound); runs begun before it (patch `bounded-failure-log`)
  * keep batch records to the end: a run of whole batches failing for the same reason is one record.
  */
-import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
 import type { FailureLog, FailureReason, FailureRecord, ItemFailure } from '../contracts/failures';
 import { tenantFatalFailureTypes } from '../contracts/names';
 import type { BatchRange } from '../contracts/plan';
@@ -68,6 +68,12 @@ export function unfinishedRanges(
   const ranges = [...unfinished].sort((a, b) => a - b).map((batch) => ({ ...batches[batch]! }));
   if (nextBatch < batches.length) ranges.push({ ...batches[nextBatch]!, end: batches[batches.length - 1]!.end });
   return ranges.map(({ start, end }) => ({ start, end }));
+}
+
+/** The last heartbeat details of an activity that timed out (what its attempts recorded), if any. */
+export function lastRecordOf(error: unknown): unknown {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  return cause instanceof TimeoutFailure ? (cause.lastHeartbeatDetails ?? undefined) : undefined;
 }
 
 /**

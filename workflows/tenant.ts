@@ -69,7 +69,7 @@ import {
   putBatchStartToCloseMs,
 } from '../contracts/timing';
 import { DEFAULT_BACKOFF } from '../pacing/backoff';
-import { reasonOfFailure, unfinishedRanges } from './failures';
+import { lastRecordOf, reasonOfFailure, unfinishedRanges } from './failures';
 import { legacyTenantAssignments } from './legacy/tenant-0.5';
 import { mergeLimits } from './limits';
 import { BatchQueue } from './tenant/batch-queue';
@@ -147,6 +147,8 @@ async function leasedTenant(input: TenantWorkflowInput): Promise<TenantResult> {
   /** The pacing the last batch saw in its holder: for progress only. */
   let shownPacing: PacingView | undefined;
   const inFlight = new Map<number, Flight>();
+  /** Batches to send again, with what their last activity recorded (`PutBatchInput.resumeFrom`). */
+  const resumeRecords = new Map<number, unknown>();
   /** What the search attributes say now (updated only when it changes). */
   let publishedStatus: string | undefined;
   let publishedDecile = -1;
@@ -280,6 +282,7 @@ async function leasedTenant(input: TenantWorkflowInput): Promise<TenantResult> {
   }
 
   function onResult(batch: number, result: PutBatchResult) {
+    resumeRecords.delete(batch);
     shownPacing = result.pacing;
     ledger.recordResult(batch, result);
     if (result.outcome === 'tenant-forbidden') stop(result.reason);
@@ -302,6 +305,9 @@ async function leasedTenant(input: TenantWorkflowInput): Promise<TenantResult> {
     // The process we were told of holds no lease (any more): wait for the lease's word of the next holder.
     if (notHeld && lease.turnedAway(flight.taskQueue)) publishStatus();
     if (flight.movedAway || notHeld || notPickedUp(error) || (stopped() && isCancellation(error))) {
+      // What its attempts recorded goes with it: the next activity takes up from there.
+      const record = lastRecordOf(error);
+      if (record !== undefined) resumeRecords.set(batch, record);
       queue.sendAgain(batch);
       return;
     }
@@ -331,6 +337,7 @@ async function leasedTenant(input: TenantWorkflowInput): Promise<TenantResult> {
           batchSize: options.batchSize,
           batchIndex: batch,
           items: { start: batches[batch]!.start, end: batches[batch]!.end },
+          ...(resumeRecords.has(batch) && { resumeFrom: resumeRecords.get(batch) }),
           storeItemFailuresOver: ITEM_FAILURES_INLINE,
           requestTimeoutMs: options.requestTimeoutMs,
           ...(options.dryRun === true && { dryRun: true }),

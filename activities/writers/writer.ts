@@ -10,6 +10,20 @@ import type { TenantRequests } from '../http/gated-request';
 /** What the attempt's heartbeat carries, beaten by `putBatch`: a writer's record for the next attempt, if any. */
 export interface HeartbeatProgress {
   details?: unknown;
+  /**
+   * What came before this attempt: the previous attempt's last heartbeat, or, for a batch sent again after its
+   * process lost the lease, its earlier activity's (`PutBatchInput.resumeFrom`).
+   */
+  readonly earlier?: unknown;
+}
+
+/**
+ * An attempt's progress as it starts: what its previous attempt beat last, else what an earlier activity of the
+ * batch recorded (`resumeFrom`).
+ */
+export function startingProgress(heartbeatDetails: unknown, resumeFrom: unknown): HeartbeatProgress {
+  const earlier = heartbeatDetails ?? resumeFrom;
+  return { details: earlier, earlier };
 }
 
 /** One batch of one tenant, as `putBatch` hands it to the tenant's writer. */

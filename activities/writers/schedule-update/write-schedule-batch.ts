@@ -110,7 +110,7 @@ export async function writeScheduleBatch(
     if (!place) return outcome(present, failures);
     const release = await genesys.scheduleLocks.acquire(`${place.businessUnitId}/${place.scheduleId}`);
     try {
-      const earlier = earlierRecord(context.info.heartbeatDetails, scheduleId);
+      const earlier = earlierRecord(progress.earlier, scheduleId);
       const freshness = new Freshness(earlier?.floors);
       const record = (pending?: PendingUpdate) => {
         const floors = freshness.floors;

@@ -11,7 +11,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivityDeps } from '../../../../activities/deps';
 import { TenantRequests } from '../../../../activities/http/gated-request';
 import { TenantRuntimes } from '../../../../activities/tenant-runtime';
-import type { HeartbeatProgress } from '../../../../activities/writers/writer';
+import { startingProgress, type HeartbeatProgress } from '../../../../activities/writers/writer';
 import { ScheduleUpdateWriter } from '../../../../activities/writers/schedule-update/writer';
 import type { StoredItem } from '../../../../contracts/assignment';
 import type { BatchOutcome, PutBatchInput } from '../../../../contracts/batch';
@@ -134,7 +134,7 @@ export async function writerWorld(
           input,
           scheduleId: rows[0]!.scheduleId,
           rows,
-          progress: options.progress ?? {},
+          progress: options.progress ?? startingProgress(options.heartbeatDetails, undefined),
         });
       });
     },
