@@ -42,8 +42,8 @@ const MAX_LEGACY_REVISIONS = 1_000;
  * job (`DEFAULT_LEASE_IDLE_MS`) and a hold's retry, so a tenant in use keeps its runtime between holds.
  */
 export const TENANT_IDLE_CLOSE_MS = 5 * 60_000;
-/** How often the count of Node's active resources is read for its gauge. */
-const SAMPLE_RESOURCES_EVERY_MS = 15_000;
+/** How often the process's gauges (active resources, heap) are read: cheap reads, so a reading is recent. */
+export const SAMPLE_PROCESS_EVERY_MS = 2_000;
 
 /** This process claimed the tenant's lease. */
 export interface LeaseClaim {
@@ -461,7 +461,7 @@ export class TenantRuntimes {
     const gauges = processMetrics(meter);
     this.gauges = gauges;
     gauges.sampleProcess();
-    this.resourceSampling = setInterval(() => gauges.sampleProcess(), SAMPLE_RESOURCES_EVERY_MS);
+    this.resourceSampling = setInterval(() => gauges.sampleProcess(), SAMPLE_PROCESS_EVERY_MS);
     this.resourceSampling.unref();
   }
 
