@@ -52,6 +52,8 @@ const JOB_CONTINUE_AS_NEW_PATCH = 'job-continue-as-new';
  * continue-as-new waits for the tenants out, so the job does it only when it must (not at Temporal's suggestion).
  */
 const DEFAULT_JOB_HISTORY_EVENT_LIMIT = 8_000;
+/** Events each tenant out may still add when it ends (its completion, a workflow task, now and then counts). */
+const EVENTS_PER_TENANT_END = 5;
 /** Bytes likewise, far below Temporal's 50 MB (each tenant's summary is small; its failure detail stays with it). */
 const JOB_HISTORY_BYTES_LIMIT = 8 * 1024 * 1024;
 
@@ -79,9 +81,11 @@ export async function bulkJob(input: JobInput, carry?: JobCarry): Promise<JobRes
   let cancel: FailureReason | undefined;
   const mayContinueAsNew = patched(JOB_CONTINUE_AS_NEW_PATCH);
   const historyEventLimit = input.tuning?.jobHistoryEventLimit ?? DEFAULT_JOB_HISTORY_EVENT_LIMIT;
+  // Room is kept for the tenants out: they end in this run, whatever it has written by then.
   const historyFull = () =>
     mayContinueAsNew &&
-    (workflowInfo().historyLength >= historyEventLimit || workflowInfo().historySize >= JOB_HISTORY_BYTES_LIMIT);
+    (workflowInfo().historyLength + EVENTS_PER_TENANT_END * active >= historyEventLimit ||
+      workflowInfo().historySize >= JOB_HISTORY_BYTES_LIMIT);
 
   setHandler(pauseSignal, () => {
     paused = true;

@@ -53,19 +53,23 @@ export const manyTenantsRefused: Scenario<ManyTenantsRefusedParams> = {
 
         // The job's runs only (its tenants' histories are bounded on their own, see scenario 16).
         const runs = await jobHistories(scene.world.client, { jobId: input.jobId, tenants: [] });
-        const sizes = runs.map(({ history }) => {
-          const events = history.events ?? [];
-          const bytes = events.map(eventBytes);
-          const results = events
-            .map((event, i) => ({ type: eventTypeName(event), bytes: bytes[i]! }))
-            .filter((event) => event.type === 'CHILD_WORKFLOW_EXECUTION_COMPLETED');
-          return {
-            events: events.length,
-            bytes: bytes.reduce((sum, size) => sum + size, 0),
-            largest: Math.max(...bytes),
-            largestResult: Math.max(0, ...results.map((event) => event.bytes)),
-          };
-        });
+        const sizes = await Promise.all(
+          runs.map(async ({ runId, history }) => {
+            const events = history.events ?? [];
+            const bytes = events.map(eventBytes);
+            const results = events
+              .map((event, i) => ({ type: eventTypeName(event), bytes: bytes[i]! }))
+              .filter((event) => event.type === 'CHILD_WORKFLOW_EXECUTION_COMPLETED');
+            // The history's size as the server counts it (and limits it), not as JSON.
+            const description = await scene.world.client.workflow.getHandle(input.jobId, runId).describe();
+            return {
+              events: events.length,
+              bytes: Number(description.raw.workflowExecutionInfo?.historySizeBytes ?? 0),
+              largest: Math.max(...bytes),
+              largestResult: Math.max(0, ...results.map((event) => event.bytes)),
+            };
+          }),
+        );
         const totalEvents = sizes.reduce((sum, run) => sum + run.events, 0);
         const mostEvents = Math.max(...sizes.map((run) => run.events));
         const mostBytes = Math.max(...sizes.map((run) => run.bytes));
