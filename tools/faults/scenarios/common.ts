@@ -59,3 +59,22 @@ export async function openJob(scene: Scene, rows: AssignmentRow[], opening: Open
 export const percent = (part: number, whole: number) => `${Math.round((100 * part) / Math.max(1, whole))} %`;
 
 export const times = (n: number) => (n === 1 ? 'once' : `${n} times`);
+
+/**
+ * A scenario's figures from what the API holds, for runs too big to keep every row: the tenants' applied count,
+ * repeated PUTs and Retry-After violations, against the assignments sent and those the jobs reported failed.
+ */
+export function heldFigures(scene: Scene, tenantIds: readonly string[], total: number, reportedFailed: number) {
+  const held = scene.applied(tenantIds);
+  const stats = scene.stats();
+  const sum = (field: 'violations' | 'repeatedAssignmentPuts') =>
+    tenantIds.reduce((all, id) => all + (stats[id]?.[field] ?? 0), 0);
+  return {
+    assignments: total,
+    applied: held,
+    failedWithReason: reportedFailed,
+    lost: total - held - reportedFailed,
+    duplicatePuts: sum('repeatedAssignmentPuts'),
+    violations: sum('violations'),
+  };
+}

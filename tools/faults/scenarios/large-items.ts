@@ -7,7 +7,7 @@ import { peakRssMb } from '../../bench/rss';
 import { awaitJob } from '../measure';
 import { inScene, org } from '../scene';
 import { check, type Scenario } from '../types';
-import { rowsFor } from './common';
+import { heldFigures, rowsFor } from './common';
 
 export interface LargeItemsParams {
   tenants: number;
@@ -60,19 +60,12 @@ export const largeItems: Scenario<LargeItemsParams> = {
 
         const total = params.tenants * params.perTenant;
         const tenantIds = names.map((name) => scene.world.tenant(name));
-        const held = scene.applied(tenantIds);
-        const stats = scene.stats();
-        const sum = (field: 'violations' | 'repeatedAssignmentPuts') =>
-          tenantIds.reduce((all, id) => all + (stats[id]?.[field] ?? 0), 0);
         const reportedApplied = results.reduce((all, result) => all + result.applied, 0);
         const reportedFailed = results.reduce((all, result) => all + result.failed, 0);
+        const figures = heldFigures(scene, tenantIds, total, reportedFailed);
+        const held = figures.applied;
         return {
-          assignments: total,
-          applied: held,
-          failedWithReason: reportedFailed,
-          lost: total - held - reportedFailed,
-          duplicatePuts: sum('repeatedAssignmentPuts'),
-          violations: sum('violations'),
+          ...figures,
           runs: 1,
           did: [
             `${jobs.length} jobs started together, of ${params.tenantsPerJob} tenants × ${params.perTenant} ` +

@@ -13,7 +13,7 @@ import { metricSum } from '../rates';
 import { awaitJob } from '../measure';
 import { inScene, org } from '../scene';
 import { check, type Scenario } from '../types';
-import { rowsFor } from './common';
+import { heldFigures, rowsFor } from './common';
 
 export interface SoakParams {
   jobs: number;
@@ -87,22 +87,15 @@ export const soak: Scenario<SoakParams> = {
             externalMb: Math.round((await metricSum(metrics, metricNames.externalBytes)) / MB),
           });
         }
-        const held = scene.applied(tenantIds);
-        const stats = scene.stats();
-        const sum = (field: 'violations' | 'repeatedAssignmentPuts') =>
-          tenantIds.reduce((all, id) => all + (stats[id]?.[field] ?? 0), 0);
+        const figures = heldFigures(scene, tenantIds, total, reportedFailed);
+        const held = figures.applied;
         const half = Math.floor(readings.length / 2);
         const early = readings.slice(0, half);
         const late = readings.slice(half);
         const most = (list: Reading[], field: keyof Reading) => Math.max(...list.map((reading) => reading[field]));
         const series = (field: keyof Reading) => readings.map((reading) => reading[field]).join(', ');
         return {
-          assignments: total,
-          applied: held,
-          failedWithReason: reportedFailed,
-          lost: total - held - reportedFailed,
-          duplicatePuts: sum('repeatedAssignmentPuts'),
-          violations: sum('violations'),
+          ...figures,
           runs: params.jobs,
           did: [
             `${params.jobs} jobs one after another on one worker process, each of ${params.tenants} tenants × ` +
