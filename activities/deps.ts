@@ -3,7 +3,7 @@
  * tests can build them around a simulator.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { CodecError } from '../codec/codec-error';
 import { failureTypes } from '../contracts/names';
 import { BlobNotFoundError, type BlobStore } from '../store/blob-store';
@@ -13,6 +13,7 @@ import { JobStoreCheck } from './store-identity';
 import { itemsCacheBytesFromEnv, StoredItemsCache, type TenantItems } from './stored-items';
 import { TenantUnavailableError, type TenantRuntime, type TenantRuntimes, type TenantUse } from './tenant-runtime';
 import type { LogFields } from './log-fields';
+import { createHttpAgent } from './http/check-before-write';
 
 /** A tenant's task queue in this process, held open while a tenant workflow needs it. */
 export interface TenantQueueLease {
@@ -84,7 +85,7 @@ export function createActivityDeps(options: ActivityDepsOptions): ActivityDeps {
   const deps: ActivityDeps = {
     workerId: options.workerId,
     store: options.store,
-    http: new Agent(),
+    http: createHttpAgent(),
     acquireTenant: (tenantId) => servedHere(() => options.tenants.acquire(tenantId)),
     serveTenantQueue(tenantId) {
       // Asked by a hold, whose use keeps the runtime open; only the tenant's settings are read.

@@ -3,9 +3,14 @@
  * leaving, it may wait for a connection (a new one to open, a busy process to get round to it); a 429 read meanwhile
  * must still stop it. undici calls a handler's `onConnect` right before it writes the request to its socket, and
  * writes nothing when the handler aborts there: that is where this asks.
+ *
+ * A request that waited for a new connection is written when the connection opens, from that I/O callback. A 429
+ * for another request of the tenant may have arrived in the same round and not be read yet (the socket's callback
+ * comes later in the round): the gate would say yes without knowing. So a new connection is handed over only
+ * from the check phase, after the round's reads, as the waiting room lets requests through (`waiting-room.ts`).
  */
 import type { Duplex } from 'node:stream';
-import type { Dispatcher } from 'undici';
+import { Agent, buildConnector, type Dispatcher } from 'undici';
 
 /** The request was held back before any byte of it was written: nothing was sent. */
 export class HeldBeforeWrite extends Error {
@@ -65,4 +70,22 @@ class CheckedHandler implements Dispatcher.DispatchHandler {
   onBodySent(chunkSize: number, totalBytesSent: number): void {
     this.inner.onBodySent?.(chunkSize, totalBytesSent);
   }
+}
+
+/**
+ * The worker's HTTP dispatcher: undici's Agent, whose new connections are handed over to their waiting request
+ * only once the I/O already read in that round has been handled (see above).
+ */
+export function createHttpAgent(options: Omit<Agent.Options, 'connect'> = {}): Agent {
+  return new Agent({ ...options, connect: afterPendingReads(buildConnector({})) });
+}
+
+/** `connector`, handing each new connection over from the next check phase (`setImmediate`) instead of at once. */
+export function afterPendingReads(connector: buildConnector.connector): buildConnector.connector {
+  return (options, callback) =>
+    connector(options, (...result) => {
+      setImmediate(() => {
+        callback(...result);
+      });
+    });
 }
