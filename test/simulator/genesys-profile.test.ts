@@ -67,6 +67,7 @@ describe('FixedWindowThrottle (fake clock)', () => {
     expect(throttle.tryTake()).toMatchObject({ allowed: false, retryAfterSeconds: 9, violation: false });
     clock.advance(3);
     throttle.windowAnnounced();
+    throttle.roundAfterAnnouncementOver();
     clock.advance(4); // 7 ms after the 429, 4 ms after it was written
     expect(throttle.tryTake()).toMatchObject({ allowed: false, violation: false });
     clock.advance(1);

@@ -101,10 +101,28 @@ describe('TokenBucketThrottle arithmetic (fake clock)', () => {
     takeN(throttle, 2); // the second opens the window at t = 0
     clock.advance(30);
     throttle.windowAnnounced(); // its response finished writing 30 ms later
+    throttle.roundAfterAnnouncementOver(); // and the next round of I/O came at once
     clock.advance(20);
     expect(throttle.tryTake()).toMatchObject({ allowed: false, violation: false }); // 20 ms after: on the wire
     clock.advance(10);
     expect(throttle.tryTake()).toMatchObject({ allowed: false, violation: true });
+  });
+
+  it('counts a request read in the round after the 429 was written as on the wire, however late its stamp', () => {
+    const clock = new FakeClock();
+    const throttle = new TokenBucketThrottle(
+      { burst: 1, refillPerSecond: 1 },
+      { now: clock.now, violationGraceMs: 25 },
+    );
+    takeN(throttle, 2); // the window opens at t = 0 …
+    throttle.windowAnnounced(); // … its 429 is written, and the server then stalls 40 ms before its next round
+    clock.advance(40);
+    // Written before its client could read the 429 (that takes the next round): decided by the bucket.
+    expect(throttle.tryTake()).toMatchObject({ allowed: false, violation: false, onTheWire: true });
+    throttle.roundAfterAnnouncementOver();
+    clock.advance(1);
+    expect(throttle.tryTake()).toMatchObject({ allowed: false, violation: true });
+    expect(throttle.tryTake()).not.toHaveProperty('onTheWire');
   });
 
   it('judges a request by when it arrived, not by when a busy server decided it', () => {
@@ -115,6 +133,7 @@ describe('TokenBucketThrottle arithmetic (fake clock)', () => {
     );
     takeN(throttle, 2); // the window opens at t = 0 …
     throttle.windowAnnounced(); // … and its 429 leaves at once
+    throttle.roundAfterAnnouncementOver();
     clock.advance(100);
     // Arrived 10 ms after the 429 left, decided 100 ms after: on the wire, no violation.
     expect(throttle.tryTake(clock.nowMs - 90)).toMatchObject({ allowed: false, violation: false });

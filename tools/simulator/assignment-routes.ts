@@ -111,8 +111,8 @@ async function handlePut(
     return exchange.fail(403, ERROR_CODES.missingPermissions, missingScope);
   }
   const decision = org.throttle?.tryTake(arrivedAt) ?? { allowed: true };
+  exchange.noteArrival(decision);
   if (!decision.allowed) {
-    if (decision.violation) exchange.noteViolation();
     return exchange.rateLimited(decision.retryAfterSeconds);
   }
 

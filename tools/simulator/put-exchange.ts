@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { platformError, rateLimitMessage, ERROR_CODES } from './errors';
 import { countOutcome, senderOf, type OrgCounters, type RequestRecord } from './stats';
 import type { OrgRuntime, SimulatorState } from './state';
+import type { ThrottleDecision } from './throttle';
 import type { ItemProblem } from './validation';
 import { announceWindowWhenWritten } from './window-announcement';
 
@@ -71,8 +72,10 @@ export class PutExchange {
     return this.closed;
   }
 
-  /** Marks the request as sent inside an open Retry-After window. */
-  noteViolation(): void {
+  /** Records what the throttle made of the request's arrival: a violation, or on the wire in an open window. */
+  noteArrival(decision: ThrottleDecision): void {
+    if (decision.onTheWire) this.record.onTheWire = true;
+    if (decision.allowed || !decision.violation) return;
     this.record.violation = true;
     this.counters.violations++;
   }

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { ZodError } from 'zod';
 import { AdminRequestError, registerAdminRoutes } from './admin-routes';
+import { AcceptBacklog } from './accept-backlog';
 import { registerAssignmentRoutes } from './assignment-routes';
 import { SimulatorConfigError, describeIssues } from './config';
 import { ERROR_CODES } from './errors';
@@ -11,7 +12,10 @@ import { UnknownEntityError, type SimulatorState } from './state';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** When the request's head was read (ms epoch), before its body and handler. */
+    /**
+     * When the request arrived (ms epoch): its head was read, before its body and handler; for the first request of
+     * a connection that waited to be accepted, when the server's run of accepts began, if earlier (`accept-backlog.ts`).
+     */
     arrivedAt: number;
   }
 }
@@ -42,9 +46,11 @@ function describeError(error: unknown): { status: number; message: string; probl
 export function buildServer(state: SimulatorState, shutdown: AbortSignal): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES, forceCloseConnections: true });
   // Arrival is when the request's head was read, not when a busy server got round to its handler.
+  const accepts = new AcceptBacklog(() => state.now());
+  accepts.watch(app.server);
   app.decorateRequest('arrivedAt', 0);
   app.addHook('onRequest', (request, _reply, done) => {
-    request.arrivedAt = state.now();
+    request.arrivedAt = accepts.arrival(request.raw.socket, state.now());
     done();
   });
   app.removeAllContentTypeParsers();

@@ -24,6 +24,11 @@ export interface RequestRecord {
   inFlightAtArrival: number;
   /** Arrived inside an open Retry-After window (after the grace). */
   violation: boolean;
+  /**
+   * Arrived inside an open Retry-After window past the grace, but was read in the I/O round right after its 429's:
+   * it was written before its client could read the 429 (`window-announcement.ts`), so no violation.
+   */
+  onTheWire?: boolean;
   /** The client process that sent it, when its User-Agent names one (`… (worker W; lease N)`). */
   worker?: string;
   /** The lease epoch its User-Agent names: the client's authority to write for the org when it sent it. */

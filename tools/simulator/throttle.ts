@@ -1,17 +1,23 @@
 import type { FixedWindowLimits, ThrottleLimits } from './config';
+import { WindowGrace } from './window-announcement';
 
 /** Milliseconds since the epoch; injectable so tests can move time without sleeping. */
 export type Clock = () => number;
 
 /** Outcome of one request at the throttle. */
 export type ThrottleDecision =
-  | { allowed: true }
+  | { allowed: true; onTheWire?: true }
   | {
       allowed: false;
       /** Whole seconds for the `Retry-After` header (>= 1). */
       retryAfterSeconds: number;
       /** True when the request arrived inside an open Retry-After window (after the grace). */
       violation: boolean;
+      /**
+       * Arrived inside the window past the grace, yet read in the I/O round right after the 429's: written before
+       * its client could read the 429 (see `window-announcement.ts`). Decided as in the grace.
+       */
+      onTheWire?: true;
       /** When the org's Retry-After window closes, ms epoch. */
       windowOpenUntil: number;
     };
@@ -51,7 +57,10 @@ export interface RateLimitHeaderValues {
 /** What an org's API calls meet: a token bucket or fixed windows, with the same Retry-After and violation rules. */
 export interface RequestThrottle {
   tryTake(arrivedAt?: number): ThrottleDecision;
+  /** The 429 that opened the window has been written and its I/O round is over: the grace runs from here. */
   windowAnnounced(): void;
+  /** The I/O round after that one is over: a client could have read the 429 in it. */
+  roundAfterAnnouncementOver(): void;
   windowOpenUntil(): number | null;
   snapshot(): ThrottleSnapshot;
   rateLimitHeaderValues(): RateLimitHeaderValues;
@@ -81,22 +90,22 @@ export function idealDurationSeconds(requestCount: number, limits: ThrottleLimit
  * request takes one token; with fewer than one token the request gets 429 and Retry-After N =
  * max(1, ceil((1 - tokens) / refillPerSecond)), and a window opens from now until now + N s. Inside the window
  * every request is refused without touching the bucket and counts as a violation, except during the first
- * `violationGraceMs` after the 429 that opened the window (those requests were already on the wire), which
- * the bucket answers as usual. Pure: time comes only from the injected clock.
+ * `violationGraceMs` after the 429 that opened the window, or in the I/O round after its writing (those requests
+ * were already on the wire, `window-announcement.ts`), which the bucket answers as usual. Pure: time comes only
+ * from the injected clock.
  */
 export class TokenBucketThrottle implements RequestThrottle {
   private currentLimits: ThrottleLimits;
   private tokenCount: number;
   private lastRefillAt: number;
-  private windowStartedAt: number | null = null;
-  /** When the 429 that opened the window was handed to the network: from then on a client could know. */
-  private windowAnnouncedAt: number | null = null;
+  private readonly grace: WindowGrace;
   private windowEndsAt: number | null = null;
 
   constructor(
     limits: ThrottleLimits,
     private readonly options: { now?: Clock; violationGraceMs?: number } = {},
   ) {
+    this.grace = new WindowGrace(options.violationGraceMs ?? 0);
     this.currentLimits = { ...limits };
     this.tokenCount = limits.burst;
     this.lastRefillAt = this.now();
@@ -126,30 +135,29 @@ export class TokenBucketThrottle implements RequestThrottle {
   tryTake(arrivedAt?: number): ThrottleDecision {
     const now = Math.min(arrivedAt ?? Infinity, this.now());
     if (this.windowEndsAt !== null && now >= this.windowEndsAt) this.closeWindow();
-    if (this.windowEndsAt !== null && this.windowStartedAt !== null) {
-      const graceEndsAt = (this.windowAnnouncedAt ?? this.windowStartedAt) + (this.options.violationGraceMs ?? 0);
-      if (now >= graceEndsAt) {
-        const remainingSeconds = Math.max(1, Math.ceil((this.windowEndsAt - now) / 1000 - EPSILON));
-        return {
-          allowed: false,
-          retryAfterSeconds: remainingSeconds,
-          violation: true,
-          windowOpenUntil: this.windowEndsAt,
-        };
-      }
+    const arrival = this.windowEndsAt === null ? 'in-grace' : this.grace.arrival(now);
+    if (this.windowEndsAt !== null && arrival === 'violation') {
+      const remainingSeconds = Math.max(1, Math.ceil((this.windowEndsAt - now) / 1000 - EPSILON));
+      return {
+        allowed: false,
+        retryAfterSeconds: remainingSeconds,
+        violation: true,
+        windowOpenUntil: this.windowEndsAt,
+      };
     }
+    const onTheWire = arrival === 'on-the-wire' ? { onTheWire: true as const } : {};
     this.refill(now);
     if (this.tokenCount >= 1 - EPSILON) {
       this.tokenCount = Math.max(0, this.tokenCount - 1);
-      return { allowed: true };
+      return { allowed: true, ...onTheWire };
     }
     const retryAfterSeconds =
       this.currentLimits.retryAfterSeconds ?? retryAfterSecondsFor(this.tokenCount, this.currentLimits.refillPerSecond);
     const endsAt = now + retryAfterSeconds * 1000;
     // A 429 inside the grace keeps the grace of the 429 that opened the window, so a flood cannot chain graces.
-    if (this.windowStartedAt === null) this.windowStartedAt = now;
+    this.grace.opened(now);
     this.windowEndsAt = Math.max(this.windowEndsAt ?? 0, endsAt);
-    return { allowed: false, retryAfterSeconds, violation: false, windowOpenUntil: this.windowEndsAt };
+    return { allowed: false, retryAfterSeconds, violation: false, windowOpenUntil: this.windowEndsAt, ...onTheWire };
   }
 
   /**
@@ -157,7 +165,11 @@ export class TokenBucketThrottle implements RequestThrottle {
    * runs from here, since no client could have known of the window before. Later calls change nothing.
    */
   windowAnnounced(): void {
-    if (this.windowEndsAt !== null && this.windowAnnouncedAt === null) this.windowAnnouncedAt = this.now();
+    if (this.windowEndsAt !== null) this.grace.announced(this.now());
+  }
+
+  roundAfterAnnouncementOver(): void {
+    if (this.windowEndsAt !== null) this.grace.roundAfterOver(this.now());
   }
 
   /** Changes the limits at runtime; the bucket keeps its tokens, capped at the new burst. Open windows stay. */
@@ -200,8 +212,7 @@ export class TokenBucketThrottle implements RequestThrottle {
   }
 
   private closeWindow(): void {
-    this.windowStartedAt = null;
-    this.windowAnnouncedAt = null;
+    this.grace.clear();
     this.windowEndsAt = null;
   }
 
@@ -214,21 +225,21 @@ export class TokenBucketThrottle implements RequestThrottle {
  * Fixed windows, as Genesys Cloud counts an org's API calls: a window of `windowSeconds` opens with the first request
  * after the previous one ended and admits `requests` requests; the rest get 429 with Retry-After = whole seconds
  * until the window resets (at least 1). The first 429 of a window opens the Retry-After window until that reset;
- * a request arriving in it after the grace (`violationGraceMs` from when that 429 was written) is a violation, as
- * with the token bucket. Pure: time comes only from the injected clock.
+ * a request arriving in it after the grace (`violationGraceMs` from when that 429 was written, or the I/O round
+ * after) is a violation, as with the token bucket. Pure: time comes only from the injected clock.
  */
 export class FixedWindowThrottle implements RequestThrottle {
   private currentLimits: FixedWindowLimits;
   private windowStartedAt: number | null = null;
   private admitted = 0;
-  /** When the window's first 429 was decided, and when it was handed to the network. */
-  private refusedAt: number | null = null;
-  private announcedAt: number | null = null;
+  /** Opened by the window's first 429. */
+  private readonly grace: WindowGrace;
 
   constructor(
     limits: FixedWindowLimits,
     private readonly options: { now?: Clock; violationGraceMs?: number } = {},
   ) {
+    this.grace = new WindowGrace(options.violationGraceMs ?? 0);
     this.currentLimits = { ...limits };
   }
 
@@ -248,21 +259,30 @@ export class FixedWindowThrottle implements RequestThrottle {
     }
     const endsAt = this.windowStartedAt + this.currentLimits.windowSeconds * 1000;
     const retryAfterSeconds = Math.max(1, Math.ceil((endsAt - now) / 1000 - EPSILON));
-    let violation = false;
-    if (this.refusedAt === null) this.refusedAt = now;
-    else violation = now >= (this.announcedAt ?? this.refusedAt) + (this.options.violationGraceMs ?? 0);
-    return { allowed: false, retryAfterSeconds, violation, windowOpenUntil: endsAt };
+    const arrival = this.grace.arrival(now);
+    this.grace.opened(now);
+    return {
+      allowed: false,
+      retryAfterSeconds,
+      violation: arrival === 'violation',
+      windowOpenUntil: endsAt,
+      ...(arrival === 'on-the-wire' && { onTheWire: true as const }),
+    };
   }
 
   /** The window's first 429 has been written: the grace runs from here. Later calls change nothing. */
   windowAnnounced(): void {
-    if (this.refusedAt !== null && this.announcedAt === null) this.announcedAt = this.now();
+    this.grace.announced(this.now());
+  }
+
+  roundAfterAnnouncementOver(): void {
+    this.grace.roundAfterOver(this.now());
   }
 
   /** End of the open Retry-After window (ms epoch), or null. */
   windowOpenUntil(): number | null {
     this.roll(this.now());
-    return this.refusedAt === null ? null : this.windowEndsAt();
+    return this.grace.isOpen ? this.windowEndsAt() : null;
   }
 
   /** Changes the limits at runtime; the running window keeps its start and count. */
@@ -304,8 +324,7 @@ export class FixedWindowThrottle implements RequestThrottle {
     if (endsAt === null || now < endsAt) return;
     this.windowStartedAt = null;
     this.admitted = 0;
-    this.refusedAt = null;
-    this.announcedAt = null;
+    this.grace.clear();
   }
 
   private now(): number {

@@ -72,8 +72,8 @@ export function openPlatformCall(
     return undefined;
   }
   const decision = org.throttle?.tryTake(arrivedAt) ?? { allowed: true };
+  exchange.noteArrival(decision);
   if (!decision.allowed) {
-    if (decision.violation) exchange.noteViolation();
     exchange.rateLimited(decision.retryAfterSeconds);
     return undefined;
   }
