@@ -3,7 +3,11 @@
  * items a chunk at a time and keeps a bounded cache of them, so its memory does not grow with the items, and
  * decoding them never holds its event loop for long (heartbeats and sockets wait behind it).
  */
-import { peakRssMb } from '../../bench/rss';
+import { metricNames } from '../../../activities/metrics';
+import { SAMPLE_PROCESS_EVERY_MS } from '../../../activities/tenant-runtime';
+import { currentRssMb, peakRssMb } from '../../bench/rss';
+import { freePort } from '../../temporal/dev-server';
+import { metricSum } from '../rates';
 import { awaitJob } from '../measure';
 import { inScene, org } from '../scene';
 import { check, type Scenario } from '../types';
@@ -37,9 +41,26 @@ export const largeItems: Scenario<LargeItemsParams> = {
         limits: Object.fromEntries(names.map((name) => [name, { concurrency: 4 }])),
       },
       async (scene) => {
-        const worker = await scene.readyWorker();
+        const port = await freePort();
+        const metrics = `http://127.0.0.1:${port}/metrics`;
+        const worker = await scene.readyWorker({ WFM_METRICS_ADDRESS: `127.0.0.1:${port}` });
         const rssAtStart = peakRssMb(worker.child.pid);
         const startedAt = Date.now();
+        // Where the memory is while the jobs run: the JavaScript heap in use, the memory held outside it, and the
+        // process's whole RSS, as the worker's gauges have them (sampled every 2 s); the largest of each.
+        const peaks = { heapMb: 0, externalMb: 0, rssMb: 0 };
+        const sampler = setInterval(() => {
+          void Promise.all([
+            metricSum(metrics, metricNames.heapUsedBytes),
+            metricSum(metrics, metricNames.externalBytes),
+          ])
+            .then(([heap, external]) => {
+              peaks.heapMb = Math.max(peaks.heapMb, Math.round(heap / 2 ** 20));
+              peaks.externalMb = Math.max(peaks.externalMb, Math.round(external / 2 ** 20));
+              peaks.rssMb = Math.max(peaks.rssMb, currentRssMb(worker.child.pid) ?? 0);
+            })
+            .catch(() => undefined); // a reading missed is a reading fewer
+        }, SAMPLE_PROCESS_EVERY_MS);
         // Every job started before any is awaited: all the tenants run together. Rows are made a job at a time
         // and not kept (millions of them), so the check counts what the API holds instead of comparing rows.
         const jobs: string[] = [];
@@ -51,7 +72,11 @@ export const largeItems: Scenario<LargeItemsParams> = {
           jobs.push(input.jobId);
         }
         const results = [];
-        for (const jobId of jobs) results.push(await awaitJob(scene.world.client, jobId, 3_600_000));
+        try {
+          for (const jobId of jobs) results.push(await awaitJob(scene.world.client, jobId, 3_600_000));
+        } finally {
+          clearInterval(sampler);
+        }
         const jobSeconds = (Date.now() - startedAt) / 1000;
         const peakRss = peakRssMb(worker.child.pid);
         await worker.kill('SIGTERM');
@@ -90,7 +115,11 @@ export const largeItems: Scenario<LargeItemsParams> = {
               delay ? `max ${delay[1]} ms, p99 ${delay[2]} ms` : 'the worker did not report its event loop delay',
             ),
           ],
-          notes: [`The jobs took ${jobSeconds.toFixed(0)} s: ${Math.round(total / jobSeconds)} assignments a second.`],
+          notes: [
+            `The jobs took ${jobSeconds.toFixed(0)} s: ${Math.round(total / jobSeconds)} assignments a second.`,
+            `Where the memory is, the largest readings every ${SAMPLE_PROCESS_EVERY_MS / 1000} s: JavaScript heap ` +
+              `in use ${peaks.heapMb} MB, held outside the heap ${peaks.externalMb} MB, RSS ${peaks.rssMb} MB.`,
+          ],
         };
       },
     );
