@@ -169,9 +169,9 @@ function costSection(rows: readonly Measurement[], scenarios: readonly Scenario[
     'Where the difference to the ceiling goes, from these figures and from V8 profiles of the worker',
     '(`node --prof` on the worker process of a (c) run, main thread and workflow thread apart):',
     '',
-    "- **(e), one write's own cost**: the server's share per write matches the ceiling's (the same polls, completions",
-    "  and workflow tasks); the difference is the worker's, about 1 ms a write: the request itself, the gate and the",
-    "  claim-check read. The rest of both workers' time is the SDK's (its native bridge and task pipelines, the",
+    "- **(e), one write's own cost**: the server's requests and workflow tasks per write match the ceiling's (the same",
+    "  polls, completions and workflow tasks); the worker's extra is about 1-2 ms a write: the request itself, the gate",
+    "  and the claim-check read. The rest of both workers' time is the SDK's (its native bridge and task pipelines, the",
     "  workflow thread's activations).",
     "- **(c), 100 tenants, 25 writes each**: the server's extra is mostly the leases' heartbeats (each tenant's",
     '  holder renews every fifth of the lease timeout and the SDK beats besides: about 0.8 a second a tenant, whatever',
@@ -182,7 +182,8 @@ function costSection(rows: readonly Measurement[], scenarios: readonly Scenario[
     '  Workers created when their leases are claimed, where the ceiling creates its Workers before it starts the',
     "  clock); the product's own JavaScript is a few per cent of the worker's time in the profile.",
     '- On these two cores the server and the worker together use both cores during (c), so what a write costs them is',
-    "  the makespan; runs of (c) alone vary by a quarter from one to the next (30 to 48 s), the ceiling's much less.",
+    '  the makespan. Runs of one day on nearly the same code: (c) took 38 to 66 s (its ceiling 26 to 33 s), (e) ran 237 to',
+    "  392 writes a second (its ceiling 450 to 514): one run's share of the ceiling is good to a third, no better.",
     '',
   ];
 }
