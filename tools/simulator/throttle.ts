@@ -135,8 +135,9 @@ export class TokenBucketThrottle implements RequestThrottle {
   tryTake(arrivedAt?: number): ThrottleDecision {
     const now = Math.min(arrivedAt ?? Infinity, this.now());
     if (this.windowEndsAt !== null && now >= this.windowEndsAt) this.closeWindow();
-    const arrival = this.windowEndsAt === null ? 'in-grace' : this.grace.arrival(now);
-    if (this.windowEndsAt !== null && arrival === 'violation') {
+    // The grace is open exactly while the window is (both open at a 429, both close in `closeWindow`).
+    const arrival = this.grace.arrival(now);
+    if (arrival === 'violation' && this.windowEndsAt !== null) {
       const remainingSeconds = Math.max(1, Math.ceil((this.windowEndsAt - now) / 1000 - EPSILON));
       return {
         allowed: false,
@@ -165,11 +166,11 @@ export class TokenBucketThrottle implements RequestThrottle {
    * runs from here, since no client could have known of the window before. Later calls change nothing.
    */
   windowAnnounced(): void {
-    if (this.windowEndsAt !== null) this.grace.announced(this.now());
+    this.grace.announced(this.now());
   }
 
   roundAfterAnnouncementOver(): void {
-    if (this.windowEndsAt !== null) this.grace.roundAfterOver(this.now());
+    this.grace.roundAfterOver(this.now());
   }
 
   /** Changes the limits at runtime; the bucket keeps its tokens, capped at the new burst. Open windows stay. */
