@@ -6,10 +6,10 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { leaseRenewEveryMs } from '../../contracts/timing';
-import { leaseStateQuery } from '../../contracts/messages';
+import { claimLeaseUpdate, leaseStateQuery } from '../../contracts/messages';
 import { tenantLeaseWorkflowId, tenantWorkflowId } from '../../contracts/names';
 import type { bulkJob } from '../../workflows';
-import { eventTimeline } from '../../tools/harness/histories';
+import { eventTimeline, lostWorkflowTasks, updateAcceptedAt } from '../../tools/harness/histories';
 import { spawnWorker, type WorkerProcess } from '../../tools/harness/processes';
 import { waitFor } from '../../tools/harness/wait';
 import { assignmentRows, createWorld, type World } from '../helpers/world';
@@ -103,9 +103,21 @@ describe('hand-over of a tenant', () => {
     const log = world.sim.state.requestLog(tenantId).filter((record) => record.at >= stoppedAt - 1_000);
     const firstElsewhere = log.find((record) => record.worker !== holder && record.at > stoppedAt)!;
     const handOverMs = firstElsewhere.at - stoppedAt;
-    // Over the bound, the message says where the time went: both workflows' events and both processes' logs.
+    const leaseHistory = await world.client.workflow.getHandle(tenantLeaseWorkflowId(tenantId)).fetchHistory();
+    const tenantHistory = await world.client.workflow.getHandle(tenantWorkflowId(input.jobId, tenantId)).fetchHistory();
+    // The lease moved at once: the other process claimed it well inside the lease timeout.
+    const claimedMs = updateAcceptedAt(leaseHistory, claimLeaseUpdate.name, stoppedAt)! - stoppedAt;
+    // Temporal may hand the stopping process one of the tenant's workflow tasks in the moment the process cuts its
+    // polls (its server and SDK of today, with or without the server's option to end a stopping worker's polls): the
+    // task is lost and the tenant waits out the task's timeout. Allowed on top of the bound only when the history
+    // shows exactly that: a task the stopped process took as it stopped, timed out.
+    const lostAtStop = lostWorkflowTasks(tenantHistory).filter(
+      (task) => task.identity === holder && task.startedAt >= stoppedAt - 1_000 && task.startedAt <= stoppedAt + 1_000,
+    );
+    const boundMs = leaseTimeoutMs / 3 + lostAtStop.reduce((sum, task) => sum + task.timedOutAt - task.startedAt, 0);
+    // Over a bound, the message says where the time went: both workflows' events and both processes' logs.
     const where =
-      handOverMs < leaseTimeoutMs / 3
+      handOverMs < boundMs && claimedMs < leaseTimeoutMs / 3
         ? ''
         : [
             await eventTimeline(
@@ -116,7 +128,8 @@ describe('hand-over of a tenant', () => {
             ),
             ...workers.map((worker) => `worker ${worker.workerId()}:\n${worker.output().slice(-6_000)}`),
           ].join('\n');
-    expect(handOverMs, where).toBeLessThan(leaseTimeoutMs / 3);
+    expect(claimedMs, where).toBeLessThan(leaseTimeoutMs / 3);
+    expect(handOverMs, where).toBeLessThan(boundMs);
     // Given back after its last request ended: the two never wrote at once.
     expect(world.sim.state.stats().orgs[tenantId]!.overlappingWriters).toBe(0);
     expect(world.sim.state.stats().orgs[tenantId]!.staleLeaseRequests).toBe(0);

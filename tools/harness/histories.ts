@@ -128,3 +128,43 @@ export async function eventTimeline(
     .map((line) => `+${line.at - from} ms ${line.text}`)
     .join('\n');
 }
+
+/** A workflow task a worker took and never finished: it ran out its start-to-close timeout. */
+export interface LostWorkflowTask {
+  /** Who took it (the worker's identity). */
+  identity: string;
+  startedAt: number;
+  timedOutAt: number;
+}
+
+/**
+ * The workflow tasks of a history that timed out after being started. Temporal hands a task to a stopping worker's
+ * poll in the moment the worker cuts it: the worker never sees the task, and the workflow waits the task's timeout
+ * (10 s) before another worker gets it.
+ */
+export function lostWorkflowTasks(history: temporal.api.history.v1.IHistory): LostWorkflowTask[] {
+  const started = new Map<string, { identity: string; at: number }>();
+  const lost: LostWorkflowTask[] = [];
+  for (const event of history.events ?? []) {
+    const start = event.workflowTaskStartedEventAttributes;
+    if (start) started.set(String(event.eventId), { identity: start.identity ?? '', at: eventTimeMs(event) });
+    const timeout = event.workflowTaskTimedOutEventAttributes;
+    if (timeout?.timeoutType === temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE) {
+      const task = started.get(String(timeout.startedEventId));
+      if (task) lost.push({ identity: task.identity, startedAt: task.at, timedOutAt: eventTimeMs(event) });
+    }
+  }
+  return lost;
+}
+
+/** When an update named `name` was first accepted at or after `since` (epoch ms); undefined if none was. */
+export function updateAcceptedAt(
+  history: temporal.api.history.v1.IHistory,
+  name: string,
+  since: number,
+): number | undefined {
+  return (history.events ?? [])
+    .filter((event) => event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === name)
+    .map(eventTimeMs)
+    .find((at) => at >= since);
+}
