@@ -80,7 +80,9 @@ function servedHere<T>(take: () => T): T {
 export const BLOB_NOT_FOUND_RETRY_MS: readonly number[] = [250, 500, 1_000, 2_000, 3_250];
 
 export function createActivityDeps(options: ActivityDepsOptions): ActivityDeps {
-  const items = new StoredItemsCache(options.store, options.itemsCacheBytes ?? itemsCacheBytesFromEnv());
+  const items = new StoredItemsCache(options.store, {
+    maxBytes: options.itemsCacheBytes ?? itemsCacheBytesFromEnv(),
+  });
   const notFoundRetryMs = options.notFoundRetryMs ?? BLOB_NOT_FOUND_RETRY_MS;
   const deps: ActivityDeps = {
     workerId: options.workerId,

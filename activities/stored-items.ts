@@ -40,26 +40,53 @@ export function itemsCacheBytesFromEnv(env: NodeJS.ProcessEnv = process.env): nu
  */
 export const MAX_CONCURRENT_LOADS = 2;
 
+/**
+ * An entry nothing asked for this long is let go, bound or not: its tenant's batches have moved on to later chunks
+ * or stopped. Held past that, 200 big tenants kept the whole bound (and V8 a heap a few times it) where their
+ * running batches needed a chunk or two each; a tenant that comes back reads a chunk again (about 200 KB).
+ */
+export const ITEMS_IDLE_MS = 15_000;
+
 interface Entry {
   items: Promise<TenantItems>;
   /** Size of the stored items, once read; 0 while the read is under way. */
   bytes: number;
+  /** When it was last asked for (`now()`). */
+  usedAt: number;
+}
+
+export interface StoredItemsCacheOptions {
+  /** Bytes of stored items held at most; default `DEFAULT_ITEMS_CACHE_MB`. */
+  maxBytes?: number;
+  /** An entry unused this long is let go; default `ITEMS_IDLE_MS`. */
+  idleMs?: number;
+  now?: () => number;
 }
 
 /**
  * Bounded by bytes, least recently used first out, so a long-lived worker serving many jobs keeps what its running
- * tenants need and not every input it ever saw, however big each one is. The entry just read always stays, even
- * alone over the bound: its tenant's batches are running now.
+ * tenants need and not every input it ever saw, however big each one is; and an entry left unused for `idleMs` goes
+ * too, so it holds what its batches use now, not what the bound allows. The entry just read always stays, even alone
+ * over the bound: its tenant's batches are running now.
  */
 export class StoredItemsCache {
   private readonly cache = new Map<string, Entry>();
   private total = 0;
   private readonly loads = pLimit(MAX_CONCURRENT_LOADS);
+  private readonly maxBytes: number;
+  private readonly idleMs: number;
+  private readonly now: () => number;
+  /** Lets idle entries go while nothing asks for any; runs only while the cache holds something. */
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: BlobStore,
-    private readonly maxBytes = DEFAULT_ITEMS_CACHE_MB * 1024 * 1024,
-  ) {}
+    options: StoredItemsCacheOptions = {},
+  ) {
+    this.maxBytes = options.maxBytes ?? DEFAULT_ITEMS_CACHE_MB * 1024 * 1024;
+    this.idleMs = options.idleMs ?? ITEMS_IDLE_MS;
+    this.now = options.now ?? Date.now;
+  }
 
   /** Bytes of stored items held now. */
   get bytes(): number {
@@ -72,16 +99,20 @@ export class StoredItemsCache {
   }
 
   get(ref: string): Promise<TenantItems> {
+    const now = this.now();
+    this.dropIdle(now);
     const cached = this.cache.get(ref);
     if (cached) {
       // Map order is insertion order: re-inserting marks it most recently used.
       this.cache.delete(ref);
+      cached.usedAt = now;
       this.cache.set(ref, cached);
       return cached.items;
     }
     // The callbacks run once the read settles, by when `entry` is this one (still cached unless evicted).
     const entry: Entry = {
       bytes: 0,
+      usedAt: now,
       items: this.loads(() => this.load(ref)).then(
         ({ items, bytes }) => {
           if (this.cache.get(ref) === entry) {
@@ -98,7 +129,34 @@ export class StoredItemsCache {
       ),
     };
     this.cache.set(ref, entry);
+    this.sweepWhileHolding();
     return entry.items;
+  }
+
+  /** Stops the sweeper; the entries stay. */
+  close(): void {
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
+  }
+
+  /** Drops the entries unused for `idleMs`, oldest first (the map's order), never a read under way. */
+  private dropIdle(now: number): void {
+    for (const [ref, entry] of this.cache) {
+      if (now - entry.usedAt < this.idleMs) return;
+      if (entry.bytes === 0) continue;
+      this.cache.delete(ref);
+      this.total -= entry.bytes;
+    }
+  }
+
+  private sweepWhileHolding(): void {
+    if (this.sweeper) return;
+    this.sweeper = setInterval(() => {
+      this.dropIdle(this.now());
+      if (this.cache.size === 0) this.close();
+    }, this.idleMs / 3);
+    // A cache never keeps its process alive.
+    this.sweeper.unref();
   }
 
   /** Drops least recently used entries (never `keep`, nor reads under way) until the cache is within its bound. */

@@ -1,5 +1,6 @@
 /**
- * The worker's cache of decoded tenant items is bounded by bytes, least recently used out, read two at a time and
+ * The worker's cache of decoded tenant items is bounded by bytes, least recently used out, an entry unused for a while
+ * let go, read two at a time and
  * decoded a slice at a time; a blob not found is looked for again for a few seconds before the batch fails, with
  * the store named; one sealed under a key the worker lacks is a retryable fault named for what it is.
  */
@@ -55,7 +56,7 @@ describe('stored items of a worker', () => {
     ) as Record<keyof typeof blobs, string>;
     const store = counting(files);
     const bound = blobs.a.length + blobs.b.length + 10; // two of the small ones
-    const cache = new StoredItemsCache(store, bound);
+    const cache = new StoredItemsCache(store, { maxBytes: bound });
 
     const [first, again] = await Promise.all([cache.get(refs.a), cache.get(refs.a)]);
     expect(first).toBe(again); // one read for concurrent batches
@@ -72,6 +73,35 @@ describe('stored items of a worker', () => {
     expect(cache.refs).toEqual([refs.big]);
     await cache.get(refs.big);
     expect(store.reads.filter((ref) => ref === refs.big)).toHaveLength(1);
+  });
+
+  it('are let go once unused for the idle time, bound or not, also while nothing asks for any', async () => {
+    const blobs = { a: items('a', 10), b: items('b', 10) };
+    const refs = { a: await files.put(blobs.a, 'job'), b: await files.put(blobs.b, 'job') };
+    const store = counting(files);
+    let now = 0;
+    const cache = new StoredItemsCache(store, { idleMs: 3_000, now: () => now });
+    try {
+      await cache.get(refs.a);
+      now = 2_000;
+      await cache.get(refs.b);
+      now = 2_800;
+      await cache.get(refs.a); // used again: its idle time starts over
+      now = 5_200; // b unused for 3.2 s, a for 2.4 s
+      await cache.get(refs.a);
+      expect(cache.refs).toEqual([refs.a]);
+      expect(cache.bytes).toBe(blobs.a.length);
+      await cache.get(refs.b); // read again when asked again
+      expect(store.reads).toEqual([refs.a, refs.b, refs.b]);
+
+      // With no one asking, the sweeper lets both go, then stops.
+      now = 20_000;
+      await new Promise((resolve) => setTimeout(resolve, 3_000 / 3 + 200));
+      expect(cache.refs).toEqual([]);
+      expect(cache.bytes).toBe(0);
+    } finally {
+      cache.close();
+    }
   });
 
   it('are decoded a slice at a time, the event loop free between slices, a bad line named', async () => {
