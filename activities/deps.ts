@@ -42,6 +42,8 @@ export interface ActivityDeps {
    * write, a copy under way), then a final failure naming the store.
    */
   items(ref: string): Promise<TenantItems>;
+  /** Lets the cache drop these items now: the batches that needed them are written. */
+  releaseItems(refs: readonly string[]): void;
   /** Whether this process's store is the one the job was written to (see `store-identity.ts`). */
   jobStores: JobStoreCheck;
   /**
@@ -93,6 +95,9 @@ export function createActivityDeps(options: ActivityDepsOptions): ActivityDeps {
       // Asked by a hold, whose use keeps the runtime open; only the tenant's settings are read.
       const runtime = servedHere(() => options.tenants.get(tenantId));
       return options.serveTenantQueue(tenantId, runtime);
+    },
+    releaseItems(refs) {
+      for (const ref of refs) items.release(ref);
     },
     async items(ref) {
       for (let look = 0; ; look++) {

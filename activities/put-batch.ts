@@ -218,9 +218,12 @@ async function writeBatch(
   writers: Record<TenantSettings['writer'], Writer>,
   progress: HeartbeatProgress,
 ): Promise<BatchOutcome> {
-  const { scheduleId, rows } = await batchRows(input, deps);
+  const { scheduleId, rows, lastOfChunks } = await batchRows(input, deps);
   const requests = new TenantRequests(tenant, deps, context, input.requestTimeoutMs);
-  return writers[tenant.settings.writer].write(requests, { input, scheduleId, rows, progress });
+  const outcome = await writers[tenant.settings.writer].write(requests, { input, scheduleId, rows, progress });
+  // Written: the tenant's later batches start past these chunks, so the cache need not keep them.
+  deps.releaseItems(lastOfChunks);
+  return outcome;
 }
 
 /**
@@ -230,14 +233,18 @@ async function writeBatch(
 async function batchRows(
   input: PutBatchInput,
   deps: ActivityDeps,
-): Promise<{ scheduleId: string; rows: StoredItem[] }> {
+): Promise<{ scheduleId: string; rows: StoredItem[]; lastOfChunks: string[] }> {
   const where = input.chunks ? `chunks ${input.chunks.refs.join(', ')}` : (input.itemsRef ?? 'no stored items');
   const batch = `batch ${input.batchIndex} (items ${input.items?.start ?? '?'}-${input.items?.end ?? '?'})`;
   let range = input.items;
   let items: readonly StoredItem[];
   let scheduleIds: readonly string[];
+  /** Where each chunk ends in `items`. */
+  let chunkEnds: number[] = [];
   if (input.chunks) {
     const chunks = await Promise.all(input.chunks.refs.map((ref) => deps.items(ref)));
+    let end = 0;
+    chunkEnds = chunks.map((chunk) => (end += chunk.items.length));
     items = chunks.length === 1 ? chunks[0]!.items : chunks.flatMap((chunk) => chunk.items);
     scheduleIds = chunks.length === 1 ? chunks[0]!.scheduleIds : chunks.flatMap((chunk) => chunk.scheduleIds);
     // The chunks' items start at `firstItem` of the tenant's.
@@ -255,5 +262,9 @@ async function batchRows(
   const scheduleId = scheduleIds[range.start]!;
   if (scheduleIds[range.end - 1] !== scheduleId)
     throw ApplicationFailure.nonRetryable(`${batch} spans two schedules of ${where}`, failureTypes.inputUnavailable);
-  return { scheduleId, rows: items.slice(range.start, range.end) };
+  // The chunks whose last item is in this batch (batches run in the items' order: the tenant's others are done with
+  // them, but for a retry, which reads them again).
+  const end = range.end;
+  const lastOfChunks = input.chunks ? input.chunks.refs.filter((_, i) => end >= chunkEnds[i]!) : [];
+  return { scheduleId, rows: items.slice(range.start, range.end), lastOfChunks };
 }

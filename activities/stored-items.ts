@@ -41,11 +41,11 @@ export function itemsCacheBytesFromEnv(env: NodeJS.ProcessEnv = process.env): nu
 export const MAX_CONCURRENT_LOADS = 2;
 
 /**
- * An entry nothing asked for this long is let go, bound or not: its tenant's batches have moved on to later chunks
- * or stopped. Held past that, 200 big tenants kept the whole bound (and V8 a heap a few times it) where their
- * running batches needed a chunk or two each; a tenant that comes back reads a chunk again (about 200 KB).
+ * An entry nothing asked for this long is let go, bound or not. A chunk goes as soon as the batch holding its last
+ * item is written (`release`); this is for the rest: a tenant stopped or cancelled midway, a chunk read again by a
+ * retry. Longer than a running tenant ever leaves its current chunk unasked (at 200 tenants, a few seconds).
  */
-export const ITEMS_IDLE_MS = 15_000;
+export const ITEMS_IDLE_MS = 60_000;
 
 interface Entry {
   items: Promise<TenantItems>;
@@ -133,6 +133,14 @@ export class StoredItemsCache {
     return entry.items;
   }
 
+  /** Drops `ref` now if it is held and read (a read under way stays: its batch is waiting for it). */
+  release(ref: string): void {
+    const entry = this.cache.get(ref);
+    if (!entry || entry.bytes === 0) return;
+    this.cache.delete(ref);
+    this.total -= entry.bytes;
+  }
+
   /** Stops the sweeper; the entries stay. */
   close(): void {
     clearInterval(this.sweeper);
@@ -143,9 +151,7 @@ export class StoredItemsCache {
   private dropIdle(now: number): void {
     for (const [ref, entry] of this.cache) {
       if (now - entry.usedAt < this.idleMs) return;
-      if (entry.bytes === 0) continue;
-      this.cache.delete(ref);
-      this.total -= entry.bytes;
+      this.release(ref);
     }
   }
 
@@ -161,11 +167,9 @@ export class StoredItemsCache {
 
   /** Drops least recently used entries (never `keep`, nor reads under way) until the cache is within its bound. */
   private evict(keep: string): void {
-    for (const [ref, entry] of this.cache) {
+    for (const ref of this.cache.keys()) {
       if (this.total <= this.maxBytes) return;
-      if (ref === keep || entry.bytes === 0) continue;
-      this.cache.delete(ref);
-      this.total -= entry.bytes;
+      if (ref !== keep) this.release(ref);
     }
   }
 

@@ -56,8 +56,8 @@ export const VARIABLES = {
     default: '`128`',
     description:
       'Decoded tenant items a worker keeps in memory, in MB counted as stored bytes (a whole number from 1 to ' +
-      '65536; about 1.5 times that on the heap), in chunks of 1,000 items; the least recently used go first, and a ' +
-      'chunk unused for 15 s goes whatever the bound. A ' +
+      '65536; about 1.5 times that on the heap), in chunks of 1,000 items; the least recently used go first. A chunk ' +
+      'goes once the batch with its last item is written, or unused for a minute, whatever the bound. A ' +
       'bad value stops the worker at start, naming the variable.',
   },
   WFM_WORKER_ROLE: {

@@ -19,7 +19,7 @@ import type { PutBatchInput } from '../../../contracts/batch';
 import { DEFAULT_JOB_OPTIONS } from '../../../contracts/job-options';
 import { encodeStoredItems } from '../../../contracts/stored-items';
 import { resolveTenants, tenantsFileSchema } from '../../../contracts/tenants';
-import { FileBlobStore } from '../../../store/blob-store';
+import { FileBlobStore, type BlobStore } from '../../../store/blob-store';
 
 const RETRY_AFTER_S = 1;
 const EPOCH = 7;
@@ -28,6 +28,63 @@ const jobWithoutStoreId = {
   workflow: { getHandle: () => ({ describe: () => Promise.resolve({ memo: {} }) }) },
   withAbortSignal: <T>(_signal: AbortSignal, fn: () => Promise<T>) => fn(),
 } as unknown as Client;
+
+/** Stored items of schedule `s1`, one per id. */
+const storedItems = (ids: string[]) =>
+  ids.map((id, line) => ({
+    line,
+    scheduleId: 's1',
+    assignment: { id, userId: 'u', start: '2027-01-01T08:00:00Z', end: '2027-01-01T16:00:00Z' },
+  }));
+
+/** `putBatch` of a process holding tenant `acme`'s lease (for the whole test), its API at `url`. */
+function putBatchOn(url: string, store: BlobStore) {
+  const tenants = resolveTenants(
+    tenantsFileSchema.parse({
+      defaults: { apiBaseUrl: url, loginUrl: url },
+      tenants: [{ id: 'acme', clientId: 'acme-client', clientSecretEnv: 'ACME_SECRET' }],
+    }),
+  );
+  const runtimes = new TenantRuntimes({
+    loadTenants: () => tenants,
+    env: { ACME_SECRET: 's' },
+    meter: noopMetricMeter,
+  });
+  runtimes.get('acme').fence.hold('hold', EPOCH, Number.MAX_SAFE_INTEGER);
+  return createPutBatch(
+    createActivityDeps({
+      workerId: 'test',
+      tenants: runtimes,
+      store,
+      serveTenantQueue: () => Promise.reject(new Error('not used')),
+    }),
+  );
+}
+
+/** The input of batch `batchIndex` (of one item) of tenant `acme`. */
+function batchInput(batchIndex: number, items: Pick<PutBatchInput, 'itemsRef' | 'chunks' | 'items'>): PutBatchInput {
+  return {
+    jobId: 'job',
+    tenantId: 'acme',
+    ...items,
+    batchSize: 1,
+    batchIndex,
+    requestTimeoutMs: 5_000,
+    maxAttempts: DEFAULT_JOB_OPTIONS.maxAttempts,
+    throttleBudgetMs: DEFAULT_JOB_OPTIONS.throttleBudgetMs,
+    limits: { revision: 1 },
+    lease: { epoch: EPOCH, directive: { revision: 1, limits: { concurrency: 5 } } },
+  };
+}
+
+/** Runs `putBatch` as Temporal would, for the batch of `input`. */
+function runActivity(putBatch: ReturnType<typeof putBatchOn>, input: PutBatchInput) {
+  const environment = new MockActivityEnvironment(
+    { activityId: String(input.batchIndex), scheduledTimestampMs: Date.now() },
+    { client: jobWithoutStoreId },
+  );
+  return environment.run(putBatch, input);
+}
 
 interface FakeApi {
   /** Arrival times of the PUTs, ms epoch. */
@@ -92,56 +149,10 @@ describe('putBatch at the gate', () => {
     });
 
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const tenants = resolveTenants(
-      tenantsFileSchema.parse({
-        defaults: { apiBaseUrl: url, loginUrl: url },
-        tenants: [{ id: 'acme', clientId: 'acme-client', clientSecretEnv: 'ACME_SECRET' }],
-      }),
-    );
     const store = new FileBlobStore(dir);
-    const itemsRef = await store.put(
-      encodeStoredItems(
-        ['a-1', 'a-2'].map((id, line) => ({
-          line,
-          scheduleId: 's1',
-          assignment: { id, userId: 'u', start: '2027-01-01T08:00:00Z', end: '2027-01-01T16:00:00Z' },
-        })),
-      ),
-    );
-    const runtimes = new TenantRuntimes({
-      loadTenants: () => tenants,
-      env: { ACME_SECRET: 's' },
-      meter: noopMetricMeter,
-    });
-    // This process holds the tenant's lease, confirmed for the whole test.
-    runtimes.get('acme').fence.hold('hold', EPOCH, Number.MAX_SAFE_INTEGER);
-    const putBatch = createPutBatch(
-      createActivityDeps({
-        workerId: 'test',
-        tenants: runtimes,
-        store,
-        serveTenantQueue: () => Promise.reject(new Error('not used')),
-      }),
-    );
-    const run = (batchIndex: number) => {
-      const input: PutBatchInput = {
-        jobId: 'job',
-        tenantId: 'acme',
-        itemsRef,
-        batchSize: 1,
-        batchIndex,
-        requestTimeoutMs: 5_000,
-        maxAttempts: DEFAULT_JOB_OPTIONS.maxAttempts,
-        throttleBudgetMs: DEFAULT_JOB_OPTIONS.throttleBudgetMs,
-        limits: { revision: 1 },
-        lease: { epoch: EPOCH, directive: { revision: 1, limits: { concurrency: 5 } } },
-      };
-      const environment = new MockActivityEnvironment(
-        { activityId: String(batchIndex), scheduledTimestampMs: Date.now() },
-        { client: jobWithoutStoreId },
-      );
-      return environment.run(putBatch, input);
-    };
+    const itemsRef = await store.put(encodeStoredItems(storedItems(['a-1', 'a-2'])));
+    const putBatch = putBatchOn(url, store);
+    const run = (batchIndex: number) => runActivity(putBatch, batchInput(batchIndex, { itemsRef }));
     const api: FakeApi = { arrivals, throttledAt: () => throttledAt };
     return { api, run };
   }
@@ -179,5 +190,53 @@ describe('putBatch at the gate', () => {
     expect(api.arrivals).toHaveLength(3);
     expect(api.arrivals[1]!).toBeLessThan(api.throttledAt()); // the 401, before the window
     expect(api.arrivals[2]! - api.throttledAt()).toBeGreaterThanOrEqual(RETRY_AFTER_S * 1000);
+  });
+});
+
+describe('putBatch and the items cache', () => {
+  it('lets a chunk go once the batch with its last item is written; a retry reads it again', async () => {
+    const server = http.createServer((request, response) => {
+      request.resume();
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(
+        request.url === '/oauth/token'
+          ? JSON.stringify({ access_token: 't', token_type: 'bearer', expires_in: 3_600 })
+          : '{}',
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'wfm-bulk-put-batch-'));
+    try {
+      const files = new FileBlobStore(dir);
+      const chunks = [
+        await files.put(encodeStoredItems(storedItems(['a-1', 'a-2']))),
+        await files.put(encodeStoredItems(storedItems(['a-3', 'a-4']))),
+      ];
+      const reads: string[] = [];
+      const store = Object.assign(Object.create(files) as BlobStore, {
+        get: (key: string) => {
+          reads.push(key);
+          return files.get(key);
+        },
+      });
+      const putBatch = putBatchOn(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, store);
+      const batch = (index: number) =>
+        batchInput(index, {
+          chunks: { refs: [chunks[Math.floor(index / 2)]!], firstItem: Math.floor(index / 2) * 2 },
+          items: { start: index, end: index + 1 },
+        });
+
+      expect(await runActivity(putBatch, batch(0))).toMatchObject({ outcome: 'done', applied: 1 });
+      expect(await runActivity(putBatch, batch(1))).toMatchObject({ outcome: 'done', applied: 1 }); // chunk 0's last
+      expect(reads).toEqual([chunks[0]]); // one read for both batches
+      expect(await runActivity(putBatch, batch(2))).toMatchObject({ outcome: 'done', applied: 1 });
+      await runActivity(putBatch, batch(2)); // chunk 1 is still held: its last item is not written yet
+      await runActivity(putBatch, batch(1)); // a retry of a batch whose chunk was let go reads it again
+      expect(reads).toEqual([chunks[0], chunks[1], chunks[0]]);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
