@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { lostWorkflowTasks } from '../../harness/histories';
+import { sleep } from '../../harness/wait';
 import { startDevServer } from '../dev-server';
 
 const { values } = parseArgs({
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
     for (const workflowId of ids) await client.workflow.start('spin', { taskQueue: 'stop-race', workflowId });
     const stoppedAt: number[] = [];
     for (let stop = 1; stop <= stops; stop++) {
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      await sleep(3_000);
       const exited = new Promise((resolve) => stopping.once('exit', resolve));
       stoppedAt.push(Date.now());
       stopping.kill('SIGTERM');
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
       stopping = await startWorker(server.address, `stopped-${stop}`);
       children.push(stopping);
     }
-    await new Promise((resolve) => setTimeout(resolve, 12_000)); // a lost task times out after 10 s
+    await sleep(12_000); // a lost task times out after 10 s
     const lost = [];
     for (const workflowId of ids) {
       const history = await client.workflow.getHandle(workflowId).fetchHistory();
