@@ -113,9 +113,7 @@ export class WorkerSet {
             joinTenantLease: set.activities.joinTenantLease,
             closedWorkflows: set.activities.closedWorkflows,
           },
-          // A workflow cached by a worker that died moves to another after this long (SDK default 10 s): the
-          // tenant stands still meanwhile. Shorter than that costs a replay when a worker is only busy.
-          stickyQueueScheduleToStartTimeout: '5s',
+          ...orchestrationWorkflowOptions(),
           ...(options.workflowBundle
             ? { workflowBundle: options.workflowBundle }
             : { workflowsPath: require.resolve('../workflows') }),
@@ -185,6 +183,20 @@ export class WorkerSet {
       return tenant.hold(tenantTaskQueue(tenantId, this.workerId));
     }
   }
+}
+
+/** How the orchestration Worker takes workflow tasks. */
+export function orchestrationWorkflowOptions(): Partial<WorkerOptions> {
+  return {
+    // A workflow cached by a worker that died moves to another after this long (SDK default 10 s): the
+    // tenant stands still meanwhile. Shorter than that costs a replay when a worker is only busy.
+    stickyQueueScheduleToStartTimeout: '5s',
+    // A job starts two workflows a tenant at once (its tenant workflow and, if none runs, the lease's), whose first
+    // tasks come on the shared queue, to which the SDK's default gives 2 of 10 polls: at 100 tenants they queued for
+    // seconds and the last tenant's first write came 15-38 s in. The cached workflows' own queue keeps one poll,
+    // enough for their short tasks (bench (c) and (e), docs/PERFORMANCE.md).
+    nonStickyToStickyPollRatio: 1,
+  };
 }
 
 /** Slots, rate cap and pollers of a tenant's Worker. */

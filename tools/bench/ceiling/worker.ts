@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { WorkerLogger, forwardedLogging } from '../../../worker/runtime';
-import { tenantWorkerOptions } from '../../../worker/workers';
+import { orchestrationWorkflowOptions, tenantWorkerOptions } from '../../../worker/workers';
 import type { CeilingTenant } from './workflows';
 
 async function main(): Promise<void> {
@@ -32,19 +32,20 @@ async function main(): Promise<void> {
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
   });
   const connection = await NativeConnection.connect({ address });
+  const writes: Writes[] = tenants.map(() => ({}));
   const orchestration = `ceiling-${run}-workflows`;
   const workers = await Promise.all([
     Worker.create({
       connection,
       taskQueue: orchestration,
       workflowBundle: { code },
-      stickyQueueScheduleToStartTimeout: '5s',
+      ...orchestrationWorkflowOptions(),
     }),
-    ...tenants.map((tenant) =>
+    ...tenants.map((tenant, index) =>
       Worker.create({
         connection,
         taskQueue: tenant.taskQueue,
-        activities: { noop: burst === undefined ? () => Promise.resolve() : turns(burst, refillPerSecond) },
+        activities: { noop: recorded(writes[index]!, burst === undefined ? undefined : turns(burst, refillPerSecond)) },
         ...tenantWorkerOptions({ concurrency }),
       }),
     ),
@@ -65,7 +66,26 @@ async function main(): Promise<void> {
   for (const worker of workers) worker.shutdown();
   await running;
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-  console.log(JSON.stringify({ makespanMs, activities: tenantCount * activities, peakRssMb, cpuMs }));
+  const jobStartMs = startTime.getTime();
+  console.log(
+    JSON.stringify({ makespanMs, activities: tenantCount * activities, peakRssMb, cpuMs, jobStartMs, writes }),
+  );
+}
+
+/** When a tenant's first and last no-op took its turn (epoch ms): the ceiling's writes. */
+interface Writes {
+  firstWriteAt?: number;
+  lastWriteAt?: number;
+}
+
+/** A tenant's no-op: waits for its turn where the scenario has a throttle, then counts as a write. */
+function recorded(writes: Writes, turn: (() => Promise<void>) | undefined): () => Promise<void> {
+  return async () => {
+    if (turn) await turn();
+    const now = Date.now();
+    writes.firstWriteAt ??= now;
+    writes.lastWriteAt = now;
+  };
 }
 
 /** A tenant's turns: `burst` at once, then one every 1/`refillPerSecond` s; each call waits for the next turn. */
