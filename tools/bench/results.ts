@@ -35,6 +35,46 @@ export interface Measurement extends BenchResult {
   serverPerWrite?: ServerCostPerWrite;
   /** The worker process's CPU time during the job, per write (one activity), ms. */
   workerCpuMsPerWrite?: number;
+  /** When the tenants began writing and how long each one wrote (wfm-bulk and temporal-ceiling). */
+  tenantTimes?: TenantTimes;
+}
+
+/**
+ * Where a makespan goes: how long after the job's start its tenants began writing, and how long one tenant's
+ * writes then took. A makespan is about the last tenant's start plus one tenant's writing.
+ */
+export interface TenantTimes {
+  /** The job's start to a tenant's first write, ms: the median over the tenants. */
+  firstWriteMedianMs: number;
+  /** The same for the tenant that began last, ms. */
+  firstWriteLastMs: number;
+  /** A tenant's first write to its last, ms: the median over the tenants. */
+  writingMedianMs: number;
+}
+
+/** Tenant times from the job's start and each tenant's first and last write (epoch ms); tenants that never wrote
+ * are left out; none without a tenant that wrote. */
+export function tenantTimes(
+  jobStartMs: number,
+  tenants: readonly { firstWriteAt?: number | null; lastWriteAt?: number | null }[],
+): TenantTimes | undefined {
+  const wrote = tenants.flatMap(({ firstWriteAt, lastWriteAt }) =>
+    firstWriteAt == null || lastWriteAt == null ? [] : [{ firstWriteAt, lastWriteAt }],
+  );
+  if (wrote.length === 0) return undefined;
+  const starts = wrote.map((tenant) => tenant.firstWriteAt - jobStartMs);
+  return {
+    firstWriteMedianMs: median(starts),
+    firstWriteLastMs: Math.max(...starts),
+    writingMedianMs: median(wrote.map((tenant) => tenant.lastWriteAt - tenant.firstWriteAt)),
+  };
+}
+
+/** The middle value; of an even count, the mean of the two middle ones, rounded. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : Math.round((sorted[middle - 1]! + sorted[middle]!) / 2);
 }
 
 export function toResultRow(measurement: Measurement): BenchResult {

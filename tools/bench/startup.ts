@@ -13,7 +13,7 @@ import { PROJECT_ROOT } from '../paths';
 import { withTimeout } from '../harness/cleanup';
 import { spawnWorker, WORKER_FROM_SOURCES } from '../harness/processes';
 import { createWorld, type World } from '../harness/world';
-import { blankMeasurement, type Measurement } from './results';
+import { blankMeasurement, median, type Measurement } from './results';
 import type { RunContext } from './run-control';
 import { currentRssMb } from './rss';
 import { STARTUP_ID, STARTUP_SYSTEMS, type Scenario } from './scenarios';
@@ -31,12 +31,6 @@ export const startupScenario: Scenario = {
   concurrency: 1,
   latencyMs: 0,
   systems: [...STARTUP_SYSTEMS],
-};
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : Math.round((sorted[middle - 1]! + sorted[middle]!) / 2);
 };
 
 /** One start: ms from spawn to the ready line, and RSS at that moment. */

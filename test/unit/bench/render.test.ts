@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { performanceDoc, type RunInfo } from '../../../tools/bench/render/performance-doc';
 import { replaceBetweenMarkers } from '../../../tools/bench/render/readme';
 import { axisMax, renderChart } from '../../../tools/bench/render/svg';
-import { costTable, failureNotes, resultsTable } from '../../../tools/bench/render/tables';
-import { toResultRow, type Measurement } from '../../../tools/bench/results';
+import { costTable, failureNotes, resultsTable, tenantTimesTable } from '../../../tools/bench/render/tables';
+import { tenantTimes, toResultRow, type Measurement } from '../../../tools/bench/results';
 import { scenarios } from '../../../tools/bench/scenarios';
 import { checkTargets } from '../../../tools/bench/targets';
 
@@ -126,6 +126,30 @@ describe('bench rendering', () => {
     expect(table).toHaveLength(4);
     expect(table[2]).toBe('| (c) 100 tenants | wfm-bulk | 10.00 | 11.20 | 5.30 | 1.05 | 0.00 | 16.00 |');
     expect(table[3]).toContain('| temporal-ceiling | 10.00 | – |');
+  });
+
+  it("splits a makespan into the tenants' starts and one tenant's writing, leaving out tenants that never wrote", () => {
+    const times = tenantTimes(1_000, [
+      { firstWriteAt: 3_000, lastWriteAt: 23_000 },
+      { firstWriteAt: 2_000, lastWriteAt: 24_000 },
+      { firstWriteAt: 12_000, lastWriteAt: 33_000 },
+      { firstWriteAt: 5_000, lastWriteAt: 26_000 },
+      { firstWriteAt: null, lastWriteAt: null },
+    ]);
+    // Starts 1, 2, 4 and 11 s; writing 20, 21, 21 and 22 s.
+    expect(times).toEqual({ firstWriteMedianMs: 3_000, firstWriteLastMs: 11_000, writingMedianMs: 21_000 });
+    expect(tenantTimes(1_000, [{ firstWriteAt: null, lastWriteAt: null }])).toBeUndefined();
+
+    const table = tenantTimesTable(
+      [
+        row({ scenario: 'c', makespanMs: 33_500, idealMs: 20_000, tenantTimes: times }),
+        row({ scenario: 'c', system: 'forum' }),
+        row({ scenario: 'a', tenantTimes: times }),
+      ],
+      scenarios(false),
+    ).split('\n');
+    expect(table).toHaveLength(3);
+    expect(table[2]).toBe('| (c) 100 tenants | wfm-bulk | 33.5 | 3.0 | 11.0 | 21.0 | 20.0 |');
   });
 
   it('draws a bar per ratio, n/a where there is none, and the ideal line', () => {

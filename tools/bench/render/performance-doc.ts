@@ -3,7 +3,7 @@ import type { Measurement } from '../results';
 import { scenarioIdeal, totalRequests, type Scenario } from '../scenarios';
 import type { TargetCheck } from '../targets';
 import { percent, scenarioLabel, seconds } from './format';
-import { costTable, failureNotes, resultsTable, startupTable, targetsTable } from './tables';
+import { costTable, failureNotes, resultsTable, startupTable, targetsTable, tenantTimesTable } from './tables';
 
 export interface RunInfo {
   /** ISO date and time the run started. */
@@ -150,6 +150,40 @@ function startupSection(rows: readonly Measurement[]): string[] {
   ];
 }
 
+/** Where the makespans of (c) and (e) go, beside the ceiling's; none without measured rows. */
+function timeSection(rows: readonly Measurement[], scenarios: readonly Scenario[]): string[] {
+  const table = tenantTimesTable(rows, scenarios);
+  if (!table) return [];
+  return [
+    '## Where the time goes',
+    '',
+    "When the tenants began writing, from the job's start (their first PUT at the simulator; the ceiling's first",
+    "no-op's turn), and how long one tenant's writes then took, first to last. A makespan is about the last tenant's",
+    "first write plus one tenant's writing.",
+    '',
+    table,
+    '',
+    "- **A tenant, once writing, keeps the API's pace**: in (c) its 25 writes take about the ideal (the burst, then",
+    "  one a second), as the ceiling's do. What wfm-bulk adds to (c)'s makespan is the time before its tenants write.",
+    "- **A tenant's start-up**: the ceiling's tenant starts with its child workflow and writes. A wfm-bulk tenant",
+    "  first runs its tenant workflow and the lease's (started by the first job that needs it), the join, the hold",
+    "  on the claims queue, the holder's login, claim and view, and the tenant's Worker: about six workflow tasks and",
+    '  two activities before the first write, where the ceiling has one workflow task. A hundred tenants start at',
+    '  once and both cores are busy until the last has started (195-199 % CPU, sampled each second of a (c) run), so',
+    "  that start-up work, not the writes, sets the last tenant's first write.",
+    "- **The orchestration Worker's polls** (`worker/workers.ts`, `orchestrationWorkflowOptions`): a new workflow's",
+    "  first task comes on the shared queue, to which the SDK's default gives 2 of its 10 polls (8 wait on the",
+    "  worker's own sticky queue). With 200 workflows starting at once in (c) their first tasks queued for seconds. All",
+    '  10 polls on the shared queue and one on the sticky one (`nonStickyToStickyPollRatio: 1`), measured on the same',
+    '  day with `npm run bench -- --only c --systems "wfm-bulk (rate configured)"`: the makespan of (c) 32.5-39.6 s',
+    "  in 6 runs (median 36.8 s; last tenant's first write 10.7-17.8 s) against 36.6-59.8 s in 11 runs with the",
+    '  default (median 48.2 s; 14.9-38.1 s); a ratio of 0.5 gave 36.5-48.0 s (4 runs), autoscaling polls 39.6-52.9 s',
+    '  (4 runs), a second workflow thread 49.9 s (1 run). (e) showed no loss (17.8 and 20.5 s against 17.0 and 25.9 s).',
+    '  The ceiling takes the same setting, so that it keeps the same Workers as wfm-bulk; its (c) shortened too.',
+    '',
+  ];
+}
+
 /** What a write costs Temporal and the worker, beside the ceiling; none without measured rows. */
 function costSection(rows: readonly Measurement[], scenarios: readonly Scenario[]): string[] {
   const table = costTable(rows, scenarios);
@@ -180,10 +214,12 @@ function costSection(rows: readonly Measurement[], scenarios: readonly Scenario[
     '  tenant. Paced completions come one at a time, so the ceiling also needs about one workflow task per write.',
     "  The worker's extra is the same fixed cost on its side (100 lease workflows, 100 holds renewing, 100 tenant",
     '  Workers created when their leases are claimed, where the ceiling creates its Workers before it starts the',
-    "  clock); the product's own JavaScript is a few per cent of the worker's time in the profile.",
+    "  clock, though creating 100 costs only about 0.1 s of CPU); the product's own JavaScript is a few per cent of",
+    "  the worker's time in the profile.",
     '- On these two cores the server and the worker together use both cores during (c), so what a write costs them is',
-    '  the makespan. Runs of one day on nearly the same code: (c) took 38 to 66 s (its ceiling 26 to 33 s), (e) ran 237 to',
-    "  392 writes a second (its ceiling 450 to 514): one run's share of the ceiling is good to a third, no better.",
+    '  the makespan, and a run that goes slower costs more per write (the holds renew by the second, not by the write).',
+    '  Runs of one day on the same code: (c) 32.5 to 39.6 s (its ceiling 24 to 26 s), (e) 17 to 26 s (its ceiling 11',
+    "  to 17 s): one run's share of the ceiling is good to a fifth, no better.",
     '',
   ];
 }
@@ -225,6 +261,7 @@ export function performanceDoc(
     '',
     'The bench reports figures, not causes: a missed target is for profiling.',
     '',
+    ...timeSection(rows, scenarios),
     ...costSection(rows, scenarios),
     '## One worker process here; limits hold across several',
     '',

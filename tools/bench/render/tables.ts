@@ -116,3 +116,32 @@ export function costTable(rows: readonly Measurement[], scenarios: readonly Scen
     }),
   );
 }
+
+/** Where a makespan goes, for the scenarios measured against the ceiling: tenants' starts and one tenant's writing. */
+export function tenantTimesTable(rows: readonly Measurement[], scenarios: readonly Scenario[]): string {
+  const measured = rows.filter((row) => row.tenantTimes && ['c', 'e'].includes(row.scenario));
+  if (measured.length === 0) return '';
+  return markdownTable(
+    [
+      'scenario',
+      'system',
+      'makespan s',
+      'first write, median tenant s',
+      'first write, last tenant s',
+      "a tenant's writes, median s",
+      'ideal s',
+    ],
+    measured.map((row) => {
+      const times = row.tenantTimes!;
+      return [
+        scenarioLabel(row.scenario, scenarios),
+        row.system,
+        seconds(row.makespanMs),
+        seconds(times.firstWriteMedianMs),
+        seconds(times.firstWriteLastMs),
+        seconds(times.writingMedianMs),
+        seconds(row.idealMs),
+      ];
+    }),
+  );
+}

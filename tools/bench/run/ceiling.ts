@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { finishesWithin } from '../../harness/cleanup';
 import type { RunContext } from '../run-control';
-import { blankMeasurement, cpuPerWrite, round, type Measurement } from '../results';
+import { blankMeasurement, cpuPerWrite, round, tenantTimes, type Measurement } from '../results';
 import { runTimeoutMs, scenarioIdeal, totalRequests, type Scenario } from '../scenarios';
 
 export async function runCeiling(scenario: Scenario, context: RunContext): Promise<Measurement> {
@@ -41,18 +41,22 @@ export async function runCeiling(scenario: Scenario, context: RunContext): Promi
       throw new Error(`the ceiling's run did not finish in time:\n${output.slice(-1500)}`);
     if (exitCode !== 0) throw new Error(`the ceiling's worker ended with ${String(exitCode)}:\n${output.slice(-1500)}`);
     const line = output.split('\n').find((text) => text.startsWith('{'));
-    const { makespanMs, activities, peakRssMb, cpuMs } = JSON.parse(line!) as {
+    const { makespanMs, activities, peakRssMb, cpuMs, jobStartMs, writes } = JSON.parse(line!) as {
       makespanMs: number;
       activities: number;
       peakRssMb: number;
       cpuMs: number;
+      jobStartMs: number;
+      writes: { firstWriteAt?: number; lastWriteAt?: number }[];
     };
+    const times = tenantTimes(jobStartMs, writes);
     return {
       ...blankMeasurement(scenario.id, 'temporal-ceiling', scenarioIdeal(scenario).idealMs),
       makespanMs,
       activitiesPerSec: round(activities / (makespanMs / 1000), 1),
       peakRssMb,
       ...cpuPerWrite(0, cpuMs, activities),
+      ...(times && { tenantTimes: times }),
     };
   } finally {
     await kill();
