@@ -52,8 +52,10 @@ export interface TenantTimes {
   writingMedianMs: number;
 }
 
-/** Tenant times from the job's start and each tenant's first and last write (epoch ms); tenants that never wrote
- * are left out; none without a tenant that wrote. */
+/**
+ * Tenant times from the job's start and each tenant's first and last write (epoch ms). Tenants that never wrote are
+ * left out; none without a tenant that wrote.
+ */
 export function tenantTimes(
   jobStartMs: number,
   tenants: readonly { firstWriteAt?: number | null; lastWriteAt?: number | null }[],

@@ -82,11 +82,16 @@ export function targetsTable(checks: readonly TargetCheck[]): string {
   );
 }
 
+/** A row of a scenario that the ceiling also runs ((c) and (e)): the rows its figures compare. */
+function againstCeiling(row: Measurement, scenarios: readonly Scenario[]): boolean {
+  return scenarios.some((scenario) => scenario.id === row.scenario && scenario.systems.includes('temporal-ceiling'));
+}
+
 /** What one write cost Temporal and the worker, where measured ((c) and (e), product and ceiling). */
 export function costTable(rows: readonly Measurement[], scenarios: readonly Scenario[]): string {
   // The baselines ask nothing of Temporal: only the product's and the ceiling's rows.
   const measured = rows.filter(
-    (row) => row.serverPerWrite && row.serverPerWrite.requests > 0 && ['c', 'e'].includes(row.scenario),
+    (row) => row.serverPerWrite && row.serverPerWrite.requests > 0 && againstCeiling(row, scenarios),
   );
   if (measured.length === 0) return '';
   const cell = (value: number | undefined) => (value === undefined ? '–' : value.toFixed(2));
@@ -119,7 +124,7 @@ export function costTable(rows: readonly Measurement[], scenarios: readonly Scen
 
 /** Where a makespan goes, for the scenarios measured against the ceiling: tenants' starts and one tenant's writing. */
 export function tenantTimesTable(rows: readonly Measurement[], scenarios: readonly Scenario[]): string {
-  const measured = rows.filter((row) => row.tenantTimes && ['c', 'e'].includes(row.scenario));
+  const measured = rows.filter((row) => row.tenantTimes && againstCeiling(row, scenarios));
   if (measured.length === 0) return '';
   return markdownTable(
     [

@@ -12,16 +12,7 @@ import { finishesWithin, withTimeout } from '../../harness/cleanup';
 import type { RunContext } from '../run-control';
 import { ratioToIdeal } from '../ideal';
 import { armLimitDrops } from '../limit-drop';
-import {
-  cpuPerWrite,
-  round,
-  simulatorFigures,
-  tenantTimes,
-  timedOutMeasurement,
-  type Measurement,
-  type TenantTimes,
-} from '../results';
-import type { SimulatorStats } from '../../simulator';
+import { cpuPerWrite, round, simulatorFigures, tenantTimes, timedOutMeasurement, type Measurement } from '../results';
 import { processCpuMs } from '../../harness/process-stats';
 import { peakRssMb, resetPeakRss } from '../rss';
 import { GENESYS_BATCH_SIZE, genesysIdeal, runTimeoutMs, scenarioIdeal, type Scenario } from '../scenarios';
@@ -124,6 +115,11 @@ export async function runProduct(
     const makespanMs = closeTime!.getTime() - startTime.getTime();
     const activities = input.tenants.reduce((sum, tenant) => sum + tenant.batchCount, 0);
     const stats = world.sim.state.stats();
+    // Each tenant's first and last PUT at the simulator, against the job's start.
+    const times = tenantTimes(
+      startTime.getTime(),
+      Object.values(stats.orgs).map((org) => ({ firstWriteAt: org.firstPutAt, lastWriteAt: org.lastPutAt })),
+    );
     // A profile's ideal: the requests each tenant made (its 429s left out) at the profile's limit.
     const made = scenario.profile
       ? genesysIdeal(
@@ -146,7 +142,7 @@ export async function runProduct(
       activitiesPerSec: round(activities / (makespanMs / 1000), 1),
       ...(genesys && { batches: activities }),
       peakRssMb: peakRssMb(worker.child.pid),
-      ...writingTimes(startTime.getTime(), stats),
+      ...(times && { tenantTimes: times }),
       ...cpuPerWrite(cpuAtStart, processCpuMs(worker.child.pid), activities),
     };
   } catch (error) {
@@ -187,14 +183,4 @@ function tracePacing(context: RunContext, client: Client, jobId: string): () => 
     clearInterval(timer);
     for (const [tenantId, points] of samples) context.log(`trace ${tenantId.slice(0, 8)} ${points.join(' ')}`);
   };
-}
-
-/** When each tenant's first and last PUT reached the simulator, against the job's start. */
-function writingTimes(jobStartMs: number, stats: SimulatorStats): { tenantTimes?: TenantTimes } {
-  const orgs = Object.values(stats.orgs);
-  const times = tenantTimes(
-    jobStartMs,
-    orgs.map((org) => ({ firstWriteAt: org.firstPutAt, lastWriteAt: org.lastPutAt })),
-  );
-  return times ? { tenantTimes: times } : {};
 }
