@@ -3,7 +3,7 @@
  * few bad files), on the test run's dev server. Each scenario must pass every one of its checks, with nothing
  * lost, no secret found and no token crossing tenants; the last two search everything the others produced.
  */
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { apiFaults } from '../../tools/faults/scenarios/api-faults';
 import { badInputs } from '../../tools/faults/scenarios/bad-inputs';
 import { jobTerminated, tenantTerminated } from '../../tools/faults/scenarios/containment';
@@ -36,10 +36,17 @@ describe('fault suite, CI size', () => {
   // draws a new seed each run, to explore.
   const suite = createSuite(inject('temporalAddress'), { seed: 20261212, log: () => undefined });
   afterAll(() => suite.cleanup.runAll());
+  // A scene still running this long before its test's timeout stops and says where it stood (workflows, pending
+  // tasks, writes, logs): time left to read that and to stop everything before the runner gives up on the test.
+  const STANDING_MARGIN_MS = 45_000;
+  let testTimeoutMs = 0;
+  beforeEach(({ task }) => {
+    testTimeoutMs = task.timeout;
+  });
 
   async function passes<P>(scenario: Scenario<P>): Promise<ScenarioResult> {
-    const result = await runScenario(suite, scenario, scenario.ci);
-    expect(result.error).toBeUndefined();
+    const result = await runScenario(suite, scenario, scenario.ci, { timeoutMs: testTimeoutMs - STANDING_MARGIN_MS });
+    expect(result.error, result.where).toBeUndefined();
     expect(result.checks.filter((c) => !c.ok)).toEqual([]);
     expect(result).toMatchObject({ lost: 0, secretsFound: 0, crossOrgTokenUses: 0, passed: true });
     return result;

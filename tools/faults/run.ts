@@ -7,6 +7,7 @@
  *   npm run faults -- --ci              every scenario at the CI size (as test/faults runs them); partial.json
  *   npm run faults -- --render          re-renders docs/RELIABILITY.md from latest.json
  *   npm run faults -- --seed 42         replays the random moments of an earlier run
+ *   npm run faults -- --timeout 255     a scenario still running after 255 s stops and prints where it stood
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -32,6 +33,7 @@ async function main(): Promise<number> {
       ci: { type: 'boolean', default: false },
       render: { type: 'boolean', default: false },
       seed: { type: 'string' },
+      timeout: { type: 'string' },
     },
   });
   if (values.render) {
@@ -41,6 +43,9 @@ async function main(): Promise<number> {
     return 0;
   }
   const only = values.only?.split(',').map(Number);
+  const timeoutMs = values.timeout === undefined ? undefined : Number(values.timeout) * 1_000;
+  if (timeoutMs !== undefined && !(timeoutMs > 0))
+    throw new Error(`--timeout: not a number of seconds: ${values.timeout}`);
   const selected = SCENARIOS.filter((scenario) => !only || only.includes(scenario.id));
   const complete = !only && !values.ci;
 
@@ -65,7 +70,7 @@ async function main(): Promise<number> {
   try {
     console.log(`fault suite: ${selected.length} scenario(s), seed ${suite.seed}, Temporal on ${server.address}`);
     for (const scenario of selected)
-      results.push(await runScenario(suite, scenario, values.ci ? scenario.ci : scenario.full));
+      results.push(await runScenario(suite, scenario, values.ci ? scenario.ci : scenario.full, { timeoutMs }));
   } finally {
     await stop();
   }

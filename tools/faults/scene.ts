@@ -8,13 +8,14 @@ import { jobInput } from '../../client/jobs/view';
 import type { JobInput } from '../../contracts/job';
 import { leaseStateQuery, tenantProgressQuery } from '../../contracts/messages';
 import { WRITE_SCOPE, tenantLeaseWorkflowId, tenantWorkflowId } from '../../contracts/names';
-import { historyText, jobHistories } from '../harness/histories';
+import { historyText, jobHistories, workflowStandings } from '../harness/histories';
 import { spawnWorker, type WorkerProcess } from '../harness/processes';
 import { secretsOf } from '../harness/secrets';
 import { createWorld, type AssignmentRow, type StartOptions, type World, type WorldOptions } from '../harness/world';
 import type { OrgStats, OrgConfigInput } from '../simulator';
 import { withTimeout } from '../harness/cleanup';
 import { findIn, type Evidence } from './ledger';
+import { Overdue } from './suite';
 import { check, type ScenarioOutcome, type Suite } from './types';
 
 /** An org whose client secret is long and random, so a hit in the secret search can only be a leak. */
@@ -36,6 +37,8 @@ export class Scene {
   private readonly logs = new Map<string, () => string>();
   private readonly jobIds: string[] = [];
   private closing: Promise<void> | undefined;
+  /** When the scene began: the origin of the times `standing` prints. */
+  readonly startedAt = Date.now();
 
   constructor(
     readonly world: World,
@@ -140,6 +143,37 @@ export class Scene {
     };
   }
 
+  /**
+   * Where the scene stands, for a scenario that did not finish in its time: each job's workflows and leases as the
+   * server holds them, each tenant's writes at the simulator, and the end of each process's log. Times are from the
+   * scene's start.
+   */
+  async standing(): Promise<string> {
+    const since = this.startedAt;
+    const parts: string[] = [];
+    for (const jobId of this.jobIds) {
+      const tenantIds = await jobInput(this.world.client, jobId).then(
+        (input) => input.tenants.map((tenant) => tenant.tenantId),
+        () => [],
+      );
+      const workflowIds = [
+        jobId,
+        ...tenantIds.flatMap((tenantId) => [tenantWorkflowId(jobId, tenantId), tenantLeaseWorkflowId(tenantId)]),
+      ];
+      parts.push(await workflowStandings(this.world.client, [...new Set(workflowIds)], since));
+    }
+    for (const [tenantId, stats] of Object.entries(this.stats())) {
+      const log = this.world.sim.state.requestLog(tenantId);
+      const last = log.at(-1);
+      parts.push(
+        `tenant ${tenantId}: ${stats.assignmentsApplied} applied, ${log.length} requests logged` +
+          (last ? `, the last at +${last.at - since} ms by ${last.worker ?? '?'}` : ''),
+      );
+    }
+    for (const [where, text] of this.logs) parts.push(`${where}, its end:\n${text().slice(-4_000)}`);
+    return parts.join('\n');
+  }
+
   async stopWorkers(): Promise<void> {
     await Promise.all(this.workers.map((worker) => worker.kill()));
   }
@@ -178,7 +212,7 @@ export async function inScene(
   try {
     let outcome;
     try {
-      outcome = await body(scene);
+      outcome = await beforeDeadline(body(scene), scene, suite.deadlineAt);
     } catch (error) {
       // What was captured still counts for the suite-wide secret search.
       await withTimeout(scene.evidence(), 60_000, 'evidence').then(
@@ -217,5 +251,28 @@ export async function inScene(
     };
   } finally {
     await scene.close();
+  }
+}
+
+/**
+ * The body's outcome, or, when `deadlineAt` comes first, an `Overdue` error with where the scene stands. The body is
+ * left to fail on its own once the scene closes.
+ */
+async function beforeDeadline<T>(outcome: Promise<T>, scene: Scene, deadlineAt: number | undefined): Promise<T> {
+  if (deadlineAt === undefined) return outcome;
+  outcome.catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const overdue = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const seconds = Math.round((Date.now() - scene.startedAt) / 1_000);
+      void withTimeout(scene.standing(), 20_000, 'reading where the scene stands')
+        .catch((error: unknown) => (error instanceof Error ? error.message : String(error)))
+        .then((where) => reject(new Overdue(`scene "${scene.label}" had not finished after ${seconds} s`, where)));
+    }, deadlineAt - Date.now());
+  });
+  try {
+    return await Promise.race([outcome, overdue]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -3,6 +3,17 @@ import { Cleanup } from '../harness/cleanup';
 import { Ledger } from './ledger';
 import type { Scenario, ScenarioOutcome, ScenarioResult, Suite } from './types';
 
+/** A scene that had not finished by its deadline, with where it stood. */
+export class Overdue extends Error {
+  constructor(
+    message: string,
+    readonly where: string,
+  ) {
+    super(message);
+    this.name = 'Overdue';
+  }
+}
+
 export function createSuite(address: string, options: { seed?: number; log?: (line: string) => void } = {}): Suite {
   return {
     address,
@@ -23,13 +34,20 @@ export function passed(outcome: ScenarioOutcome): boolean {
   );
 }
 
-export async function runScenario<P>(suite: Suite, scenario: Scenario<P>, params: P): Promise<ScenarioResult> {
+/** Runs `scenario`; with `timeoutMs`, a scene that has not finished by then stops and reports where it stood. */
+export async function runScenario<P>(
+  suite: Suite,
+  scenario: Scenario<P>,
+  params: P,
+  options: { timeoutMs?: number } = {},
+): Promise<ScenarioResult> {
   const started = Date.now();
   const name = `${scenario.id}. ${scenario.title}`;
   suite.log(`scenario ${name} …`);
   const seconds = () => Math.round((Date.now() - started) / 100) / 10;
   try {
-    const outcome = await scenario.run(suite, params);
+    const deadlineAt = options.timeoutMs === undefined ? undefined : started + options.timeoutMs;
+    const outcome = await scenario.run({ ...suite, deadlineAt }, params);
     const result: ScenarioResult = {
       scenario: name,
       id: scenario.id,
@@ -47,13 +65,15 @@ export async function runScenario<P>(suite: Suite, scenario: Scenario<P>, params
     return result;
   } catch (error) {
     const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    suite.log(`scenario ${name}: BROKE after ${seconds()} s: ${message}`);
+    const where = error instanceof Overdue ? error.where : undefined;
+    suite.log(`scenario ${name}: BROKE after ${seconds()} s: ${message}${where ? `\n${where}` : ''}`);
     return {
       scenario: name,
       id: scenario.id,
       seconds: seconds(),
       passed: false,
       error: message.split('\n').slice(0, 6).join('\n'),
+      where,
       runs: null,
       assignments: null,
       applied: null,

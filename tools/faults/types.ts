@@ -68,6 +68,8 @@ export type ScenarioResult = {
   seconds: number;
   passed: boolean;
   error?: string;
+  /** For a scenario that did not finish in its time: where its jobs, tenants and processes stood then. */
+  where?: string;
 } & { [K in keyof Figures | 'runs' | 'secretsFound' | 'crossOrgTokenUses']: number | null } & Pick<
     ScenarioOutcome,
     'did' | 'checks' | 'notes'
@@ -84,6 +86,11 @@ export interface Suite {
   /** Seed of the run's random choices (kill moments), recorded with the results. */
   seed: number;
   log(line: string): void;
+  /**
+   * When the running scenario must be over (epoch ms): a scene still running then stops with where it stands, so a
+   * hang reads as a diagnosis rather than a test runner's bare timeout.
+   */
+  deadlineAt?: number;
   /** Logs of the suite's own processes (its dev server), searched by the secrets scenario. */
   logs?: Record<string, () => string>;
 }

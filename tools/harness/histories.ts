@@ -168,3 +168,47 @@ export function updateAcceptedAt(
     .map(eventTimeMs)
     .find((at) => at >= since);
 }
+
+/**
+ * Where some workflows stand now, a few lines each: status, history length, the pending workflow task and
+ * activities (with the worker that took them and their last failure), and the last events with their times from
+ * `since`. Read from the server alone (no query), so a worker that is stalled or gone cannot hold it up: what a
+ * test prints when a job did not finish.
+ */
+export async function workflowStandings(
+  client: Client,
+  workflowIds: readonly string[],
+  since: number,
+): Promise<string> {
+  const at = (time: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+    time ? `+${Number(time.seconds ?? 0) * 1_000 + Math.floor((time.nanos ?? 0) / 1e6) - since} ms` : '-';
+  const blocks: string[] = [];
+  for (const workflowId of workflowIds) {
+    try {
+      const handle = client.workflow.getHandle(workflowId);
+      const { status, historyLength, raw } = await handle.describe();
+      const lines = [`${workflowId}: ${status.name}, ${historyLength} events`];
+      const task = raw.pendingWorkflowTask;
+      if (task)
+        lines.push(
+          `  workflow task: ${temporal.api.enums.v1.PendingWorkflowTaskState[task.state ?? 0]}, attempt ` +
+            `${task.attempt}, scheduled ${at(task.scheduledTime)}, started ${at(task.startedTime)}`,
+        );
+      for (const activity of raw.pendingActivities ?? [])
+        lines.push(
+          `  activity ${activity.activityType?.name} #${activity.activityId}: ` +
+            `${temporal.api.enums.v1.PendingActivityState[activity.state ?? 0]}, attempt ${activity.attempt}, ` +
+            `worker ${activity.lastWorkerIdentity || '-'}, started ${at(activity.lastStartedTime)}, heartbeat ` +
+            `${at(activity.lastHeartbeatTime)}` +
+            (activity.lastFailure?.message ? `, last failure: ${activity.lastFailure.message.slice(0, 200)}` : ''),
+        );
+      const events = (await handle.fetchHistory()).events ?? [];
+      for (const event of events.slice(-8))
+        lines.push(`  #${String(event.eventId)} ${at(event.eventTime)} ${eventTypeName(event)}`);
+      blocks.push(lines.join('\n'));
+    } catch (error) {
+      blocks.push(`${workflowId}: cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return blocks.join('\n');
+}
