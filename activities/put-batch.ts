@@ -14,6 +14,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { encodeFailureBlock } from '../contracts/failure-blocks';
 import type { StoredItem } from '../contracts/assignment';
+import type { EncodedItems } from '../contracts/stored-items';
 import type { BatchOutcome, PutBatchInput, PutBatchResult } from '../contracts/batch';
 import type { FailedRange, FailureReason } from '../contracts/failures';
 import { failureTypes } from '../contracts/names';
@@ -227,8 +228,8 @@ async function writeBatch(
 }
 
 /**
- * The batch's rows, copied out of the tenant's items (of the chunks that hold them): the write holds only these, so
- * what the cache holds can leave it (and memory) while the write runs.
+ * The batch's rows, decoded from the tenant's stored items (of the chunks that hold them): the write holds only
+ * these, and what the cache holds stays as stored.
  */
 async function batchRows(
   input: PutBatchInput,
@@ -237,16 +238,9 @@ async function batchRows(
   const where = input.chunks ? `chunks ${input.chunks.refs.join(', ')}` : (input.itemsRef ?? 'no stored items');
   const batch = `batch ${input.batchIndex} (items ${input.items?.start ?? '?'}-${input.items?.end ?? '?'})`;
   let range = input.items;
-  let items: readonly StoredItem[];
-  let scheduleIds: readonly string[];
-  /** Where each chunk ends in `items`. */
-  let chunkEnds: number[] = [];
+  let held: EncodedItems[];
   if (input.chunks) {
-    const chunks = await Promise.all(input.chunks.refs.map((ref) => deps.items(ref)));
-    let end = 0;
-    chunkEnds = chunks.map((chunk) => (end += chunk.items.length));
-    items = chunks.length === 1 ? chunks[0]!.items : chunks.flatMap((chunk) => chunk.items);
-    scheduleIds = chunks.length === 1 ? chunks[0]!.scheduleIds : chunks.flatMap((chunk) => chunk.scheduleIds);
+    held = (await Promise.all(input.chunks.refs.map((ref) => deps.items(ref)))).map((chunk) => chunk.items);
     // The chunks' items start at `firstItem` of the tenant's.
     const offset = input.chunks.firstItem;
     range = range && { start: range.start - offset, end: range.end - offset };
@@ -254,17 +248,33 @@ async function batchRows(
     if (input.itemsRef === undefined)
       throw ApplicationFailure.nonRetryable(`${batch} names no stored items`, failureTypes.inputUnavailable);
     const stored = await deps.items(input.itemsRef);
-    ({ items, scheduleIds } = stored);
-    range ??= stored.batchesOf(input.batchSize)[input.batchIndex];
+    held = [stored.items];
+    range ??= (await stored.batchesOf(input.batchSize))[input.batchIndex];
   }
-  if (!range || range.start < 0 || range.end > items.length || range.start >= range.end)
+  /** Where each chunk ends in the items held. */
+  let total = 0;
+  const chunkEnds = held.map((chunk) => (total += chunk.length));
+  if (!range || range.start < 0 || range.end > total || range.start >= range.end)
     throw ApplicationFailure.nonRetryable(`${batch} is not in ${where}`, failureTypes.inputUnavailable);
-  const scheduleId = scheduleIds[range.start]!;
-  if (scheduleIds[range.end - 1] !== scheduleId)
+  let rows: StoredItem[];
+  try {
+    rows = held.flatMap((chunk, i) => {
+      const chunkStart = chunkEnds[i]! - chunk.length;
+      return chunk.slice(range.start - chunkStart, range.end - chunkStart);
+    });
+  } catch (error) {
+    // What was stored does not read as items: no retry reads it otherwise.
+    throw ApplicationFailure.nonRetryable(
+      `${batch} of ${where}: ${(error as Error).message}`,
+      failureTypes.inputUnavailable,
+    );
+  }
+  const scheduleId = rows[0]!.scheduleId;
+  if (rows.at(-1)!.scheduleId !== scheduleId)
     throw ApplicationFailure.nonRetryable(`${batch} spans two schedules of ${where}`, failureTypes.inputUnavailable);
   // The chunks whose last item is in this batch (batches run in the items' order: the tenant's others are done with
   // them, but for a retry, which reads them again).
   const end = range.end;
   const lastOfChunks = input.chunks ? input.chunks.refs.filter((_, i) => end >= chunkEnds[i]!) : [];
-  return { scheduleId, rows: items.slice(range.start, range.end), lastOfChunks };
+  return { scheduleId, rows, lastOfChunks };
 }

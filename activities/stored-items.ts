@@ -1,24 +1,26 @@
 /**
- * A tenant's stored items, read once per process and kept while batches of it run: a 20,000-item tenant is
- * read from the store once, not once per batch.
+ * A tenant's stored items, read once per process and kept as stored while batches of it run: a chunk is read from
+ * the store once, not once per batch, and each batch decodes only its own items.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import { ENV } from '../config/environment';
-import type { StoredItem } from '../contracts/assignment';
 import { planBatches, scheduleSizes, type BatchRange } from '../contracts/plan';
-import { decodeStoredItemsInSlices } from '../contracts/stored-items';
+import { EncodedItems } from '../contracts/stored-items';
 import type { BlobStore } from '../store/blob-store';
 
 export interface TenantItems {
-  items: StoredItem[];
-  scheduleIds: string[];
-  batchesOf(batchSize: number): BatchRange[];
+  items: EncodedItems;
+  /**
+   * The batches of a whole input (the form before chunks) at `batchSize`, planned from its items' schedules, once:
+   * a chunked input's batches come with the batch.
+   */
+  batchesOf(batchSize: number): Promise<BatchRange[]>;
 }
 
 /**
- * Default bound of the cache, in MB of stored items: what a worker keeps at most, counted as the items' NDJSON;
- * decoded, they take about 1.5 times that on the heap. 128 MB holds about 600,000 items.
+ * Default bound of the cache, in MB of stored items: what a worker keeps at most, held as stored (NDJSON), the
+ * memory it takes. 128 MB holds about 600,000 items.
  */
 export const DEFAULT_ITEMS_CACHE_MB = 128;
 
@@ -34,10 +36,7 @@ export function itemsCacheBytesFromEnv(env: NodeJS.ProcessEnv = process.env): nu
   return mb * 1024 * 1024;
 }
 
-/**
- * Tenants' items read and decoded at once: each read holds its whole blob until decoded, outside the bound, and
- * decoding is CPU that heartbeats and sockets wait behind.
- */
+/** Tenants' items read at once: each read holds its blob outside the bound until it is in. */
 export const MAX_CONCURRENT_LOADS = 2;
 
 /**
@@ -174,19 +173,18 @@ export class StoredItemsCache {
   }
 
   private async load(ref: string): Promise<{ items: TenantItems; bytes: number }> {
-    const stored = await this.store.get(ref);
-    const items = await decodeStoredItemsInSlices(stored, () => nextTurn());
-    const scheduleIds = items.map((item) => item.scheduleId);
-    const sizes = scheduleSizes(scheduleIds);
+    const items = new EncodedItems(await this.store.get(ref));
+    let sizes: Promise<number[]> | undefined;
     const plans = new Map<number, BatchRange[]>();
     return {
-      bytes: stored.length,
+      bytes: items.bytesHeld,
       items: {
         items,
-        scheduleIds,
-        batchesOf(batchSize) {
+        async batchesOf(batchSize) {
+          // Every item decoded to learn its schedule, the event loop free between slices.
+          sizes ??= items.decodeInSlices(() => nextTurn()).then((all) => scheduleSizes(all.map((i) => i.scheduleId)));
           let plan = plans.get(batchSize);
-          if (!plan) plans.set(batchSize, (plan = planBatches(sizes, batchSize)));
+          if (!plan) plans.set(batchSize, (plan = planBatches(await sizes, batchSize)));
           return plan;
         },
       },

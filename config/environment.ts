@@ -55,8 +55,8 @@ export const VARIABLES = {
     readBy: ['worker'],
     default: '`128`',
     description:
-      'Decoded tenant items a worker keeps in memory, in MB counted as stored bytes (a whole number from 1 to ' +
-      '65536; about 1.5 times that on the heap), in chunks of 1,000 items; the least recently used go first. A chunk ' +
+      'Tenant items a worker keeps in memory, in MB (a whole number from 1 to 65536), held as stored and decoded ' +
+      'a batch at a time, in chunks of 1,000 items; the least recently used go first. A chunk ' +
       'goes once the batch with its last item is written, or unused for a minute, whatever the bound. A ' +
       'bad value stops the worker at start, naming the variable.',
   },

@@ -1,7 +1,6 @@
 /**
- * The worker's cache of decoded tenant items is bounded by bytes, least recently used out, an entry unused for a while
- * let go, read two at a time and
- * decoded a slice at a time; a blob not found is looked for again for a few seconds before the batch fails, with
+ * The worker's cache of tenant items is bounded by bytes, least recently used out, an entry unused for a while
+ * let go, read two at a time, kept as stored and decoded a batch at a time; a blob not found is looked for again for a few seconds before the batch fails, with
  * the store named; one sealed under a key the worker lacks is a retryable fault named for what it is.
  */
 import { randomBytes } from 'node:crypto';
@@ -14,7 +13,7 @@ import { createActivityDeps } from '../../activities/deps';
 import { codecFromEnv } from '../../codec/data-converter';
 import { itemsCacheBytesFromEnv, MAX_CONCURRENT_LOADS, StoredItemsCache } from '../../activities/stored-items';
 import { TenantRuntimes } from '../../activities/tenant-runtime';
-import { decodeStoredItems, decodeStoredItemsInSlices, encodeStoredItems } from '../../contracts/stored-items';
+import { decodeStoredItems, EncodedItems, encodeStoredItems } from '../../contracts/stored-items';
 import { failureTypes } from '../../contracts/names';
 import { FileBlobStore, type BlobStore } from '../../store/blob-store';
 import { EncryptedBlobStore } from '../../store/encrypted-blob-store';
@@ -40,6 +39,9 @@ const items = (prefix: string, count: number) =>
     })),
   );
 
+/** What the cache counts for a blob: its bytes and where its lines are. */
+const held = (blob: Buffer) => new EncodedItems(blob).bytesHeld;
+
 describe('stored items of a worker', () => {
   let dir: string;
   let files: FileBlobStore;
@@ -55,17 +57,17 @@ describe('stored items of a worker', () => {
       await Promise.all(Object.entries(blobs).map(async ([name, blob]) => [name, await files.put(blob, 'job')])),
     ) as Record<keyof typeof blobs, string>;
     const store = counting(files);
-    const bound = blobs.a.length + blobs.b.length + 10; // two of the small ones
+    const bound = held(blobs.a) + held(blobs.b) + 10; // two of the small ones
     const cache = new StoredItemsCache(store, { maxBytes: bound });
 
     const [first, again] = await Promise.all([cache.get(refs.a), cache.get(refs.a)]);
     expect(first).toBe(again); // one read for concurrent batches
-    expect(first.items.map((item) => item.assignment.id)).toContain('a-9');
+    expect(first.items.slice(0, first.items.length).map((item) => item.assignment.id)).toContain('a-9');
     await cache.get(refs.b);
     await cache.get(refs.a); // a is now the most recently used
     await cache.get(refs.c); // over the bound: b goes, not a
     expect(cache.refs).toEqual([refs.a, refs.c]);
-    expect(cache.bytes).toBe(blobs.a.length + blobs.c.length);
+    expect(cache.bytes).toBe(held(blobs.a) + held(blobs.c));
     expect(cache.bytes).toBeLessThanOrEqual(bound);
     expect(store.reads).toEqual([refs.a, refs.b, refs.c]);
 
@@ -90,7 +92,7 @@ describe('stored items of a worker', () => {
       now = 5_200; // b unused for 3.2 s, a for 2.4 s
       await cache.get(refs.a);
       expect(cache.refs).toEqual([refs.a]);
-      expect(cache.bytes).toBe(blobs.a.length);
+      expect(cache.bytes).toBe(held(blobs.a));
       await cache.get(refs.b); // read again when asked again
       expect(store.reads).toEqual([refs.a, refs.b, refs.b]);
 
@@ -104,30 +106,38 @@ describe('stored items of a worker', () => {
     }
   });
 
-  it('are decoded a slice at a time, the event loop free between slices, a bad line named', async () => {
+  it('are kept as stored and decoded a batch at a time; a bad line fails only the items on it, named', async () => {
     const blob = items('x', 1_000);
+    const kept = new EncodedItems(blob);
+    expect(kept.length).toBe(1_000);
+    expect(kept.bytesHeld).toBe(blob.length + 1_000 * 8); // two 4-byte offsets an item
+    expect(kept.slice(990, 2_000)).toEqual(decodeStoredItems(blob).slice(990));
     let pauses = 0;
     const pause = () => {
       pauses++;
       return Promise.resolve();
     };
-    expect(await decodeStoredItemsInSlices(blob, pause, 250)).toEqual(decodeStoredItems(blob));
-    expect(pauses).toBe(4); // 1,000 lines and the empty one after the last newline: five slices
+    expect(await kept.decodeInSlices(pause, 250)).toEqual(decodeStoredItems(blob));
+    expect(pauses).toBe(3); // four slices of 250
 
-    // The worker's cache decodes so: a callback queued before the read runs before the decode ends.
+    // A whole input's batches are planned from every item's schedule, the event loop free between slices: a callback
+    // queued before the plan runs before it ends.
     const big = items('y', 20_000);
     const inMemory = Object.assign(Object.create(files) as BlobStore, { get: () => Promise.resolve(big) });
-    let decoded = false;
-    let ranDuringDecode = false;
-    setImmediate(() => (ranDuringDecode = !decoded));
-    await new StoredItemsCache(inMemory).get('big').then(() => (decoded = true));
-    expect(ranDuringDecode).toBe(true);
+    const cached = await new StoredItemsCache(inMemory).get('big');
+    let planned = false;
+    let ranDuringPlan = false;
+    setImmediate(() => (ranDuringPlan = !planned));
+    expect(await cached.batchesOf(5_000).then((plan) => ((planned = true), plan))).toHaveLength(4);
+    expect(ranDuringPlan).toBe(true);
 
     const lines = blob.toString('utf8').split('\n');
     lines[600] = '{"line": "six hundred"}';
-    await expect(decodeStoredItemsInSlices(Buffer.from(lines.join('\n')), pause)).rejects.toThrow(
-      /stored items, line 601/,
-    );
+    const bad = new EncodedItems(Buffer.from(lines.join('\n')));
+    expect(bad.slice(550, 600)).toHaveLength(50);
+    expect(() => bad.slice(600, 650)).toThrow(/stored items, line 601/);
+    const notUtf8 = Buffer.concat([blob.subarray(0, 10), Buffer.from([0xff]), blob.subarray(10)]);
+    expect(() => new EncodedItems(notUtf8).slice(0, 1)).toThrow(/stored items, line 1:/);
   });
 
   it(`are read and decoded at most ${MAX_CONCURRENT_LOADS} at once`, async () => {

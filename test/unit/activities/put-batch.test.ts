@@ -17,6 +17,7 @@ import { createPutBatch } from '../../../activities/put-batch';
 import { TenantRuntimes } from '../../../activities/tenant-runtime';
 import type { PutBatchInput } from '../../../contracts/batch';
 import { DEFAULT_JOB_OPTIONS } from '../../../contracts/job-options';
+import { failureTypes } from '../../../contracts/names';
 import { encodeStoredItems } from '../../../contracts/stored-items';
 import { resolveTenants, tenantsFileSchema } from '../../../contracts/tenants';
 import { FileBlobStore, type BlobStore } from '../../../store/blob-store';
@@ -194,7 +195,13 @@ describe('putBatch at the gate', () => {
 });
 
 describe('putBatch and the items cache', () => {
-  it('lets a chunk go once the batch with its last item is written; a retry reads it again', async () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  });
+
+  /** An API that answers every PUT 200, and a store directory, both gone after the test. */
+  async function apiAnsweringOk() {
     const server = http.createServer((request, response) => {
       request.resume();
       response.writeHead(200, { 'content-type': 'application/json' });
@@ -206,7 +213,17 @@ describe('putBatch and the items cache', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const dir = await mkdtemp(path.join(os.tmpdir(), 'wfm-bulk-put-batch-'));
-    try {
+    cleanups.push(async () => {
+      server.closeAllConnections();
+      server.close();
+      await rm(dir, { recursive: true, force: true });
+    });
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, dir };
+  }
+
+  it('lets a chunk go once the batch with its last item is written; a retry reads it again', async () => {
+    const { url, dir } = await apiAnsweringOk();
+    {
       const files = new FileBlobStore(dir);
       const chunks = [
         await files.put(encodeStoredItems(storedItems(['a-1', 'a-2']))),
@@ -219,7 +236,7 @@ describe('putBatch and the items cache', () => {
           return files.get(key);
         },
       });
-      const putBatch = putBatchOn(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, store);
+      const putBatch = putBatchOn(url, store);
       const batch = (index: number) =>
         batchInput(index, {
           chunks: { refs: [chunks[Math.floor(index / 2)]!], firstItem: Math.floor(index / 2) * 2 },
@@ -233,10 +250,28 @@ describe('putBatch and the items cache', () => {
       await runActivity(putBatch, batch(2)); // chunk 1 is still held: its last item is not written yet
       await runActivity(putBatch, batch(1)); // a retry of a batch whose chunk was let go reads it again
       expect(reads).toEqual([chunks[0], chunks[1], chunks[0]]);
-    } finally {
-      server.closeAllConnections();
-      server.close();
-      await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('writes a batch across two chunks; a stored line that is not an item fails only its batch, named', async () => {
+    const { url, dir } = await apiAnsweringOk();
+    const files = new FileBlobStore(dir);
+    const second = encodeStoredItems(storedItems(['a-4', 'a-5', 'a-6']))
+      .toString('utf8')
+      .split('\n');
+    second[1] = '{"line": "five"}';
+    const chunks = [
+      await files.put(encodeStoredItems(storedItems(['a-1', 'a-2', 'a-3']))),
+      await files.put(Buffer.from(second.join('\n'))),
+    ];
+    const putBatch = putBatchOn(url, files);
+    const batch = (index: number, start: number, end: number) =>
+      batchInput(index, { chunks: { refs: chunks, firstItem: 0 }, items: { start, end } });
+
+    expect(await runActivity(putBatch, batch(0, 1, 4))).toMatchObject({ outcome: 'done', applied: 3 });
+    const failure = await runActivity(putBatch, batch(1, 4, 5)).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ nonRetryable: true, type: failureTypes.inputUnavailable });
+    expect((failure as Error).message).toMatch(/batch 1 .*stored items, line 2:/s);
+    expect(await runActivity(putBatch, batch(2, 5, 6))).toMatchObject({ outcome: 'done', applied: 1 });
   });
 });
