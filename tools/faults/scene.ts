@@ -214,11 +214,12 @@ export async function inScene(
     try {
       outcome = await beforeDeadline(body(scene), scene, suite.deadlineAt);
     } catch (error) {
-      // What was captured still counts for the suite-wide secret search.
-      await withTimeout(scene.evidence(), 60_000, 'evidence').then(
-        (evidence) => suite.ledger.add(evidence),
-        () => undefined,
-      );
+      // What was captured still counts for the suite-wide secret search; an overdue scene has no time left for it.
+      if (!(error instanceof Overdue))
+        await withTimeout(scene.evidence(), 60_000, 'evidence').then(
+          (evidence) => suite.ledger.add(evidence),
+          () => undefined,
+        );
       throw error;
     }
     const { assignments, applied, failedWithReason, lost, duplicatePuts, violations } = outcome;
