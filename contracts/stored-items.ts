@@ -66,14 +66,13 @@ export class EncodedItems {
     const items: StoredItem[] = [];
     for (let index = Math.max(0, start); index < Math.min(end, this.length); index++) {
       const from = this.spans[2 * index]!;
-      const line = () => this.bytes.subarray(0, from).filter((byte) => byte === NEWLINE).length + 1;
-      let json: string;
       try {
-        json = utf8.decode(this.bytes.subarray(from, this.spans[2 * index + 1]));
+        items.push(decodeStoredItem(utf8.decode(this.bytes.subarray(from, this.spans[2 * index + 1]))));
       } catch (error) {
-        throw new Error(`stored items, line ${line()}: ${(error as Error).message}`);
+        // The line is counted only for the message: it takes a scan of the bytes before.
+        const line = this.bytes.subarray(0, from).filter((byte) => byte === NEWLINE).length + 1;
+        throw new Error(`stored items, line ${line}: ${(error as Error).message}`);
       }
-      items.push(decodeStoredItem(json, line));
     }
     return items;
   }
@@ -92,16 +91,10 @@ export class EncodedItems {
   }
 }
 
-/** `line` is worked out only for the message: finding it takes a scan of the bytes before. */
-function decodeStoredItem(json: string, line: () => number): StoredItem {
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch (error) {
-    throw new Error(`stored items, line ${line()}: ${(error as Error).message}`);
-  }
-  const parsed = storedItemSchema.safeParse(value);
-  if (!parsed.success) throw new Error(`stored items, line ${line()}: ${z.prettifyError(parsed.error)}`);
+/** One line's item. @throws Error saying what is wrong with it (the caller names the line) */
+function decodeStoredItem(json: string): StoredItem {
+  const parsed = storedItemSchema.safeParse(JSON.parse(json));
+  if (!parsed.success) throw new Error(z.prettifyError(parsed.error));
   return parsed.data;
 }
 

@@ -3,7 +3,7 @@
  * and for secret scans.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import { temporal, type google } from '@temporalio/proto';
 import type { JobInput } from '../../contracts/job';
 import { tenantLeaseWorkflowId, tenantWorkflowId } from '../../contracts/names';
 
@@ -85,9 +85,14 @@ export function eventBytes(event: temporal.api.history.v1.IHistoryEvent): number
   ).length;
 }
 
+/** A server timestamp in ms since the epoch (0 when absent). */
+function timestampMs(time: google.protobuf.ITimestamp | null | undefined): number {
+  return Number(time?.seconds ?? 0) * 1_000 + Math.floor((time?.nanos ?? 0) / 1e6);
+}
+
 /** When an event was written, ms since the epoch. */
 export function eventTimeMs(event: temporal.api.history.v1.IHistoryEvent): number {
-  return Number(event.eventTime?.seconds ?? 0) * 1_000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);
+  return timestampMs(event.eventTime);
 }
 
 /** An event's type as Temporal names it, e.g. `ACTIVITY_TASK_SCHEDULED`. */
@@ -180,8 +185,7 @@ export async function workflowStandings(
   workflowIds: readonly string[],
   since: number,
 ): Promise<string> {
-  const at = (time: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
-    time ? `+${Number(time.seconds ?? 0) * 1_000 + Math.floor((time.nanos ?? 0) / 1e6) - since} ms` : '-';
+  const at = (time: google.protobuf.ITimestamp | null | undefined) => (time ? `+${timestampMs(time) - since} ms` : '-');
   const blocks: string[] = [];
   for (const workflowId of workflowIds) {
     try {
